@@ -1,0 +1,264 @@
+//! The app factory: routes and their OpenAPI entries (registered together), middleware,
+//! and the server. `main` and the tests both use [`Application::build`].
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::{Compress, ErrorHandlers, Logger};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::JwtKeys;
+use crate::config::Settings;
+use crate::db::Database;
+use crate::error::{framework_error_to_problem, ApiError};
+use crate::extract::BodyLimit;
+use crate::openapi::ApiDoc;
+use crate::{coalitions, countries, memberships, meta, organisations, request_id};
+
+/// Every route of `/api/v1`; each handler carries its own OpenAPI entry.
+fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(meta::index)
+        .service(meta::health)
+        .service(meta::vocabularies)
+        .service(countries::api::list_countries)
+        .service(countries::api::create_country)
+        .service(countries::api::get_country)
+        .service(countries::api::replace_country)
+        .service(countries::api::patch_country)
+        .service(countries::api::delete_country)
+        .service(coalitions::api::list_coalitions)
+        .service(coalitions::api::create_coalition)
+        .service(coalitions::api::get_coalition)
+        .service(coalitions::api::replace_coalition)
+        .service(coalitions::api::patch_coalition)
+        .service(coalitions::api::delete_coalition)
+        .service(memberships::api::list_members)
+        .service(memberships::api::create_member)
+        .service(memberships::api::get_member)
+        .service(memberships::api::replace_member)
+        .service(memberships::api::patch_member)
+        .service(memberships::api::delete_member)
+        .service(organisations::api::list_organisations)
+        .service(organisations::api::create_organisation)
+        .service(organisations::api::get_organisation)
+        .service(organisations::api::replace_organisation)
+        .service(organisations::api::patch_organisation)
+        .service(organisations::api::delete_organisation)
+        .service(memberships::api::list_memberships);
+}
+
+/// The OpenAPI document, as served and as committed in `openapi/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(scope::scope("/api/v1").configure(routes))
+        .split_for_parts();
+    api
+}
+
+/// The document as pretty JSON with a trailing newline (the committed form).
+pub fn openapi_json() -> String {
+    let mut json = openapi().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// Paths and their methods, for telling 405 from 404.
+#[derive(Clone)]
+struct RouteTable(std::sync::Arc<Vec<(actix_router::ResourceDef, Vec<String>)>>);
+
+impl RouteTable {
+    fn from_openapi(api: &utoipa::openapi::OpenApi) -> RouteTable {
+        let table = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, present)| *present)
+                .map(|(m, _)| m.to_string())
+                .collect();
+                (actix_router::ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        RouteTable(std::sync::Arc::new(table))
+    }
+}
+
+async fn no_route(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    let allow: Vec<String> = table
+        .0
+        .iter()
+        .filter(|(def, _)| def.is_match(path))
+        .flat_map(|(_, methods)| methods.iter().cloned())
+        .collect();
+    if allow.is_empty() || req.method() == Method::GET && allow.iter().any(|m| m == "GET") {
+        Err(ApiError::NotFound(format!("no resource at {path}")))
+    } else {
+        Err(ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow,
+        })
+    }
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// CORS: any origin may read; writes only from the configured origins.
+fn cors(allowed: Vec<String>) -> Cors {
+    Cors::default()
+        .allowed_origin_fn(move |origin, head| {
+            let origin = origin.to_str().unwrap_or_default();
+            if allowed.iter().any(|a| a == origin || a == "*") {
+                return true;
+            }
+            let method = if head.method == Method::OPTIONS {
+                head.headers
+                    .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string()
+            } else {
+                head.method.to_string()
+            };
+            method == "GET" || method == "HEAD"
+        })
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static(request_id::HEADER),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            header::LOCATION,
+            header::WWW_AUTHENTICATE,
+            header::HeaderName::from_static(request_id::HEADER),
+        ])
+        .max_age(3600)
+}
+
+/// Shared state of every worker.
+#[derive(Clone)]
+pub struct AppState {
+    /// the database
+    pub db: Database,
+    /// token verification
+    pub keys: JwtKeys,
+    /// request body limit
+    pub body_limit: usize,
+    /// origins allowed to write cross-origin
+    pub cors_allowed_origins: Vec<String>,
+}
+
+/// The actix app over `state`.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(scope::scope("/api/v1").configure(routes))
+        .split_for_parts();
+    let table = RouteTable::from_openapi(&api);
+    app.app_data(web::Data::new(state.db.clone()))
+        .app_data(web::Data::new(state.keys.clone()))
+        .app_data(web::Data::new(table))
+        .app_data(BodyLimit(state.body_limit))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
+        .route("/docs", web::get().to(docs_redirect))
+        .default_service(web::to(no_route))
+        .wrap(cors(state.cors_allowed_origins.clone()))
+        .wrap(Compress::default())
+        .wrap(ErrorHandlers::new().default_handler(framework_error_to_problem))
+        .wrap(request_id::RequestId)
+        .wrap(Logger::new("%a \"%r\" %s %b %Dms id=%{x-request-id}o"))
+}
+
+/// A bound, not yet awaited server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connect, migrate and seed the database, bind the listener (port 0 picks a free one).
+    pub fn build(settings: &Settings) -> anyhow::Result<Application> {
+        let db = Database::connect(&settings.database_url(), settings.db_pool_size)?;
+        db.migrate()?;
+        crate::seed::seed_reference_data(&db)
+            .map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+        let secret = settings.resolve_jwt_secret()?;
+        let keys = JwtKeys::hs256(
+            &secret,
+            settings.jwt_issuer.clone(),
+            settings.jwt_audience.clone(),
+        );
+        let listener = TcpListener::bind(&settings.bind_addr)?;
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            db,
+            keys,
+            body_limit: settings.max_body_bytes,
+            cors_allowed_origins: settings.cors_allowed_origins.clone(),
+        };
+        let mut server = HttpServer::new(move || app(state.clone())).listen(listener)?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serve until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The server, for spawning in tests.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}

@@ -1,0 +1,170 @@
+//! One typed settings struct: defaults, environment variables and flags. Secrets are wrapped
+//! so they never print.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// A secret value whose `Debug` output is redacted.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap a secret.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself; use only where it is needed.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_string()))
+    }
+}
+
+/// Settings shared by every subcommand; each has a flag and an environment variable.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Database: `postgres://…` selects PostgreSQL; anything else is a SQLite file path
+    /// (optionally `sqlite://path`). Default: a SQLite file under the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Folder for the embedded database and the generated development JWT secret.
+    #[arg(long, env = "DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "BIND_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind_addr: String,
+
+    /// HS256 secret for bearer tokens. Without it, one is generated under the data directory.
+    #[arg(long, env = "JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// Required `iss` claim, when set.
+    #[arg(long, env = "JWT_ISSUER", global = true)]
+    pub jwt_issuer: Option<String>,
+
+    /// Required `aud` claim, when set.
+    #[arg(long, env = "JWT_AUDIENCE", global = true)]
+    pub jwt_audience: Option<String>,
+
+    /// Origins (comma-separated) allowed to make authenticated cross-origin writes.
+    /// Anonymous reads are open to every origin.
+    #[arg(
+        long,
+        env = "CORS_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_allowed_origins: Vec<String>,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "DB_POOL_SIZE", default_value_t = 10, global = true)]
+    pub db_pool_size: u32,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(
+        long,
+        env = "MAX_BODY_BYTES",
+        default_value_t = 1_048_576,
+        global = true
+    )]
+    pub max_body_bytes: usize,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "WORKERS", global = true)]
+    pub workers: Option<usize>,
+}
+
+impl Settings {
+    /// The database URL in force: the configured one, or the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => self
+                .data_dir
+                .join("coalition-registry.sqlite3")
+                .to_string_lossy()
+                .into_owned(),
+        }
+    }
+
+    /// Settings for tests and tools: defaults plus the given database and secret.
+    pub fn for_database(database_url: &str, data_dir: PathBuf, jwt_secret: &str) -> Settings {
+        Settings {
+            database_url: Some(database_url.to_string()),
+            data_dir,
+            bind_addr: "127.0.0.1:0".into(),
+            jwt_secret: Some(Secret::new(jwt_secret)),
+            jwt_issuer: None,
+            jwt_audience: None,
+            cors_allowed_origins: Vec::new(),
+            db_pool_size: 4,
+            max_body_bytes: 1_048_576,
+            workers: Some(2),
+        }
+    }
+
+    /// The HS256 secret: configured, or read from (or generated into) the data directory.
+    pub fn resolve_jwt_secret(&self) -> anyhow::Result<Secret> {
+        if let Some(secret) = &self.jwt_secret {
+            if secret.expose().len() < 32 {
+                anyhow::bail!("JWT_SECRET must be at least 32 characters long");
+            }
+            return Ok(secret.clone());
+        }
+        let path = self.data_dir.join("jwt-secret");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            let existing = existing.trim().to_string();
+            if existing.len() >= 32 {
+                return Ok(Secret::new(existing));
+            }
+        }
+        std::fs::create_dir_all(&self.data_dir)?;
+        let secret = crate::auth::generate_secret();
+        write_owner_only(&path, &secret)?;
+        log::warn!(
+            "no JWT_SECRET set: generated a development secret in {} (set JWT_SECRET in production)",
+            path.display()
+        );
+        Ok(Secret::new(secret))
+    }
+}
+
+#[cfg(unix)]
+fn write_owner_only(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_owner_only(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}

@@ -1,0 +1,150 @@
+//! HTTP handlers for `/countries`.
+
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+
+use super::model::{self, Country, CountryFilters, CountryInput, SORT_FIELDS};
+use crate::auth::Caller;
+use crate::db::Database;
+use crate::error::ApiError;
+use crate::extract::{JsonBody, NoQuery};
+use crate::listing::{self, ListRequest, PageParams, Sort};
+use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
+use crate::records::{self, BASE};
+
+crate::list_type!(CountryList, Country, "A page of countries.");
+
+/// List countries.
+#[utoipa::path(
+    tag = "reference data",
+    params(PageParams, CountryFilters),
+    responses((status = 200, description = "A page of countries", body = CountryList), ListProblems)
+)]
+#[get("/countries")]
+pub async fn list_countries(
+    req: HttpRequest,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, filters): (PageParams, CountryFilters) = listing::parse_query(req.query_string())?;
+    let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "code")?;
+    let request = ListRequest::new(&page, sort)?;
+    let listed = db
+        .read(move |conn| model::list(conn, &filters, &request))
+        .await?;
+    Ok(listing::respond(&req, listed))
+}
+
+/// Get one country by its ISO 3166-1 alpha-2 code.
+#[utoipa::path(
+    tag = "reference data",
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code", example = "LV")),
+    responses((status = 200, description = "The country", body = Country), ReadProblems)
+)]
+#[get("/countries/{code}")]
+pub async fn get_country(
+    path: web::Path<String>,
+    _q: NoQuery,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let country = db.read(move |conn| model::get(conn, &code)).await?;
+    Ok(HttpResponse::Ok().json(country))
+}
+
+/// Add a country (administrators).
+#[utoipa::path(
+    tag = "reference data",
+    request_body(content = CountryInput, content_type = "application/json"),
+    responses((status = 201, description = "Created", body = Country), CreateProblems),
+    security(("bearer" = []))
+)]
+#[post("/countries")]
+pub async fn create_country(
+    caller: Caller,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require()?.may_write_countries()?;
+    let input = CountryInput::from_json(body.0)?;
+    let country = db.write(move |conn| model::create(conn, input)).await?;
+    Ok(records::created(
+        format!("{BASE}/countries/{}", country.code),
+        &country,
+    ))
+}
+
+/// Replace a country (administrators).
+#[utoipa::path(
+    tag = "reference data",
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code")),
+    request_body(content = CountryInput, content_type = "application/json"),
+    responses((status = 200, description = "The updated country", body = Country), UpdateProblems),
+    security(("bearer" = []))
+)]
+#[put("/countries/{code}")]
+pub async fn replace_country(
+    path: web::Path<String>,
+    caller: Caller,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require()?.may_write_countries()?;
+    let code = path.into_inner();
+    let country = db
+        .write(move |conn| {
+            let current = model::get(conn, &code)?;
+            let input = CountryInput::from_json(body.0)?;
+            model::update(conn, &current, input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(country))
+}
+
+/// Update a country with a JSON Merge Patch (administrators).
+#[utoipa::path(
+    tag = "reference data",
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code")),
+    request_body(content = CountryInput, content_type = "application/merge-patch+json",
+        description = "RFC 7396 merge patch: the fields to change."),
+    responses((status = 200, description = "The updated country", body = Country), UpdateProblems),
+    security(("bearer" = []))
+)]
+#[patch("/countries/{code}")]
+pub async fn patch_country(
+    path: web::Path<String>,
+    caller: Caller,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require()?.may_write_countries()?;
+    records::require_object(&body.0)?;
+    let code = path.into_inner();
+    let country = db
+        .write(move |conn| {
+            let current = model::get(conn, &code)?;
+            let mut document = records::to_json(&CountryInput::from(&current))?;
+            records::merge_patch(&mut document, &body.0);
+            let input = CountryInput::from_json(document)?;
+            model::update(conn, &current, input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(country))
+}
+
+/// Delete a country that no coalition or organisation refers to (administrators).
+#[utoipa::path(
+    tag = "reference data",
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code")),
+    responses((status = 204, description = "Deleted"), DeleteProblems),
+    security(("bearer" = []))
+)]
+#[delete("/countries/{code}")]
+pub async fn delete_country(
+    path: web::Path<String>,
+    caller: Caller,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require()?.may_write_countries()?;
+    let code = path.into_inner();
+    db.write(move |conn| model::delete(conn, &code)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

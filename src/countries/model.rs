@@ -1,0 +1,334 @@
+//! Country rows, DTOs and queries.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::db::schema::countries;
+use crate::db::sql::{load_sets, replace_set, Sql, Value};
+use crate::db::{now, DbConnection};
+use crate::error::ApiError;
+use crate::listing::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
+use crate::records;
+use crate::validation;
+use crate::vocabularies::CountryGroup;
+
+/// A country as stored.
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = countries)]
+pub struct CountryRow {
+    pub code: String,
+    pub eu_code: String,
+    pub name: String,
+    pub native_name: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A country (reference data).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Country {
+    /// ISO 3166-1 alpha-2 code; the key in URLs.
+    #[schema(example = "GR")]
+    pub code: String,
+    /// Code used by the EU institutions (differs from ISO for Greece: `EL`).
+    #[schema(example = "EL")]
+    pub eu_code: String,
+    /// English name.
+    #[schema(example = "Greece")]
+    pub name: String,
+    /// Name in the country's language(s).
+    #[schema(example = "Ελλάδα")]
+    pub native_name: String,
+    /// Groups the country belongs to.
+    pub groups: Vec<CountryGroup>,
+    /// +1 on every change.
+    pub version: i64,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The writable fields of a country.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CountryInput {
+    /// ISO 3166-1 alpha-2 code, capitals. Cannot change once created.
+    #[validate(custom(function = "validation::country_code"))]
+    #[schema(example = "RS")]
+    pub code: String,
+    /// EU code, two capitals (usually the ISO code).
+    #[validate(custom(function = "validation::country_code"))]
+    #[schema(example = "RS")]
+    pub eu_code: String,
+    /// English name, 1–100 characters.
+    #[validate(length(min = 1, max = 100), custom(function = "validation::not_blank"))]
+    #[schema(example = "Serbia")]
+    pub name: String,
+    /// Native name, 1–200 characters.
+    #[validate(length(min = 1, max = 200), custom(function = "validation::not_blank"))]
+    #[schema(example = "Србија")]
+    pub native_name: String,
+    /// A set: duplicates are ignored.
+    #[serde(default)]
+    pub groups: Vec<CountryGroup>,
+}
+
+impl CountryInput {
+    /// Type and validate a JSON document; 422 on any failure.
+    pub fn from_json(value: serde_json::Value) -> Result<CountryInput, ApiError> {
+        let mut input: CountryInput = crate::extract::typed(value)?;
+        input.name = input.name.trim().to_string();
+        input.native_name = input.native_name.trim().to_string();
+        input.groups.sort();
+        input.groups.dedup();
+        validation::check(&input)?;
+        Ok(input)
+    }
+
+    fn group_codes(&self) -> Vec<String> {
+        self.groups.iter().map(|g| g.as_str().to_string()).collect()
+    }
+}
+
+impl From<&Country> for CountryInput {
+    fn from(c: &Country) -> Self {
+        CountryInput {
+            code: c.code.clone(),
+            eu_code: c.eu_code.clone(),
+            name: c.name.clone(),
+            native_name: c.native_name.clone(),
+            groups: c.groups.clone(),
+        }
+    }
+}
+
+/// Filters of `GET /countries`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CountryFilters {
+    /// Group; repeat for any of several.
+    #[serde(default)]
+    pub group: Vec<CountryGroup>,
+    /// Words that must occur in the English or native name (case-insensitive).
+    pub q: Option<String>,
+    /// Comma-separated sort fields, `-` for descending: `code`, `name`, `updated_at`. Default `code`.
+    #[param(pattern = r"^-?(code|name|updated_at)(,-?(code|name|updated_at))*$")]
+    pub sort: Option<String>,
+}
+
+/// Sortable fields of countries.
+pub static SORT_FIELDS: [SortField; 3] = [
+    SortField {
+        name: "code",
+        column: "k.code",
+        kind: SortKind::Text,
+    },
+    SortField {
+        name: "name",
+        column: "k.name",
+        kind: SortKind::Text,
+    },
+    SortField {
+        name: "updated_at",
+        column: "k.updated_at",
+        kind: SortKind::Timestamp,
+    },
+];
+
+impl Listable for CountryRow {
+    fn id(&self) -> &str {
+        &self.code
+    }
+
+    fn sort_value(&self, name: &str) -> SortValue<'_> {
+        match name {
+            "name" => SortValue::Text(&self.name),
+            "updated_at" => SortValue::Timestamp(&self.updated_at),
+            _ => SortValue::Text(&self.code),
+        }
+    }
+}
+
+fn to_dto(row: CountryRow, groups: Vec<String>) -> Country {
+    let mut groups: Vec<CountryGroup> = groups
+        .iter()
+        .filter_map(|g| CountryGroup::parse(g))
+        .collect();
+    groups.sort();
+    Country {
+        code: row.code,
+        eu_code: row.eu_code,
+        name: row.name,
+        native_name: row.native_name,
+        groups,
+        version: row.version,
+        created_at: records::utc(row.created_at),
+        updated_at: records::utc(row.updated_at),
+    }
+}
+
+fn with_groups(conn: &mut DbConnection, rows: Vec<CountryRow>) -> Result<Vec<Country>, ApiError> {
+    let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+    let mut groups = load_sets(conn, "country_groups", "country_code", "group_code", &codes)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let g = groups.remove(&row.code).unwrap_or_default();
+            to_dto(row, g)
+        })
+        .collect())
+}
+
+/// One page of countries.
+pub fn list(
+    conn: &mut DbConnection,
+    filters: &CountryFilters,
+    request: &ListRequest,
+) -> Result<Listed<Country>, ApiError> {
+    let mut conditions = Vec::new();
+    if !filters.group.is_empty() {
+        let mut sql = Sql::new("EXISTS (SELECT 1 FROM country_groups g WHERE g.country_code = k.code AND g.group_code IN ");
+        sql.bind_list(filters.group.iter().map(|g| Value::Text(g.as_str().into())));
+        sql.push(")");
+        conditions.push(sql);
+    }
+    if let Some(q) = &filters.q {
+        // Reference data is small; lower() on both columns is enough here.
+        conditions.extend(records::text_filter(
+            "lower(k.name || ' ' || k.native_name)",
+            q,
+        )?);
+    }
+    let query = ListQuery {
+        select: "k.*",
+        from: "countries k",
+        id_column: "k.code",
+        filters: conditions,
+    };
+    query
+        .run::<CountryRow>(conn, request)?
+        .try_map(|rows| with_groups(conn, rows))
+}
+
+/// One country by code (case-insensitive), or 404.
+pub fn get(conn: &mut DbConnection, code: &str) -> Result<Country, ApiError> {
+    let code = code.to_ascii_uppercase();
+    let row: Option<CountryRow> = countries::table
+        .filter(countries::code.eq(&code))
+        .select(CountryRow::as_select())
+        .first(conn)
+        .optional()?;
+    let row = row.ok_or_else(|| ApiError::NotFound(format!("no country has the code `{code}`")))?;
+    Ok(with_groups(conn, vec![row])?.remove(0))
+}
+
+/// Create a country.
+pub fn create(conn: &mut DbConnection, input: CountryInput) -> Result<Country, ApiError> {
+    if records::exists(conn, "countries", "code", &input.code)? {
+        return Err(ApiError::Conflict(format!(
+            "a country with the code `{}` already exists",
+            input.code
+        )));
+    }
+    let stamp = now();
+    diesel::insert_into(countries::table)
+        .values((
+            countries::code.eq(&input.code),
+            countries::eu_code.eq(&input.eu_code),
+            countries::name.eq(&input.name),
+            countries::native_name.eq(&input.native_name),
+            countries::version.eq(1i64),
+            countries::created_at.eq(stamp),
+            countries::updated_at.eq(stamp),
+        ))
+        .execute(conn)?;
+    replace_set(
+        conn,
+        "country_groups",
+        "country_code",
+        "group_code",
+        &input.code,
+        &input.group_codes(),
+    )?;
+    get(conn, &input.code)
+}
+
+/// Replace a country's fields; the code cannot change.
+pub fn update(
+    conn: &mut DbConnection,
+    current: &Country,
+    input: CountryInput,
+) -> Result<Country, ApiError> {
+    if input.code != current.code {
+        return Err(ApiError::invalid(
+            "code",
+            "immutable",
+            "the code of a country cannot change",
+        ));
+    }
+    if CountryInput::from(current) == input {
+        return Ok(current.clone());
+    }
+    let changed = diesel::update(
+        countries::table
+            .filter(countries::code.eq(&current.code))
+            .filter(countries::version.eq(current.version)),
+    )
+    .set((
+        countries::eu_code.eq(&input.eu_code),
+        countries::name.eq(&input.name),
+        countries::native_name.eq(&input.native_name),
+        countries::version.eq(current.version + 1),
+        countries::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(ApiError::Conflict(
+            "the country was changed by another request; fetch it and retry".into(),
+        ));
+    }
+    replace_set(
+        conn,
+        "country_groups",
+        "country_code",
+        "group_code",
+        &current.code,
+        &input.group_codes(),
+    )?;
+    get(conn, &current.code)
+}
+
+/// Delete a country no record refers to.
+pub fn delete(conn: &mut DbConnection, code: &str) -> Result<(), ApiError> {
+    let code = code.to_ascii_uppercase();
+    let mut used = Sql::new(
+        "SELECT count(*) AS count FROM (SELECT 1 AS x FROM coalitions WHERE country_code = ",
+    );
+    used.bind(Value::Text(code.clone()));
+    used.push(" UNION ALL SELECT 1 AS x FROM organisations WHERE country_code = ");
+    used.bind(Value::Text(code.clone()));
+    used.push(") refs");
+    let refs = used
+        .load::<crate::db::sql::CountRow>(conn)?
+        .first()
+        .map_or(0, |r| r.count);
+    if refs > 0 {
+        return Err(ApiError::Conflict(format!(
+            "{refs} coalitions or organisations refer to country `{code}`; change them first"
+        )));
+    }
+    let deleted =
+        diesel::delete(countries::table.filter(countries::code.eq(&code))).execute(conn)?;
+    if deleted == 0 {
+        return Err(ApiError::NotFound(format!(
+            "no country has the code `{code}`"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! Diesel schema, written by hand with types both backends share.
+
+diesel::table! {
+    countries (code) {
+        code -> Text,
+        eu_code -> Text,
+        name -> Text,
+        native_name -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    country_groups (country_code, group_code) {
+        country_code -> Text,
+        group_code -> Text,
+    }
+}
+
+diesel::table! {
+    vocabulary_terms (vocabulary, code) {
+        vocabulary -> Text,
+        code -> Text,
+        label -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        name -> Text,
+        acronym -> Nullable<Text>,
+        sector -> Text,
+        country_code -> Nullable<Text>,
+        website -> Nullable<Text>,
+        description -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        search_text -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coalitions (id) {
+        id -> Text,
+        country_code -> Text,
+        name -> Text,
+        native_name -> Nullable<Text>,
+        status -> Text,
+        founded -> Nullable<Text>,
+        description -> Nullable<Text>,
+        website -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        coordinator_id -> Nullable<Text>,
+        search_text -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coalition_activity_areas (coalition_id, area) {
+        coalition_id -> Text,
+        area -> Text,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> Text,
+        coalition_id -> Text,
+        organisation_id -> Text,
+        role -> Text,
+        joined_on -> Nullable<Date>,
+        left_on -> Nullable<Date>,
+        commitment -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(country_groups -> countries (country_code));
+diesel::joinable!(coalition_activity_areas -> coalitions (coalition_id));
+diesel::joinable!(memberships -> coalitions (coalition_id));
+diesel::joinable!(memberships -> organisations (organisation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    countries,
+    country_groups,
+    vocabulary_terms,
+    organisations,
+    coalitions,
+    coalition_activity_areas,
+    memberships,
+);

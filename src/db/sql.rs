@@ -1,0 +1,227 @@
+//! A small SQL builder for the queries diesel's DSL cannot express portably over the
+//! connection enum (dynamic filters, keyset predicates, `IN` lists). SQL text comes only
+//! from fixed fragments in this crate; every value is a bound parameter.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::deserialize::QueryableByName;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp};
+
+use super::{DbConnection, MultiBackend};
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// text
+    Text(String),
+    /// 64-bit integer
+    Int(i64),
+    /// boolean
+    Bool(bool),
+    /// timestamp (UTC, no zone)
+    Timestamp(NaiveDateTime),
+    /// calendar date
+    Date(NaiveDate),
+    /// a NULL text
+    NullText,
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Text(String),
+    Bind(Value),
+}
+
+/// SQL text with its bound values, numbered `$1..$n` when rendered (both backends accept
+/// `$n`; SQLite numbers them in order of first appearance, which rendering guarantees).
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    parts: Vec<Part>,
+}
+
+impl Sql {
+    /// Start from a fixed fragment.
+    pub fn new(text: &str) -> Sql {
+        let mut sql = Sql::default();
+        sql.push(text);
+        sql
+    }
+
+    /// Append a fixed fragment.
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.parts.push(Part::Text(text.to_string()));
+        self
+    }
+
+    /// Append a placeholder bound to `value`.
+    pub fn bind(&mut self, value: Value) -> &mut Self {
+        self.parts.push(Part::Bind(value));
+        self
+    }
+
+    /// Append another builder's text and values.
+    pub fn append(&mut self, other: &Sql) -> &mut Self {
+        self.parts.extend(other.parts.iter().cloned());
+        self
+    }
+
+    /// Append `(v1, v2, …)` with one placeholder per value.
+    pub fn bind_list(&mut self, values: impl IntoIterator<Item = Value>) -> &mut Self {
+        self.push("(");
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self.push(")")
+    }
+
+    /// Whether nothing has been appended.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    fn render(&self) -> (String, Vec<Value>) {
+        let mut text = String::new();
+        let mut values = Vec::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => text.push_str(t),
+                Part::Bind(v) => {
+                    values.push(v.clone());
+                    text.push('$');
+                    text.push_str(&values.len().to_string());
+                }
+            }
+        }
+        (text, values)
+    }
+
+    fn query(
+        &self,
+    ) -> diesel::query_builder::BoxedSqlQuery<'static, MultiBackend, diesel::query_builder::SqlQuery>
+    {
+        let (text, values) = self.render();
+        let mut query = diesel::sql_query(text).into_boxed::<MultiBackend>();
+        for value in values {
+            query = match value {
+                Value::Text(v) => query.bind::<Text, _>(v),
+                Value::Int(v) => query.bind::<BigInt, _>(v),
+                Value::Bool(v) => query.bind::<Bool, _>(v),
+                Value::Timestamp(v) => query.bind::<Timestamp, _>(v),
+                Value::Date(v) => query.bind::<Date, _>(v),
+                Value::NullText => query.bind::<Nullable<Text>, _>(None::<String>),
+            };
+        }
+        query
+    }
+
+    /// Run as a query and load every row.
+    pub fn load<T>(&self, conn: &mut DbConnection) -> QueryResult<Vec<T>>
+    where
+        T: QueryableByName<MultiBackend> + 'static,
+    {
+        self.query().load(conn)
+    }
+
+    /// Run as a statement and return the number of affected rows.
+    pub fn execute(&self, conn: &mut DbConnection) -> QueryResult<usize> {
+        self.query().execute(conn)
+    }
+}
+
+/// One `count` column, for `SELECT count(*) AS count …`.
+#[derive(QueryableByName, Debug)]
+pub struct CountRow {
+    /// the count
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+}
+
+/// One text column named `value`.
+#[derive(QueryableByName, Debug)]
+pub struct TextRow {
+    /// the text
+    #[diesel(sql_type = Text)]
+    pub value: String,
+}
+
+/// Rows of `(key, value)` text pairs, e.g. an owner id and one member of a set.
+#[derive(QueryableByName, Debug)]
+pub struct PairRow {
+    /// owner id
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    /// set member
+    #[diesel(sql_type = Text)]
+    pub value: String,
+}
+
+/// Escape `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Load `(owner, member)` pairs of a link table for a set of owners in one query.
+pub fn load_sets(
+    conn: &mut DbConnection,
+    table: &str,
+    owner_column: &str,
+    value_column: &str,
+    owners: &[String],
+) -> QueryResult<std::collections::HashMap<String, Vec<String>>> {
+    let mut sets: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    if owners.is_empty() {
+        return Ok(sets);
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT {owner_column} AS key, {value_column} AS value FROM {table} WHERE {owner_column} IN "
+    ));
+    sql.bind_list(owners.iter().map(|o| Value::Text(o.clone())));
+    sql.push(&format!(" ORDER BY {owner_column}, {value_column}"));
+    for row in sql.load::<PairRow>(conn)? {
+        sets.entry(row.key).or_default().push(row.value);
+    }
+    Ok(sets)
+}
+
+/// Replace the members of one owner's set in a link table.
+pub fn replace_set(
+    conn: &mut DbConnection,
+    table: &str,
+    owner_column: &str,
+    value_column: &str,
+    owner: &str,
+    values: &[String],
+) -> QueryResult<()> {
+    let mut delete = Sql::new(&format!("DELETE FROM {table} WHERE {owner_column} = "));
+    delete.bind(Value::Text(owner.to_string()));
+    delete.execute(conn)?;
+    if values.is_empty() {
+        return Ok(());
+    }
+    // One multi-row INSERT: valid SQL on both backends, built as text so it runs on the enum.
+    let mut insert = Sql::new(&format!(
+        "INSERT INTO {table} ({owner_column}, {value_column}) VALUES "
+    ));
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            insert.push(", ");
+        }
+        insert.push("(");
+        insert.bind(Value::Text(owner.to_string()));
+        insert.push(", ");
+        insert.bind(Value::Text(value.clone()));
+        insert.push(")");
+    }
+    insert.execute(conn)?;
+    Ok(())
+}

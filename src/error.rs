@@ -1,0 +1,313 @@
+//! The one error type of the API and its RFC 9457 `application/problem+json` rendering.
+//! This is the only place that maps errors to HTTP statuses.
+
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One field-level validation failure.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct FieldError {
+    /// The field, as a JSON path into the request (`activity_areas[1]`) or a query parameter name.
+    pub field: String,
+    /// A stable machine-readable code, e.g. `required`, `invalid_type`, `unknown_field`, `too_long`.
+    pub code: String,
+    /// A human-readable explanation.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error from its parts.
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem details body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference identifying the problem type (`about:blank` when the status says it all).
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// Explanation specific to this occurrence.
+    pub detail: String,
+    /// Field-level errors, for validation problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: a query parameter or header is malformed or unknown.
+    #[error("{detail}")]
+    BadRequest {
+        /// what is wrong
+        detail: String,
+        /// per-parameter errors
+        errors: Vec<FieldError>,
+    },
+    /// 400: the body is not syntactically valid JSON.
+    #[error("{0}")]
+    MalformedJson(String),
+    /// 401: no valid credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: valid credentials without the right.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404: no such resource (or one the caller may not see).
+    #[error("{0}")]
+    NotFound(String),
+    /// 405: the path exists but not with this method.
+    #[error("{method} is not allowed here; allowed: {}", allow.join(", "))]
+    MethodNotAllowed {
+        /// the method used
+        method: String,
+        /// the methods the path supports
+        allow: Vec<String>,
+    },
+    /// 409: the write conflicts with the current state (uniqueness, references, concurrent edit).
+    #[error("{0}")]
+    Conflict(String),
+    /// 413: the body is larger than allowed.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 415: the body has the wrong media type.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 422: the body is well-formed JSON but invalid.
+    #[error("the request body is invalid")]
+    Validation(Vec<FieldError>),
+    /// 503: the database is unreachable or the pool is exhausted.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: a bug or an unexpected database failure; details are logged, never sent.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 400 for one bad query parameter.
+    pub fn bad_param(field: &str, code: &str, message: impl Into<String>) -> ApiError {
+        let message = message.into();
+        ApiError::BadRequest {
+            detail: format!("invalid query parameter `{field}`: {message}"),
+            errors: vec![FieldError::new(field, code, message)],
+        }
+    }
+
+    /// A 422 for one invalid field.
+    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    fn problem_type(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { .. } => "urn:coalition-registry:problem:invalid-request",
+            ApiError::MalformedJson(_) => "urn:coalition-registry:problem:malformed-json",
+            ApiError::Validation(_) => "urn:coalition-registry:problem:validation-error",
+            ApiError::Conflict(_) => "urn:coalition-registry:problem:conflict",
+            _ => "about:blank",
+        }
+    }
+
+    fn title(&self) -> String {
+        match self {
+            ApiError::BadRequest { .. } => "Invalid request".into(),
+            ApiError::MalformedJson(_) => "Malformed JSON".into(),
+            ApiError::Validation(_) => "Validation failed".into(),
+            _ => self
+                .status_code()
+                .canonical_reason()
+                .unwrap_or("Error")
+                .into(),
+        }
+    }
+
+    /// The problem body this error renders as.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let detail = match self {
+            ApiError::Internal(_) => "an unexpected error occurred; it has been logged".to_string(),
+            ApiError::Validation(errors) if errors.len() == 1 => {
+                format!("`{}`: {}", errors[0].field, errors[0].message)
+            }
+            ApiError::Validation(errors) => format!("{} fields are invalid", errors.len()),
+            other => other.to_string(),
+        };
+        let errors = match self {
+            ApiError::Validation(errors) | ApiError::BadRequest { errors, .. } => errors.clone(),
+            _ => Vec::new(),
+        };
+        Problem {
+            problem_type: self.problem_type().into(),
+            title: self.title(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } | ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(detail) => log::error!("internal error: {detail}"),
+            ApiError::Unavailable(detail) => log::warn!("service unavailable: {detail}"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(PROBLEM_JSON);
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    "Bearer realm=\"coalition-registry\"",
+                ));
+            }
+            ApiError::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<DieselError> for ApiError {
+    fn from(error: DieselError) -> ApiError {
+        match error {
+            DieselError::NotFound => ApiError::NotFound("no such record".into()),
+            DieselError::DatabaseError(kind, info) => {
+                let constraint = info.constraint_name().unwrap_or_default().to_string();
+                let message = info.message().to_string();
+                match kind {
+                    DatabaseErrorKind::UniqueViolation => ApiError::Conflict(unique_violation_detail(&constraint, &message)),
+                    DatabaseErrorKind::ForeignKeyViolation => ApiError::Conflict(
+                        "the record is still referenced by other records, or refers to one that does not exist".into(),
+                    ),
+                    DatabaseErrorKind::CheckViolation => {
+                        ApiError::Validation(vec![FieldError::new("", "constraint", "a value is outside the allowed range")])
+                    }
+                    DatabaseErrorKind::SerializationFailure => {
+                        ApiError::Conflict("a concurrent write got in the way; retry the request".into())
+                    }
+                    DatabaseErrorKind::ClosedConnection => ApiError::Unavailable("the database connection closed".into()),
+                    _ => ApiError::Internal(format!("database error: {message}")),
+                }
+            }
+            other => ApiError::Internal(format!("database error: {other}")),
+        }
+    }
+}
+
+/// Name the rule a unique violation broke, by constraint name (PostgreSQL) or the columns in
+/// SQLite's message ("UNIQUE constraint failed: coalitions.country_code").
+fn unique_violation_detail(constraint: &str, message: &str) -> String {
+    let hay = format!("{constraint} {message}");
+    if hay.contains("coalitions_one_active_per_country") || hay.contains("coalitions.country_code")
+    {
+        "the country already has a coalition that is not inactive".into()
+    } else if hay.contains("memberships_one_per_organisation")
+        || hay.contains("memberships.coalition_id")
+    {
+        "the organisation is already a member of this coalition".into()
+    } else if hay.contains("external_id") {
+        "another record already has this external_id".into()
+    } else if hay.contains("countries_pkey") || hay.contains("countries.code") {
+        "a country with this code already exists".into()
+    } else {
+        "a record with the same unique values already exists".into()
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> ApiError {
+        ApiError::Unavailable("the worker pool is shutting down".into())
+    }
+}
+
+/// Middleware hook: turn the framework's own error responses (unknown route, CORS refusal,
+/// and any other non-problem error body) into problem+json, keeping their headers.
+pub fn framework_error_to_problem<B>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = if status.is_server_error() {
+        "an unexpected error occurred; it has been logged".to_string()
+    } else {
+        res.response()
+            .error()
+            .map(|e| e.to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_lowercase())
+    };
+    let problem = Problem {
+        problem_type: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail,
+        errors: Vec::new(),
+    };
+    let (req, old) = res.into_parts();
+    let mut new = HttpResponse::build(status);
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.append_header((name.clone(), value.clone()));
+        }
+    }
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    let mut response = new.body(BoxBody::new(body));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    let response: ServiceResponse<EitherBody<B, BoxBody>> =
+        ServiceResponse::new(req, response).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(response))
+}

@@ -1,0 +1,21 @@
+//! Coalition Registry: the system of record, served as a REST/JSON API, for the National
+//! Coalitions for Digital Skills and Jobs.
+
+pub mod app;
+pub mod auth;
+pub mod coalitions;
+pub mod config;
+pub mod countries;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod listing;
+pub mod memberships;
+pub mod meta;
+pub mod openapi;
+pub mod organisations;
+pub mod records;
+pub mod request_id;
+pub mod seed;
+pub mod validation;
+pub mod vocabularies;

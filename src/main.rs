@@ -1,0 +1,134 @@
+//! `coalition-registry`: parse the command line, then serve, migrate, seed, mint a token, or
+//! print the OpenAPI document.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use coalition_registry::app::{self, Application};
+use coalition_registry::auth::{JwtKeys, Role};
+use coalition_registry::config::Settings;
+use coalition_registry::db::Database;
+use coalition_registry::seed;
+
+#[derive(Parser)]
+#[command(
+    name = "coalition-registry",
+    version,
+    about = "The Coalition Registry API server and tools"
+)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate, seed reference data, and serve the API (the default).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Seed reference data (countries, vocabularies); idempotent.
+    Seed,
+    /// Mint a bearer token signed with the configured HS256 secret.
+    Token {
+        /// `admin` or `editor`.
+        #[arg(long, value_enum)]
+        role: Role,
+        /// A coalition the editor may write; repeat for several.
+        #[arg(long = "coalition")]
+        coalitions: Vec<String>,
+        /// Who the token identifies (recorded with writes).
+        #[arg(long, default_value = "cli")]
+        sub: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 86_400)]
+        ttl: i64,
+    },
+    /// Print the OpenAPI document (or write it to a file).
+    Openapi {
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let settings = cli.settings;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Migrate => {
+            let db = Database::connect(&settings.database_url(), 1)?;
+            db.migrate()?;
+            log::info!("migrations applied");
+            Ok(())
+        }
+        Command::Seed => {
+            let db = Database::connect(&settings.database_url(), 1)?;
+            db.migrate()?;
+            let report = seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
+            log::info!(
+                "seeded: {} countries added, {} vocabulary terms written",
+                report.countries_added,
+                report.terms
+            );
+            Ok(())
+        }
+        Command::Token {
+            role,
+            coalitions,
+            sub,
+            ttl,
+        } => {
+            if role == Role::Editor && coalitions.is_empty() {
+                anyhow::bail!("an editor token needs at least one --coalition <id>");
+            }
+            for id in &coalitions {
+                uuid::Uuid::parse_str(id)
+                    .map_err(|_| anyhow::anyhow!("`{id}` is not a coalition id (a UUID)"))?;
+            }
+            let secret = settings.resolve_jwt_secret()?;
+            let keys = JwtKeys::hs256(
+                &secret,
+                settings.jwt_issuer.clone(),
+                settings.jwt_audience.clone(),
+            );
+            println!("{}", keys.mint(&sub, role, coalitions, ttl)?);
+            Ok(())
+        }
+        Command::Openapi { output } => {
+            let json = app::openapi_json();
+            match output {
+                Some(path) => std::fs::write(path, json)?,
+                None => print!("{json}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let application = Application::build(&settings)?;
+        let host = settings
+            .bind_addr
+            .rsplit_once(':')
+            .map_or("127.0.0.1", |(h, _)| h);
+        let base = format!("http://{host}:{}", application.port());
+        let backend = match coalition_registry::db::Backend::of_url(&settings.database_url()) {
+            coalition_registry::db::Backend::Postgres => "PostgreSQL".to_string(),
+            coalition_registry::db::Backend::Sqlite => {
+                format!("SQLite at {}", settings.database_url())
+            }
+        };
+        log::info!("coalition-registry listening on {base} over {backend}");
+        log::info!(
+            "API at {base}/api/v1 — docs at {base}/docs/ — OpenAPI at {base}/api/v1/openapi.json"
+        );
+        application.run_until_stopped().await?;
+        Ok(())
+    })
+}

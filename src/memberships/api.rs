@@ -1,0 +1,227 @@
+//! HTTP handlers for `/coalitions/{id}/members` and `/organisations/{id}/memberships`.
+
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+
+use super::model::{
+    self, Include, Membership, MembershipFilters, MembershipInput, Owner, SORT_FIELDS,
+};
+use crate::auth::Caller;
+use crate::db::Database;
+use crate::error::ApiError;
+use crate::extract::{JsonBody, NoQuery};
+use crate::listing::{self, ListRequest, PageParams, Sort};
+use crate::openapi::{
+    DeleteProblems, NestedCreateProblems, ReadProblems, SubListProblems, UpdateProblems,
+};
+use crate::records::{self, BASE};
+use crate::{coalitions, organisations};
+
+crate::list_type!(MembershipList, Membership, "A page of memberships.");
+
+fn list_request(
+    req: &HttpRequest,
+    allowed_include: &[&str],
+) -> Result<(MembershipFilters, Include, ListRequest), ApiError> {
+    let (page, filters): (PageParams, MembershipFilters) =
+        listing::parse_query(req.query_string())?;
+    let include = Include::parse(filters.include.as_deref(), allowed_include)?;
+    let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "created_at")?;
+    Ok((filters, include, ListRequest::new(&page, sort)?))
+}
+
+/// List a coalition's members (`include=organisation` embeds each organisation).
+#[utoipa::path(
+    tag = "memberships",
+    params(("id" = uuid::Uuid, Path, description = "Coalition id"), PageParams, MembershipFilters),
+    responses((status = 200, description = "A page of memberships", body = MembershipList), SubListProblems)
+)]
+#[get("/coalitions/{id}/members")]
+pub async fn list_members(
+    req: HttpRequest,
+    path: web::Path<String>,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let id = records::parse_id(&path, "coalition")?;
+    let (filters, include, request) = list_request(&req, &["organisation"])?;
+    let listed = db
+        .read(move |conn| {
+            coalitions::model::get(conn, &id)?;
+            model::list(conn, Owner::Coalition(&id), &filters, include, &request)
+        })
+        .await?;
+    Ok(listing::respond(&req, listed))
+}
+
+/// List an organisation's memberships (`include=coalition` embeds each coalition).
+#[utoipa::path(
+    tag = "memberships",
+    params(("id" = uuid::Uuid, Path, description = "Organisation id"), PageParams, MembershipFilters),
+    responses((status = 200, description = "A page of memberships", body = MembershipList), SubListProblems)
+)]
+#[get("/organisations/{id}/memberships")]
+pub async fn list_memberships(
+    req: HttpRequest,
+    path: web::Path<String>,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let id = records::parse_id(&path, "organisation")?;
+    let (filters, include, request) = list_request(&req, &["coalition"])?;
+    let listed = db
+        .read(move |conn| {
+            organisations::model::get(conn, &id)?;
+            model::list(conn, Owner::Organisation(&id), &filters, include, &request)
+        })
+        .await?;
+    Ok(listing::respond(&req, listed))
+}
+
+/// Get one membership of a coalition.
+#[utoipa::path(
+    tag = "memberships",
+    params(
+        ("id" = uuid::Uuid, Path, description = "Coalition id"),
+        ("membership_id" = uuid::Uuid, Path, description = "Membership id")
+    ),
+    responses((status = 200, description = "The membership", body = Membership), ReadProblems)
+)]
+#[get("/coalitions/{id}/members/{membership_id}")]
+pub async fn get_member(
+    path: web::Path<(String, String)>,
+    _q: NoQuery,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let coalition_id = records::parse_id(&path.0, "coalition")?;
+    let id = records::parse_id(&path.1, "membership")?;
+    let membership = db
+        .read(move |conn| model::get(conn, &coalition_id, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(membership))
+}
+
+/// Add an organisation to a coalition (administrators, editors of this coalition).
+#[utoipa::path(
+    tag = "memberships",
+    params(("id" = uuid::Uuid, Path, description = "Coalition id")),
+    request_body(content = MembershipInput, content_type = "application/json"),
+    responses((status = 201, description = "Created; `Location` names the new membership", body = Membership), NestedCreateProblems),
+    security(("bearer" = []))
+)]
+#[post("/coalitions/{id}/members")]
+pub async fn create_member(
+    path: web::Path<String>,
+    caller: Caller,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.require()?.clone();
+    let coalition_id = records::parse_id(&path, "coalition")?;
+    let membership = db
+        .write(move |conn| {
+            coalitions::model::get(conn, &coalition_id)?;
+            principal.may_manage_memberships(&coalition_id)?;
+            let input = MembershipInput::from_json(body.0)?;
+            model::create(conn, &coalition_id, input)
+        })
+        .await?;
+    let location = format!(
+        "{BASE}/coalitions/{}/members/{}",
+        membership.coalition_id, membership.id
+    );
+    Ok(records::created(location, &membership))
+}
+
+/// Replace a membership (administrators, editors of this coalition).
+#[utoipa::path(
+    tag = "memberships",
+    params(
+        ("id" = uuid::Uuid, Path, description = "Coalition id"),
+        ("membership_id" = uuid::Uuid, Path, description = "Membership id")
+    ),
+    request_body(content = MembershipInput, content_type = "application/json"),
+    responses((status = 200, description = "The updated membership", body = Membership), UpdateProblems),
+    security(("bearer" = []))
+)]
+#[put("/coalitions/{id}/members/{membership_id}")]
+pub async fn replace_member(
+    path: web::Path<(String, String)>,
+    caller: Caller,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.require()?.clone();
+    let coalition_id = records::parse_id(&path.0, "coalition")?;
+    let id = records::parse_id(&path.1, "membership")?;
+    let membership = db
+        .write(move |conn| {
+            let current = model::get(conn, &coalition_id, &id)?;
+            principal.may_manage_memberships(&coalition_id)?;
+            let input = MembershipInput::from_json(body.0)?;
+            model::update(conn, &current, input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(membership))
+}
+
+/// Update a membership with a JSON Merge Patch (administrators, editors of this coalition).
+#[utoipa::path(
+    tag = "memberships",
+    params(
+        ("id" = uuid::Uuid, Path, description = "Coalition id"),
+        ("membership_id" = uuid::Uuid, Path, description = "Membership id")
+    ),
+    request_body(content = MembershipInput, content_type = "application/merge-patch+json",
+        description = "RFC 7396 merge patch: the fields to change; `null` clears an optional field."),
+    responses((status = 200, description = "The updated membership", body = Membership), UpdateProblems),
+    security(("bearer" = []))
+)]
+#[patch("/coalitions/{id}/members/{membership_id}")]
+pub async fn patch_member(
+    path: web::Path<(String, String)>,
+    caller: Caller,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.require()?.clone();
+    let coalition_id = records::parse_id(&path.0, "coalition")?;
+    let id = records::parse_id(&path.1, "membership")?;
+    records::require_object(&body.0)?;
+    let membership = db
+        .write(move |conn| {
+            let current = model::get(conn, &coalition_id, &id)?;
+            principal.may_manage_memberships(&coalition_id)?;
+            let mut document = records::to_json(&MembershipInput::from(&current))?;
+            records::merge_patch(&mut document, &body.0);
+            let input = MembershipInput::from_json(document)?;
+            model::update(conn, &current, input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(membership))
+}
+
+/// Remove a membership (administrators, editors of this coalition).
+#[utoipa::path(
+    tag = "memberships",
+    params(
+        ("id" = uuid::Uuid, Path, description = "Coalition id"),
+        ("membership_id" = uuid::Uuid, Path, description = "Membership id")
+    ),
+    responses((status = 204, description = "Deleted"), DeleteProblems),
+    security(("bearer" = []))
+)]
+#[delete("/coalitions/{id}/members/{membership_id}")]
+pub async fn delete_member(
+    path: web::Path<(String, String)>,
+    caller: Caller,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.require()?.clone();
+    let coalition_id = records::parse_id(&path.0, "coalition")?;
+    let id = records::parse_id(&path.1, "membership")?;
+    db.write(move |conn| {
+        let current = model::get(conn, &coalition_id, &id)?;
+        principal.may_manage_memberships(&coalition_id)?;
+        model::delete(conn, &current)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,153 @@
+//! The OpenAPI document's shared parts: info, security scheme, the problem responses every
+//! operation references, and the list envelope. Paths are registered with their routes
+//! (see `app::routes`), so the document cannot miss one.
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
+use utoipa::{IntoResponses, Modify, OpenApi};
+
+use crate::error::{FieldError, Problem};
+
+/// Declare the response type of a list: `{"data": [...], "page": {...}}`.
+#[macro_export]
+macro_rules! list_type {
+    ($name:ident, $item:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            /// The rows of this page.
+            pub data: Vec<$item>,
+            /// Paging information.
+            pub page: $crate::listing::PageInfo,
+        }
+    };
+}
+
+/// The base document that route registration fills in.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Coalition Registry API",
+        description = "System of record for the National Coalitions for Digital Skills and Jobs: \
+coalitions of the EU member states and the Eastern Partnership countries, their member organisations, \
+and the countries themselves.\n\nPublic reads are anonymous. Writes need a bearer JWT whose `role` \
+(`admin` or `editor`) and `coalitions` claims scope them. Errors are RFC 9457 `application/problem+json`. \
+Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\"}}` and a `Link: rel=\"next\"` header."
+    ),
+    components(schemas(Problem, FieldError)),
+    modifiers(&SharedComponents),
+    tags(
+        (name = "service", description = "Service information and health"),
+        (name = "reference data", description = "Countries and controlled vocabularies"),
+        (name = "coalitions", description = "National coalitions"),
+        (name = "organisations", description = "Member organisations"),
+        (name = "memberships", description = "Links between coalitions and organisations"),
+    )
+)]
+pub struct ApiDoc;
+
+/// `(component name, status, description)` of every problem response.
+const PROBLEMS: &[(&str, &str, &str)] = &[
+    ("BadRequest", "400", "Unknown query parameter, bad parameter value, or a body that is not valid JSON"),
+    ("Unauthorized", "401", "No bearer token, or an invalid one (see `WWW-Authenticate`)"),
+    ("Forbidden", "403", "The token is valid but does not allow this action"),
+    ("NotFound", "404", "No record with this id"),
+    ("Conflict", "409", "The write conflicts with the current state: a uniqueness rule, a record still referenced, or a concurrent edit"),
+    ("PayloadTooLarge", "413", "The body is larger than the configured limit"),
+    ("UnsupportedMediaType", "415", "The body is not sent as `application/json` (or `application/merge-patch+json` for PATCH)"),
+    ("UnprocessableEntity", "422", "The body is valid JSON but not a valid record; `errors` names each field"),
+];
+
+struct SharedComponents;
+
+impl Modify for SharedComponents {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "HS256 JWT with claims `sub`, `role` (`admin` | `editor`), `coalitions` (ids, for editors), `exp`",
+                    ))
+                    .build(),
+            ),
+        );
+        for (name, _, description) in PROBLEMS {
+            components
+                .responses
+                .insert(name.to_string(), RefOr::T(problem_response(description)));
+        }
+    }
+}
+
+fn problem_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            crate::error::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+fn refs(statuses: &[&str]) -> BTreeMap<String, RefOr<Response>> {
+    PROBLEMS
+        .iter()
+        .filter(|(_, status, _)| statuses.contains(status))
+        .map(|(name, status, _)| {
+            (
+                status.to_string(),
+                RefOr::Ref(Ref::from_response_name(*name)),
+            )
+        })
+        .collect()
+}
+
+macro_rules! problem_set {
+    ($(#[$meta:meta])* $name:ident, [$($status:literal),*]) => {
+        $(#[$meta])*
+        pub struct $name;
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                refs(&[$($status),*])
+            }
+        }
+    };
+}
+
+problem_set!(
+    /// Errors of list operations.
+    ListProblems, ["400"]
+);
+problem_set!(
+    /// Errors of single-record reads.
+    ReadProblems, ["404"]
+);
+problem_set!(
+    /// Errors of reads of sub-collections (bad query, unknown parent).
+    SubListProblems, ["400", "404"]
+);
+problem_set!(
+    /// Errors of creates.
+    CreateProblems, ["400", "401", "403", "409", "413", "415", "422"]
+);
+problem_set!(
+    /// Errors of creates under a parent record.
+    NestedCreateProblems, ["400", "401", "403", "404", "409", "413", "415", "422"]
+);
+problem_set!(
+    /// Errors of PUT and PATCH.
+    UpdateProblems, ["400", "401", "403", "404", "409", "413", "415", "422"]
+);
+problem_set!(
+    /// Errors of deletes.
+    DeleteProblems, ["401", "403", "404", "409"]
+);

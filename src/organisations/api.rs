@@ -1,0 +1,155 @@
+//! HTTP handlers for `/organisations`.
+
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+
+use super::model::{self, Organisation, OrganisationFilters, OrganisationInput, SORT_FIELDS};
+use crate::auth::Caller;
+use crate::db::Database;
+use crate::error::ApiError;
+use crate::extract::{JsonBody, NoQuery};
+use crate::listing::{self, ListRequest, PageParams, Sort};
+use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
+use crate::records::{self, BASE};
+
+crate::list_type!(OrganisationList, Organisation, "A page of organisations.");
+
+/// List organisations.
+#[utoipa::path(
+    tag = "organisations",
+    params(PageParams, OrganisationFilters),
+    responses((status = 200, description = "A page of organisations", body = OrganisationList), ListProblems)
+)]
+#[get("/organisations")]
+pub async fn list_organisations(
+    req: HttpRequest,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let (page, filters): (PageParams, OrganisationFilters) =
+        listing::parse_query(req.query_string())?;
+    let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "name")?;
+    let request = ListRequest::new(&page, sort)?;
+    let listed = db
+        .read(move |conn| model::list(conn, &filters, &request))
+        .await?;
+    Ok(listing::respond(&req, listed))
+}
+
+/// Get one organisation.
+#[utoipa::path(
+    tag = "organisations",
+    params(("id" = uuid::Uuid, Path, description = "Organisation id")),
+    responses((status = 200, description = "The organisation", body = Organisation), ReadProblems)
+)]
+#[get("/organisations/{id}")]
+pub async fn get_organisation(
+    path: web::Path<String>,
+    _q: NoQuery,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let id = records::parse_id(&path, "organisation")?;
+    let organisation = db.read(move |conn| model::get(conn, &id)).await?;
+    Ok(HttpResponse::Ok().json(organisation))
+}
+
+/// Create an organisation (administrators and editors).
+#[utoipa::path(
+    tag = "organisations",
+    request_body(content = OrganisationInput, content_type = "application/json"),
+    responses((status = 201, description = "Created; `Location` names the new organisation", body = Organisation), CreateProblems),
+    security(("bearer" = []))
+)]
+#[post("/organisations")]
+pub async fn create_organisation(
+    caller: Caller,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.require()?.clone();
+    principal.may_create_organisations()?;
+    let input = OrganisationInput::from_json(body.0)?;
+    let organisation = db.write(move |conn| model::create(conn, input)).await?;
+    Ok(records::created(
+        format!("{BASE}/organisations/{}", organisation.id),
+        &organisation,
+    ))
+}
+
+/// Replace an organisation (administrators, editors of a coalition it is a member of).
+#[utoipa::path(
+    tag = "organisations",
+    params(("id" = uuid::Uuid, Path, description = "Organisation id")),
+    request_body(content = OrganisationInput, content_type = "application/json"),
+    responses((status = 200, description = "The updated organisation", body = Organisation), UpdateProblems),
+    security(("bearer" = []))
+)]
+#[put("/organisations/{id}")]
+pub async fn replace_organisation(
+    path: web::Path<String>,
+    caller: Caller,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.require()?.clone();
+    let id = records::parse_id(&path, "organisation")?;
+    let organisation = db
+        .write(move |conn| {
+            let current = model::get(conn, &id)?;
+            principal.may_update_organisation(&model::member_of(conn, &id)?)?;
+            let input = OrganisationInput::from_json(body.0)?;
+            model::update(conn, &current, input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(organisation))
+}
+
+/// Update an organisation with a JSON Merge Patch (administrators, editors of a coalition it is a member of).
+#[utoipa::path(
+    tag = "organisations",
+    params(("id" = uuid::Uuid, Path, description = "Organisation id")),
+    request_body(content = OrganisationInput, content_type = "application/merge-patch+json",
+        description = "RFC 7396 merge patch: the fields to change; `null` clears an optional field."),
+    responses((status = 200, description = "The updated organisation", body = Organisation), UpdateProblems),
+    security(("bearer" = []))
+)]
+#[patch("/organisations/{id}")]
+pub async fn patch_organisation(
+    path: web::Path<String>,
+    caller: Caller,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.require()?.clone();
+    let id = records::parse_id(&path, "organisation")?;
+    records::require_object(&body.0)?;
+    let organisation = db
+        .write(move |conn| {
+            let current = model::get(conn, &id)?;
+            principal.may_update_organisation(&model::member_of(conn, &id)?)?;
+            let mut document = records::to_json(&OrganisationInput::from(&current))?;
+            records::merge_patch(&mut document, &body.0);
+            let input = OrganisationInput::from_json(document)?;
+            model::update(conn, &current, input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(organisation))
+}
+
+/// Delete an organisation and its memberships; coalitions it coordinated lose their coordinator (administrators).
+#[utoipa::path(
+    tag = "organisations",
+    params(("id" = uuid::Uuid, Path, description = "Organisation id")),
+    responses((status = 204, description = "Deleted"), DeleteProblems),
+    security(("bearer" = []))
+)]
+#[delete("/organisations/{id}")]
+pub async fn delete_organisation(
+    path: web::Path<String>,
+    caller: Caller,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.require()?.clone();
+    principal.may_delete_organisations()?;
+    let id = records::parse_id(&path, "organisation")?;
+    db.write(move |conn| model::delete(conn, &id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

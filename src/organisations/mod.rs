@@ -1,0 +1,4 @@
+//! Organisations: potential and actual coalition members.
+
+pub mod api;
+pub mod model;

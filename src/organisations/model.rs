@@ -1,0 +1,379 @@
+//! Organisation rows, DTOs and queries.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::db::schema::{coalitions, organisations};
+use crate::db::sql::{Sql, TextRow, Value};
+use crate::db::{now, DbConnection};
+use crate::error::ApiError;
+use crate::listing::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
+use crate::records::{self, References};
+use crate::validation::{self, trim_opt};
+use crate::vocabularies::Sector;
+
+/// An organisation as stored.
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = organisations)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub name: String,
+    pub acronym: Option<String>,
+    pub sector: String,
+    pub country_code: Option<String>,
+    pub website: Option<String>,
+    pub description: Option<String>,
+    pub external_id: Option<String>,
+    pub search_text: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An organisation: a ministry, company, NGO, school, university, social partner, …
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Organisation {
+    /// Server-generated id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// Short name.
+    pub acronym: Option<String>,
+    /// Sector.
+    pub sector: Sector,
+    /// Country of registration (null for international organisations).
+    pub country_code: Option<String>,
+    /// Website (http or https).
+    pub website: Option<String>,
+    /// Free-text description.
+    pub description: Option<String>,
+    /// The id a client system uses for this organisation (unique).
+    pub external_id: Option<String>,
+    /// +1 on every change.
+    pub version: i64,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<OrganisationRow> for Organisation {
+    fn from(row: OrganisationRow) -> Self {
+        Organisation {
+            sector: Sector::parse(&row.sector).unwrap_or(Sector::Other),
+            id: row.id,
+            name: row.name,
+            acronym: row.acronym,
+            country_code: row.country_code,
+            website: row.website,
+            description: row.description,
+            external_id: row.external_id,
+            version: row.version,
+            created_at: records::utc(row.created_at),
+            updated_at: records::utc(row.updated_at),
+        }
+    }
+}
+
+/// The writable fields of an organisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationInput {
+    /// Full name, 1–300 characters.
+    #[validate(length(min = 1, max = 300), custom(function = "validation::not_blank"))]
+    #[schema(example = "Ministry of High-Tech Industry")]
+    pub name: String,
+    /// Short name, up to 50 characters.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub acronym: Option<String>,
+    /// Sector.
+    pub sector: Sector,
+    /// ISO code of an existing country, or null for international organisations.
+    #[serde(default)]
+    #[validate(custom(function = "validation::country_code"))]
+    #[schema(example = "AM")]
+    pub country_code: Option<String>,
+    /// An http(s) URL, up to 500 characters.
+    #[serde(default)]
+    #[validate(length(max = 500), custom(function = "validation::http_url"))]
+    pub website: Option<String>,
+    /// Up to 10000 characters.
+    #[serde(default)]
+    #[validate(length(max = 10000))]
+    pub description: Option<String>,
+    /// Your system's id for this organisation, 1–200 characters, unique.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 200))]
+    pub external_id: Option<String>,
+}
+
+impl OrganisationInput {
+    /// Type and validate a JSON document; 422 on any failure.
+    pub fn from_json(value: serde_json::Value) -> Result<OrganisationInput, ApiError> {
+        let mut input: OrganisationInput = crate::extract::typed(value)?;
+        input.name = input.name.trim().to_string();
+        input.acronym = trim_opt(input.acronym);
+        input.country_code = trim_opt(input.country_code);
+        input.website = trim_opt(input.website);
+        input.description = trim_opt(input.description);
+        input.external_id = trim_opt(input.external_id);
+        validation::check(&input)?;
+        Ok(input)
+    }
+
+    fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        let mut refs = References::default();
+        if let Some(code) = &self.country_code {
+            refs.country(conn, "country_code", code)?;
+        }
+        refs.finish()
+    }
+
+    fn search_text(&self) -> String {
+        records::search_text(&[
+            Some(&self.name),
+            self.acronym.as_deref(),
+            self.description.as_deref(),
+        ])
+    }
+}
+
+impl From<&Organisation> for OrganisationInput {
+    fn from(o: &Organisation) -> Self {
+        OrganisationInput {
+            name: o.name.clone(),
+            acronym: o.acronym.clone(),
+            sector: o.sector,
+            country_code: o.country_code.clone(),
+            website: o.website.clone(),
+            description: o.description.clone(),
+            external_id: o.external_id.clone(),
+        }
+    }
+}
+
+/// Filters of `GET /organisations`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationFilters {
+    /// Country code; repeat for any of several.
+    #[serde(default)]
+    pub country: Vec<String>,
+    /// Sector; repeat for any of several.
+    #[serde(default)]
+    pub sector: Vec<Sector>,
+    /// Member of this coalition (any current or past membership); repeat for any of several.
+    #[serde(default)]
+    #[param(value_type = Vec<uuid::Uuid>)]
+    pub coalition: Vec<String>,
+    /// Words that must all occur in the name, acronym or description (case-insensitive).
+    pub q: Option<String>,
+    /// Only organisations changed at or after this instant (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Comma-separated sort fields, `-` for descending: `name`, `created_at`, `updated_at`.
+    /// `id` always ends the sort. Default `name`.
+    #[param(pattern = r"^-?(name|created_at|updated_at)(,-?(name|created_at|updated_at))*$")]
+    pub sort: Option<String>,
+}
+
+/// Sortable fields of organisations.
+pub static SORT_FIELDS: [SortField; 3] = [
+    SortField {
+        name: "name",
+        column: "o.name",
+        kind: SortKind::Text,
+    },
+    SortField {
+        name: "created_at",
+        column: "o.created_at",
+        kind: SortKind::Timestamp,
+    },
+    SortField {
+        name: "updated_at",
+        column: "o.updated_at",
+        kind: SortKind::Timestamp,
+    },
+];
+
+impl Listable for OrganisationRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn sort_value(&self, name: &str) -> SortValue<'_> {
+        match name {
+            "created_at" => SortValue::Timestamp(&self.created_at),
+            "updated_at" => SortValue::Timestamp(&self.updated_at),
+            _ => SortValue::Text(&self.name),
+        }
+    }
+}
+
+/// One page of organisations (two queries, whatever the page size).
+pub fn list(
+    conn: &mut DbConnection,
+    filters: &OrganisationFilters,
+    request: &ListRequest,
+) -> Result<Listed<Organisation>, ApiError> {
+    let mut conditions = Vec::new();
+    if !filters.country.is_empty() {
+        let mut sql = Sql::new("o.country_code IN ");
+        sql.bind_list(records::country_codes("country", &filters.country)?);
+        conditions.push(sql);
+    }
+    if !filters.sector.is_empty() {
+        let mut sql = Sql::new("o.sector IN ");
+        sql.bind_list(
+            filters
+                .sector
+                .iter()
+                .map(|s| Value::Text(s.as_str().into())),
+        );
+        conditions.push(sql);
+    }
+    if !filters.coalition.is_empty() {
+        let mut sql = Sql::new("EXISTS (SELECT 1 FROM memberships m WHERE m.organisation_id = o.id AND m.coalition_id IN ");
+        sql.bind_list(records::ids("coalition", &filters.coalition)?);
+        sql.push(")");
+        conditions.push(sql);
+    }
+    if let Some(q) = &filters.q {
+        conditions.extend(records::text_filter("o.search_text", q)?);
+    }
+    conditions.extend(records::updated_since(
+        "o.updated_at",
+        filters.updated_since,
+    ));
+    let query = ListQuery {
+        select: "o.*",
+        from: "organisations o",
+        id_column: "o.id",
+        filters: conditions,
+    };
+    query
+        .run::<OrganisationRow>(conn, request)?
+        .try_map(|rows| Ok(rows.into_iter().map(Organisation::from).collect()))
+}
+
+/// Load organisations by id in one query.
+pub fn load_many(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<HashMap<String, Organisation>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new("SELECT o.* FROM organisations o WHERE o.id IN ");
+    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
+    let rows: Vec<OrganisationRow> = sql.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id.clone(), Organisation::from(r)))
+        .collect())
+}
+
+/// One organisation, or 404.
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<Organisation, ApiError> {
+    let row: Option<OrganisationRow> = organisations::table
+        .filter(organisations::id.eq(id))
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(Organisation::from)
+        .ok_or_else(|| ApiError::NotFound(format!("no organisation has the id `{id}`")))
+}
+
+/// The coalitions an organisation is a member of.
+pub fn member_of(conn: &mut DbConnection, id: &str) -> Result<Vec<String>, ApiError> {
+    let mut sql =
+        Sql::new("SELECT coalition_id AS value FROM memberships WHERE organisation_id = ");
+    sql.bind(Value::Text(id.to_string()));
+    Ok(sql
+        .load::<TextRow>(conn)?
+        .into_iter()
+        .map(|r| r.value)
+        .collect())
+}
+
+/// Create an organisation.
+pub fn create(conn: &mut DbConnection, input: OrganisationInput) -> Result<Organisation, ApiError> {
+    input.check_references(conn)?;
+    let id = records::new_id();
+    let stamp = now();
+    diesel::insert_into(organisations::table)
+        .values((
+            organisations::id.eq(&id),
+            organisations::name.eq(&input.name),
+            organisations::acronym.eq(&input.acronym),
+            organisations::sector.eq(input.sector.as_str()),
+            organisations::country_code.eq(&input.country_code),
+            organisations::website.eq(&input.website),
+            organisations::description.eq(&input.description),
+            organisations::external_id.eq(&input.external_id),
+            organisations::search_text.eq(input.search_text()),
+            organisations::version.eq(1i64),
+            organisations::created_at.eq(stamp),
+            organisations::updated_at.eq(stamp),
+        ))
+        .execute(conn)?;
+    get(conn, &id)
+}
+
+/// Replace an organisation's fields, unless somebody changed it since `current` was read (409).
+pub fn update(
+    conn: &mut DbConnection,
+    current: &Organisation,
+    input: OrganisationInput,
+) -> Result<Organisation, ApiError> {
+    input.check_references(conn)?;
+    if OrganisationInput::from(current) == input {
+        return Ok(current.clone());
+    }
+    let changed = diesel::update(
+        organisations::table
+            .filter(organisations::id.eq(&current.id))
+            .filter(organisations::version.eq(current.version)),
+    )
+    .set((
+        organisations::name.eq(&input.name),
+        organisations::acronym.eq(&input.acronym),
+        organisations::sector.eq(input.sector.as_str()),
+        organisations::country_code.eq(&input.country_code),
+        organisations::website.eq(&input.website),
+        organisations::description.eq(&input.description),
+        organisations::external_id.eq(&input.external_id),
+        organisations::search_text.eq(input.search_text()),
+        organisations::version.eq(current.version + 1),
+        organisations::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(ApiError::Conflict(
+            "the organisation was changed by another request while this one ran; fetch it and retry".into(),
+        ));
+    }
+    get(conn, &current.id)
+}
+
+/// Delete an organisation with its memberships, clearing it as coordinator.
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+    get(conn, id)?;
+    // Coalitions that named it as coordinator change too: bump their version so replicas see it.
+    diesel::update(coalitions::table.filter(coalitions::coordinator_id.eq(id)))
+        .set((
+            coalitions::coordinator_id.eq(None::<String>),
+            coalitions::version.eq(coalitions::version + 1),
+            coalitions::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    diesel::delete(organisations::table.filter(organisations::id.eq(id))).execute(conn)?;
+    Ok(())
+}

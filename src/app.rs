@@ -120,6 +120,15 @@ async fn no_route(
     }
 }
 
+/// The OpenAPI document as served (the same text as `openapi/openapi.json`).
+struct OpenApiDocument(String);
+
+async fn serve_openapi(document: web::Data<OpenApiDocument>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(document.0.clone())
+}
+
 async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/docs/"))
@@ -163,6 +172,8 @@ fn cors(allowed: Vec<String>) -> Cors {
             header::HeaderName::from_static(request_id::HEADER),
         ])
         .max_age(3600)
+        // Refuse (not just leave unheadered) requests from origins the function rejects.
+        .block_on_origin_mismatch(true)
 }
 
 /// Shared state of every worker.
@@ -193,14 +204,23 @@ pub fn app(
     let (app, api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .service(scope::scope("/api/v1").configure(routes))
+        .service(
+            scope::scope("/api/v1")
+                .configure(routes)
+                .route("/openapi.json", web::get().to(serve_openapi)),
+        )
         .split_for_parts();
     let table = RouteTable::from_openapi(&api);
+    let document = OpenApiDocument(format!("{}\n", api.to_pretty_json().unwrap_or_default()));
     app.app_data(web::Data::new(state.db.clone()))
         .app_data(web::Data::new(state.keys.clone()))
         .app_data(web::Data::new(table))
+        .app_data(web::Data::new(document))
         .app_data(BodyLimit(state.body_limit))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])),
+        )
         .route("/docs", web::get().to(docs_redirect))
         .default_service(web::to(no_route))
         .wrap(cors(state.cors_allowed_origins.clone()))

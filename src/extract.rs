@@ -118,8 +118,10 @@ fn field_error(path: &str, message: &str) -> FieldError {
         }
     };
     if let Some(name) = backticked(message, "unknown field `") {
+        // serde_path_to_error's path already ends in the unknown field's name.
+        let field = if parent.is_empty() { name } else { parent };
         return FieldError::new(
-            join(name),
+            field,
             "unknown_field",
             format!("`{name}` is not a field of this resource, or is set by the server"),
         );

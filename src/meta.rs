@@ -6,9 +6,11 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::Caller;
 use crate::db::sql::Sql;
 use crate::db::Database;
 use crate::error::ApiError;
+use crate::extract::NoQuery;
 use crate::openapi::ListProblems;
 
 /// What `GET /api/v1` returns.
@@ -68,7 +70,7 @@ pub struct Health {
 pub async fn health(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
     let backend = db.backend();
     db.read(|conn| {
-        Sql::new("SELECT 1 AS count")
+        Sql::new("SELECT CAST(1 AS BIGINT) AS count")
             .load::<crate::db::sql::CountRow>(conn)
             .map_err(|e| ApiError::Unavailable(e.to_string()))
     })
@@ -109,7 +111,11 @@ pub struct Vocabularies(pub BTreeMap<String, Vec<Term>>);
     responses((status = 200, description = "Every vocabulary, keyed by name", body = Vocabularies), ListProblems)
 )]
 #[get("/vocabularies")]
-pub async fn vocabularies(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+pub async fn vocabularies(
+    _caller: Caller,
+    _q: NoQuery,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
     let terms = db
         .read(|conn| {
             Ok(Sql::new("SELECT vocabulary, code, label FROM vocabulary_terms ORDER BY vocabulary, position")

@@ -52,7 +52,7 @@ pub struct ApiDoc;
 /// `(component name, status, description)` of every problem response.
 const PROBLEMS: &[(&str, &str, &str)] = &[
     ("BadRequest", "400", "Unknown query parameter, bad parameter value, or a body that is not valid JSON"),
-    ("Unauthorized", "401", "No bearer token, or an invalid one (see `WWW-Authenticate`)"),
+    ("Unauthorized", "401", "A write without a bearer token, or any request with an invalid one (see `WWW-Authenticate`)"),
     ("Forbidden", "403", "The token is valid but does not allow this action"),
     ("NotFound", "404", "No record with this id"),
     ("Conflict", "409", "The write conflicts with the current state: a uniqueness rule, a record still referenced, or a concurrent edit"),
@@ -125,15 +125,15 @@ macro_rules! problem_set {
 
 problem_set!(
     /// Errors of list operations.
-    ListProblems, ["400"]
+    ListProblems, ["400", "401"]
 );
 problem_set!(
     /// Errors of single-record reads.
-    ReadProblems, ["404"]
+    ReadProblems, ["400", "401", "404"]
 );
 problem_set!(
     /// Errors of reads of sub-collections (bad query, unknown parent).
-    SubListProblems, ["400", "404"]
+    SubListProblems, ["400", "401", "404"]
 );
 problem_set!(
     /// Errors of creates.

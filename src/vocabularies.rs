@@ -7,11 +7,13 @@ use utoipa::ToSchema;
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $vocabulary:literal, { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
         $(#[$meta])*
+        // Codes are the snake_case variant names; `rename_all` (unlike a per-variant rename
+        // through a macro fragment) is also what utoipa reads for the documented enum.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
             $(
                 #[doc = $label]
-                #[serde(rename = $code)]
                 $variant,
             )+
         }
@@ -215,4 +217,37 @@ pub fn all() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         terms!(Publication),
         terms!(CountryGroup),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    macro_rules! codes_match_serde {
+        ($($t:ty),*) => {$(
+            for term in <$t>::ALL {
+                assert_eq!(serde_json::to_value(term).unwrap(), serde_json::json!(term.as_str()));
+                assert_eq!(<$t>::parse(term.as_str()), Some(*term));
+            }
+        )*};
+    }
+
+    #[test]
+    fn codes_are_what_serde_reads_and_writes() {
+        codes_match_serde!(
+            ActivityArea,
+            Theme,
+            TargetGroup,
+            Sector,
+            CoalitionStatus,
+            MembershipRole,
+            EventKind,
+            EventFormat,
+            InitiativeStatus,
+            Sphere,
+            ParticipationRole,
+            Publication,
+            CountryGroup
+        );
+    }
 }

@@ -102,7 +102,11 @@ impl JwtKeys {
     pub fn hs256(secret: &Secret, issuer: Option<String>, audience: Option<String>) -> JwtKeys {
         // Only the configured algorithm is accepted: `none` and every other algorithm fail.
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        // jsonwebtoken checks `iss`/`aud` only when a token carries them: require them when configured.
+        let mut required = vec!["exp", "sub"];
+        required.extend(issuer.as_ref().map(|_| "iss"));
+        required.extend(audience.as_ref().map(|_| "aud"));
+        validation.set_required_spec_claims(&required);
         validation.leeway = 30;
         match &issuer {
             Some(iss) => validation.set_issuer(&[iss]),
@@ -216,4 +220,41 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
         .app_data::<web::Data<JwtKeys>>()
         .ok_or_else(|| ApiError::Internal("JWT keys are not configured".into()))?;
     keys.verify(token).map(Caller::User)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(iss: Option<&str>, aud: Option<&str>) -> JwtKeys {
+        JwtKeys::hs256(
+            &Secret::new("0123456789abcdef0123456789abcdef"),
+            iss.map(String::from),
+            aud.map(String::from),
+        )
+    }
+
+    #[test]
+    fn minted_tokens_verify() {
+        let k = keys(Some("https://idp"), Some("registry"));
+        let token = k.mint("ann", Role::Editor, vec!["c1".into()], 60).unwrap();
+        let p = k.verify(&token).unwrap();
+        assert_eq!(p.sub, "ann");
+        assert!(p.coalitions.contains("c1"));
+    }
+
+    #[test]
+    fn wrong_audience_and_issuer_fail() {
+        let strict = keys(Some("https://idp"), Some("registry"));
+        let wrong_aud = keys(Some("https://idp"), Some("elsewhere"))
+            .mint("x", Role::Admin, vec![], 60)
+            .unwrap();
+        let wrong_iss = keys(Some("https://other"), Some("registry"))
+            .mint("x", Role::Admin, vec![], 60)
+            .unwrap();
+        let none = keys(None, None).mint("x", Role::Admin, vec![], 60).unwrap();
+        for token in [wrong_aud, wrong_iss, none] {
+            assert!(strict.verify(&token).is_err());
+        }
+    }
 }

@@ -33,6 +33,7 @@ fn authorise_new_state(
 )]
 #[get("/coalitions")]
 pub async fn list_coalitions(
+    _caller: Caller,
     req: HttpRequest,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -53,6 +54,7 @@ pub async fn list_coalitions(
 )]
 #[get("/coalitions/{id}")]
 pub async fn get_coalition(
+    _caller: Caller,
     path: web::Path<String>,
     _q: NoQuery,
     db: web::Data<Database>,

@@ -83,7 +83,7 @@ pub struct CoalitionInput {
     #[schema(example = "AM")]
     pub country_code: String,
     /// English name, 1–200 characters.
-    #[validate(length(min = 1, max = 200), custom(function = "validation::not_blank"))]
+    #[validate(length(max = 200), custom(function = "validation::not_blank"))]
     #[schema(example = "Armenian National Coalition for Digital Skills and Jobs")]
     pub name: String,
     /// Name in the country's language, up to 200 characters.

@@ -21,6 +21,7 @@ crate::list_type!(CountryList, Country, "A page of countries.");
 )]
 #[get("/countries")]
 pub async fn list_countries(
+    _caller: Caller,
     req: HttpRequest,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -41,6 +42,7 @@ pub async fn list_countries(
 )]
 #[get("/countries/{code}")]
 pub async fn get_country(
+    _caller: Caller,
     path: web::Path<String>,
     _q: NoQuery,
     db: web::Data<Database>,

@@ -66,11 +66,11 @@ pub struct CountryInput {
     #[schema(example = "RS")]
     pub eu_code: String,
     /// English name, 1–100 characters.
-    #[validate(length(min = 1, max = 100), custom(function = "validation::not_blank"))]
+    #[validate(length(max = 100), custom(function = "validation::not_blank"))]
     #[schema(example = "Serbia")]
     pub name: String,
     /// Native name, 1–200 characters.
-    #[validate(length(min = 1, max = 200), custom(function = "validation::not_blank"))]
+    #[validate(length(max = 200), custom(function = "validation::not_blank"))]
     #[schema(example = "Србија")]
     pub native_name: String,
     /// A set: duplicates are ignored.

@@ -37,6 +37,7 @@ fn list_request(
 )]
 #[get("/coalitions/{id}/members")]
 pub async fn list_members(
+    _caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
     db: web::Data<Database>,
@@ -60,6 +61,7 @@ pub async fn list_members(
 )]
 #[get("/organisations/{id}/memberships")]
 pub async fn list_memberships(
+    _caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
     db: web::Data<Database>,
@@ -86,6 +88,7 @@ pub async fn list_memberships(
 )]
 #[get("/coalitions/{id}/members/{membership_id}")]
 pub async fn get_member(
+    _caller: Caller,
     path: web::Path<(String, String)>,
     _q: NoQuery,
     db: web::Data<Database>,

@@ -21,6 +21,7 @@ crate::list_type!(OrganisationList, Organisation, "A page of organisations.");
 )]
 #[get("/organisations")]
 pub async fn list_organisations(
+    _caller: Caller,
     req: HttpRequest,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -42,6 +43,7 @@ pub async fn list_organisations(
 )]
 #[get("/organisations/{id}")]
 pub async fn get_organisation(
+    _caller: Caller,
     path: web::Path<String>,
     _q: NoQuery,
     db: web::Data<Database>,

@@ -86,7 +86,7 @@ impl From<OrganisationRow> for Organisation {
 #[serde(deny_unknown_fields)]
 pub struct OrganisationInput {
     /// Full name, 1–300 characters.
-    #[validate(length(min = 1, max = 300), custom(function = "validation::not_blank"))]
+    #[validate(length(max = 300), custom(function = "validation::not_blank"))]
     #[schema(example = "Ministry of High-Tech Industry")]
     pub name: String,
     /// Short name, up to 50 characters.

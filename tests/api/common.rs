@@ -1,0 +1,364 @@
+//! Test harness: each test spawns the real app on port 0 over a fresh database of its own
+//! (a temporary SQLite file, or a new PostgreSQL database dropped afterwards).
+
+use std::io::Write;
+use std::sync::{Once, OnceLock};
+
+use coalition_registry::app::Application;
+use coalition_registry::auth::{JwtKeys, Role};
+use coalition_registry::config::{Secret, Settings};
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{json, Value};
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Defines each listed `async fn name(app: TestApp)` as a test on both backends.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if let Some(app) = $crate::common::spawn($crate::common::Backend::Sqlite).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if let Some(app) = $crate::common::spawn($crate::common::Backend::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn postgres_required() -> bool {
+    std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
+        || std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Whether PostgreSQL is reachable; in CI (or with REQUIRE_POSTGRES=1) its absence fails.
+fn postgres_available() -> bool {
+    static AVAILABLE: OnceLock<Result<(), String>> = OnceLock::new();
+    static NOTICE: Once = Once::new();
+    let result = AVAILABLE.get_or_init(|| {
+        diesel::PgConnection::establish(&postgres_admin_url())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(()) => true,
+        Err(e) if postgres_required() => {
+            panic!(
+                "PostgreSQL is required here (CI or REQUIRE_POSTGRES) but {} is unreachable: {e}",
+                postgres_admin_url()
+            )
+        }
+        Err(e) => {
+            NOTICE.call_once(|| {
+                // Written straight to stderr so that the test harness's capture doesn't hide it.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\n*** PostgreSQL not reachable at {} ({e}): the PostgreSQL half of the suite is SKIPPED. \
+                     Set TEST_POSTGRES_URL, or REQUIRE_POSTGRES=1 to make this fatal. ***\n",
+                    postgres_admin_url()
+                );
+            });
+            false
+        }
+    }
+}
+
+/// Drops the per-test PostgreSQL database when the test ends.
+struct PgDatabase {
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = diesel::PgConnection::establish(&postgres_admin_url()) {
+            let _ = conn.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// A running app and a client for it.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub keys: JwtKeys,
+    pub backend: Backend,
+    _pg: Option<PgDatabase>,
+    _dir: tempfile::TempDir,
+}
+
+/// Spawn the app with default test settings.
+pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Spawn the app with adjusted settings.
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, pg) = match backend {
+        Backend::Sqlite => (
+            dir.path()
+                .join("test.sqlite3")
+                .to_string_lossy()
+                .into_owned(),
+            None,
+        ),
+        Backend::Postgres => {
+            if !postgres_available() {
+                return None;
+            }
+            let name = format!("cr_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = diesel::PgConnection::establish(&postgres_admin_url())
+                .expect("PostgreSQL admin connection");
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create test database");
+            let base = postgres_admin_url();
+            let url = match base.rsplit_once('/') {
+                Some((prefix, _)) => format!("{prefix}/{name}"),
+                None => panic!("TEST_POSTGRES_URL must end in /<database>"),
+            };
+            (url, Some(PgDatabase { name }))
+        }
+    };
+    let mut settings = Settings::for_database(&url, dir.path().to_path_buf(), SECRET);
+    adjust(&mut settings);
+    let secret = settings
+        .jwt_secret
+        .clone()
+        .unwrap_or_else(|| Secret::new(SECRET));
+    let keys = JwtKeys::hs256(
+        &secret,
+        settings.jwt_issuer.clone(),
+        settings.jwt_audience.clone(),
+    );
+    let application = Application::build(&settings).expect("app starts");
+    let port = application.port();
+    actix_web::rt::spawn(application.into_server());
+    Some(TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        keys,
+        backend,
+        _pg: pg,
+        _dir: dir,
+    })
+}
+
+/// A response with its body read.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub async fn from(response: Response) -> Reply {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Assert a problem+json response with this status, and return it.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "status; body: {}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "problem content type"
+        );
+        assert_eq!(self.body["status"], status, "problem status field");
+        for field in ["type", "title", "detail"] {
+            assert!(
+                self.body[field].is_string(),
+                "problem lacks `{field}`: {}",
+                self.text
+            );
+        }
+        &self.body
+    }
+
+    /// The field names of a validation problem.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn ok(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "status; body: {}", self.text);
+        &self.body
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    pub fn admin(&self) -> String {
+        self.keys
+            .mint("admin@test", Role::Admin, vec![], 3600)
+            .unwrap()
+    }
+
+    pub fn editor(&self, coalitions: &[&str]) -> String {
+        self.keys
+            .mint(
+                "editor@test",
+                Role::Editor,
+                coalitions.iter().map(|s| s.to_string()).collect(),
+                3600,
+            )
+            .unwrap()
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self.client.request(method.clone(), self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            let content_type = if method == Method::PATCH {
+                "application/merge-patch+json"
+            } else {
+                "application/json"
+            };
+            request = request
+                .header("content-type", content_type)
+                .body(body.to_string());
+        }
+        Reply::from(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.request(Method::GET, path, None, None).await
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> Reply {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.request(Method::PUT, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.request(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.request(Method::DELETE, path, token, None).await
+    }
+
+    /// Create a coalition as admin and return its id.
+    pub async fn coalition(&self, country: &str, name: &str) -> String {
+        let reply = self
+            .post(
+                "/coalitions",
+                Some(&self.admin()),
+                json!({"country_code": country, "name": name, "status": "established", "activity_areas": ["education"]}),
+            )
+            .await;
+        reply.ok(201)["id"].as_str().expect("id").to_string()
+    }
+
+    /// Create an organisation as admin and return its id.
+    pub async fn organisation(&self, name: &str, country: &str) -> String {
+        let reply = self
+            .post(
+                "/organisations",
+                Some(&self.admin()),
+                json!({"name": name, "sector": "ngo", "country_code": country}),
+            )
+            .await;
+        reply.ok(201)["id"].as_str().expect("id").to_string()
+    }
+
+    /// Add an organisation to a coalition as admin and return the membership id.
+    pub async fn member(&self, coalition: &str, organisation: &str) -> String {
+        let reply = self
+            .post(
+                &format!("/coalitions/{coalition}/members"),
+                Some(&self.admin()),
+                json!({"organisation_id": organisation, "role": "member"}),
+            )
+            .await;
+        reply.ok(201)["id"].as_str().expect("id").to_string()
+    }
+
+    /// Every row of a list, following `next_cursor`.
+    pub async fn walk(&self, path: &str) -> Vec<Value> {
+        let mut rows = Vec::new();
+        let mut url = path.to_string();
+        loop {
+            let reply = self.get(&url).await;
+            let body = reply.ok(200);
+            rows.extend(body["data"].as_array().expect("data").iter().cloned());
+            match body["page"]["next_cursor"].as_str() {
+                Some(cursor) => {
+                    let sep = if path.contains('?') { '&' } else { '?' };
+                    url = format!("{path}{sep}cursor={cursor}");
+                }
+                None => return rows,
+            }
+        }
+    }
+}

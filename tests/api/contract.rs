@@ -1,0 +1,165 @@
+//! The published contract: OpenAPI document (committed = generated = served), docs, migrations.
+
+use crate::common::TestApp;
+
+fn committed() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+        .expect("openapi/openapi.json is committed")
+}
+
+#[test]
+fn committed_openapi_matches_the_code() {
+    let generated = coalition_registry::app::openapi_json();
+    assert!(
+        committed() == generated,
+        "openapi/openapi.json is stale: regenerate it with `cargo run -- openapi --output openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn openapi_documents_every_operation_fully() {
+    let doc: serde_json::Value = serde_json::from_str(&committed()).unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "OpenAPI 3.1"
+    );
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    let paths = doc["paths"].as_object().unwrap();
+    for expected in [
+        "/api/v1",
+        "/api/v1/countries",
+        "/api/v1/countries/{code}",
+        "/api/v1/vocabularies",
+        "/api/v1/coalitions",
+        "/api/v1/coalitions/{id}",
+        "/api/v1/coalitions/{id}/members",
+        "/api/v1/coalitions/{id}/members/{membership_id}",
+        "/api/v1/organisations",
+        "/api/v1/organisations/{id}",
+        "/api/v1/organisations/{id}/memberships",
+    ] {
+        assert!(paths.contains_key(expected), "{expected} is not documented");
+    }
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|s| s.starts_with('2')),
+                "{method} {path}: no success response"
+            );
+            if method != "get" {
+                assert_eq!(
+                    op["security"][0]["bearer"],
+                    serde_json::json!([]),
+                    "{method} {path}: bearer security"
+                );
+                for status in ["401", "403"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path}: no {status}"
+                    );
+                }
+            }
+            if path.ends_with('s') && method == "get" && !path.ends_with("vocabularies") {
+                let params: Vec<&str> = op["parameters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["name"].as_str().unwrap())
+                    .collect();
+                for p in ["limit", "cursor", "page", "count", "sort"] {
+                    assert!(params.contains(&p), "{method} {path}: no `{p}` parameter");
+                }
+                assert!(responses.contains_key("400"), "{method} {path}: no 400");
+            }
+        }
+    }
+    let status_param = doc["paths"]["/api/v1/coalitions"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "status")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        status_param["schema"]["items"]["$ref"],
+        "#/components/schemas/CoalitionStatus"
+    );
+    let statuses = &doc["components"]["schemas"]["CoalitionStatus"]["enum"];
+    assert_eq!(
+        statuses,
+        &serde_json::json!(["planned", "in_establishment", "established", "inactive"]),
+        "filter enums are documented"
+    );
+}
+
+#[test]
+fn both_backends_have_the_same_migrations() {
+    let names = |backend: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(format!(
+            "{}/migrations/{backend}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names("postgres"), names("sqlite"));
+}
+
+async fn served_openapi_is_the_committed_one(app: TestApp) {
+    let reply = app
+        .client
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let served: serde_json::Value = reply.json().await.unwrap();
+    let committed: serde_json::Value = serde_json::from_str(&committed()).unwrap();
+    assert_eq!(served, committed);
+}
+
+async fn docs_are_served_from_the_binary(app: TestApp) {
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let redirect = no_redirects
+        .get(format!("{}/docs", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status(), 308);
+    assert_eq!(redirect.headers()["location"], "/docs/");
+    let page = app
+        .client
+        .get(format!("{}/docs/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "Swagger UI page");
+    let bundle = app
+        .client
+        .get(format!("{}/docs/swagger-ui-bundle.js", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bundle.status(),
+        200,
+        "UI assets come from the binary, not a CDN"
+    );
+}
+
+crate::backend_tests!(
+    served_openapi_is_the_committed_one,
+    docs_are_served_from_the_binary
+);

@@ -1,0 +1,244 @@
+//! Bad input of every kind gets a precise 4xx problem and leaves the database as it was.
+
+use serde_json::json;
+
+use crate::common::{Reply, TestApp};
+
+async fn send_raw(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> Reply {
+    let mut request = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(app.admin())
+        .body(body);
+    if let Some(ct) = content_type {
+        request = request.header("content-type", ct);
+    }
+    Reply::from(request.send().await.unwrap()).await
+}
+
+async fn state(app: &TestApp, id: &str) -> (serde_json::Value, serde_json::Value) {
+    (
+        app.get(&format!("/coalitions/{id}")).await.body,
+        app.get("/coalitions").await.body["page"]["total"].clone(),
+    )
+}
+
+async fn malformed_bodies_change_nothing(app: TestApp) {
+    let id = app.coalition("SK", "Slovak coalition").await;
+    let before = state(&app, &id).await;
+    let path = format!("/coalitions/{id}");
+    use reqwest::Method;
+    // (method, path, content type, body, status, problem type suffix)
+    type Case<'a> = (Method, &'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            Method::POST,
+            "/coalitions",
+            Some("application/json"),
+            b"{\"name\": ".to_vec(),
+            400,
+            "malformed-json",
+        ),
+        (
+            Method::POST,
+            "/coalitions",
+            Some("application/json"),
+            b"".to_vec(),
+            400,
+            "malformed-json",
+        ),
+        (
+            Method::POST,
+            "/coalitions",
+            Some("application/json"),
+            b"\xff\xfe".to_vec(),
+            400,
+            "malformed-json",
+        ),
+        (
+            Method::POST,
+            "/coalitions",
+            Some("text/plain"),
+            b"{}".to_vec(),
+            415,
+            "about:blank",
+        ),
+        (
+            Method::POST,
+            "/coalitions",
+            None,
+            b"{}".to_vec(),
+            415,
+            "about:blank",
+        ),
+        (
+            Method::PATCH,
+            &path,
+            Some("application/xml"),
+            b"<a/>".to_vec(),
+            415,
+            "about:blank",
+        ),
+        (
+            Method::PATCH,
+            &path,
+            Some("application/merge-patch+json"),
+            b"[1,2]".to_vec(),
+            422,
+            "validation-error",
+        ),
+        (
+            Method::PATCH,
+            &path,
+            Some("application/merge-patch+json"),
+            b"{\"status\": \"dormant\"}".to_vec(),
+            422,
+            "validation-error",
+        ),
+        (
+            Method::PATCH,
+            &path,
+            Some("application/merge-patch+json"),
+            b"{\"activity_areas\": \"education\"}".to_vec(),
+            422,
+            "validation-error",
+        ),
+        (
+            Method::PATCH,
+            &path,
+            Some("application/merge-patch+json"),
+            b"{\"colour\": \"blue\"}".to_vec(),
+            422,
+            "validation-error",
+        ),
+        (
+            Method::PUT,
+            &path,
+            Some("application/json"),
+            b"{\"country_code\": 42}".to_vec(),
+            422,
+            "validation-error",
+        ),
+        (
+            Method::POST,
+            "/coalitions",
+            Some("application/json"),
+            vec![b' '; 2 * 1024 * 1024],
+            413,
+            "about:blank",
+        ),
+    ];
+    for (method, path, content_type, body, status, problem_type) in cases {
+        let label = format!("{method} {path} {content_type:?}");
+        let reply = send_raw(&app, method, path, content_type, body).await;
+        let problem = reply.problem(status);
+        assert!(
+            problem["type"].as_str().unwrap().ends_with(problem_type),
+            "{label}: {}",
+            reply.text
+        );
+        assert!(
+            !reply.text.to_lowercase().contains("select "),
+            "no SQL in bodies"
+        );
+        assert_eq!(state(&app, &id).await, before, "{label} changed data");
+    }
+}
+
+async fn field_errors_name_the_path(app: TestApp) {
+    let reply = app
+        .post("/coalitions", Some(&app.admin()), json!({"country_code": "SK", "name": "x", "status": "planned", "activity_areas": ["education", "cooking"]}))
+        .await;
+    let problem = reply.problem(422);
+    assert_eq!(problem["errors"][0]["field"], "activity_areas[1]");
+    assert_eq!(problem["errors"][0]["code"], "unknown_value");
+    let wrong_type = app
+        .post(
+            "/coalitions",
+            Some(&app.admin()),
+            json!({"country_code": "SK", "name": ["x"], "status": "planned"}),
+        )
+        .await;
+    assert_eq!(
+        wrong_type.problem(422)["errors"][0],
+        json!({"field": "name", "code": "invalid_type", "message": "invalid type: sequence, expected a string"})
+    );
+    let bad_uuid = app
+        .post(
+            "/coalitions",
+            Some(&app.admin()),
+            json!({"country_code": "SK", "name": "x", "status": "planned", "coordinator_id": "42"}),
+        )
+        .await;
+    assert_eq!(
+        bad_uuid.problem(422)["errors"][0]["field"],
+        "coordinator_id"
+    );
+    let long = app
+        .post(
+            "/coalitions",
+            Some(&app.admin()),
+            json!({"country_code": "SK", "name": "x".repeat(201), "status": "planned"}),
+        )
+        .await;
+    assert_eq!(long.problem(422)["errors"][0]["code"], "length");
+    let email = app
+        .post("/coalitions", Some(&app.admin()), json!({"country_code": "SK", "name": "x", "status": "planned", "contact_email": "nobody"}))
+        .await;
+    assert_eq!(email.problem(422)["errors"][0]["field"], "contact_email");
+    let bad_date = app
+        .post(&format!("/coalitions/{}/members", app.coalition("SK", "Slovak coalition").await), Some(&app.admin()),
+              json!({"organisation_id": uuid::Uuid::new_v4(), "role": "member", "joined_on": "2020-02-30"}))
+        .await;
+    assert_eq!(bad_date.problem(422)["errors"][0]["field"], "joined_on");
+}
+
+async fn bad_ids_and_routes(app: TestApp) {
+    app.get("/coalitions/not-a-uuid").await.problem(404);
+    app.patch("/coalitions/not-a-uuid", Some(&app.admin()), json!({}))
+        .await
+        .problem(404);
+    app.get(&format!("/coalitions/{}", uuid::Uuid::new_v4()))
+        .await
+        .problem(404);
+    app.get(&format!(
+        "/organisations/{}",
+        uuid::Uuid::new_v4().to_string().to_uppercase()
+    ))
+    .await
+    .problem(404);
+    let unknown = app.get("/initiativez").await;
+    unknown.problem(404);
+    let wrong_method = app.delete("/coalitions", Some(&app.admin())).await;
+    wrong_method.problem(405);
+    assert_eq!(wrong_method.header("allow"), Some("GET, POST"));
+    let not_api = crate::common::Reply::from(
+        app.client
+            .get(format!("{}/nothing/here", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    not_api.problem(404);
+}
+
+async fn uppercase_ids_find_the_record(app: TestApp) {
+    let id = app.coalition("CZ", "Czech coalition").await;
+    app.get(&format!("/coalitions/{}", id.to_uppercase()))
+        .await
+        .ok(200);
+}
+
+crate::backend_tests!(
+    malformed_bodies_change_nothing,
+    field_errors_name_the_path,
+    bad_ids_and_routes,
+    uppercase_ids_find_the_record
+);

@@ -255,7 +255,12 @@ impl Application {
             db,
             keys,
             body_limit: settings.max_body_bytes,
-            cors_allowed_origins: settings.cors_allowed_origins.clone(),
+            cors_allowed_origins: settings
+                .cors_allowed_origins
+                .iter()
+                .map(|o| o.trim().to_string())
+                .filter(|o| !o.is_empty())
+                .collect(),
         };
         let mut server = HttpServer::new(move || app(state.clone())).listen(listener)?;
         if let Some(workers) = settings.workers {

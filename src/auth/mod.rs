@@ -100,6 +100,9 @@ pub struct JwtKeys {
 impl JwtKeys {
     /// Keys for an HS256 secret; `iss`/`aud` are required to match when given.
     pub fn hs256(secret: &Secret, issuer: Option<String>, audience: Option<String>) -> JwtKeys {
+        // An empty variable (as compose files pass them) means "not configured".
+        let issuer = issuer.filter(|s| !s.trim().is_empty());
+        let audience = audience.filter(|s| !s.trim().is_empty());
         // Only the configured algorithm is accepted: `none` and every other algorithm fail.
         let mut validation = Validation::new(Algorithm::HS256);
         // jsonwebtoken checks `iss`/`aud` only when a token carries them: require them when configured.

@@ -38,7 +38,7 @@ done
 run() {
   echo
   echo "== GET $1"
-  wrk -t2 -c32 -d"${DURATION}s" --latency "$BASE$1" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx"
+  wrk -t2 -c32 -d"${DURATION}s" --latency "$BASE$1" | grep -E "^Requests/sec|^ +Latency |^ +(50|99)%|Non-2xx"
 }
 run "/countries/LV"
 run "/coalitions/$COALITION"

@@ -19,7 +19,7 @@ use crate::db::Database;
 use crate::error::{framework_error_to_problem, ApiError};
 use crate::extract::BodyLimit;
 use crate::openapi::ApiDoc;
-use crate::{coalitions, countries, memberships, meta, organisations, request_id};
+use crate::{coalitions, countries, initiatives, memberships, meta, organisations, request_id, stats, trainings};
 
 /// Every route of `/api/v1`; each handler carries its own OpenAPI entry.
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -50,7 +50,20 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(organisations::api::replace_organisation)
         .service(organisations::api::patch_organisation)
         .service(organisations::api::delete_organisation)
-        .service(memberships::api::list_memberships);
+        .service(memberships::api::list_memberships)
+        .service(initiatives::api::list_initiatives)
+        .service(initiatives::api::create_initiative)
+        .service(initiatives::api::get_initiative)
+        .service(initiatives::api::replace_initiative)
+        .service(initiatives::api::patch_initiative)
+        .service(initiatives::api::delete_initiative)
+        .service(trainings::api::list_trainings)
+        .service(trainings::api::create_training)
+        .service(trainings::api::get_training)
+        .service(trainings::api::replace_training)
+        .service(trainings::api::patch_training)
+        .service(trainings::api::delete_training)
+        .service(stats::stats);
 }
 
 /// The OpenAPI document, as served and as committed in `openapi/openapi.json`.
@@ -99,10 +112,7 @@ impl RouteTable {
     }
 }
 
-async fn no_route(
-    req: HttpRequest,
-    table: web::Data<RouteTable>,
-) -> Result<HttpResponse, ApiError> {
+async fn no_route(req: HttpRequest, table: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
     let path = req.path();
     let allow: Vec<String> = table
         .0
@@ -217,10 +227,7 @@ pub fn app(
         .app_data(web::Data::new(table))
         .app_data(web::Data::new(document))
         .app_data(BodyLimit(state.body_limit))
-        .service(
-            SwaggerUi::new("/docs/{_:.*}")
-                .config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])),
-        )
+        .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
         .route("/docs", web::get().to(docs_redirect))
         .default_service(web::to(no_route))
         .wrap(cors(state.cors_allowed_origins.clone()))
@@ -241,14 +248,9 @@ impl Application {
     pub fn build(settings: &Settings) -> anyhow::Result<Application> {
         let db = Database::connect(&settings.database_url(), settings.db_pool_size)?;
         db.migrate()?;
-        crate::seed::seed_reference_data(&db)
-            .map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+        crate::seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
         let secret = settings.resolve_jwt_secret()?;
-        let keys = JwtKeys::hs256(
-            &secret,
-            settings.jwt_issuer.clone(),
-            settings.jwt_audience.clone(),
-        );
+        let keys = JwtKeys::hs256(&secret, settings.jwt_issuer.clone(), settings.jwt_audience.clone());
         let listener = TcpListener::bind(&settings.bind_addr)?;
         let port = listener.local_addr()?.port();
         let state = AppState {

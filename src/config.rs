@@ -48,12 +48,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
 
     /// Address and port to listen on.
-    #[arg(
-        long,
-        env = "BIND_ADDR",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080", global = true)]
     pub bind_addr: String,
 
     /// HS256 secret for bearer tokens. Without it, one is generated under the data directory.
@@ -70,12 +65,7 @@ pub struct Settings {
 
     /// Origins (comma-separated) allowed to make authenticated cross-origin writes.
     /// Anonymous reads are open to every origin.
-    #[arg(
-        long,
-        env = "CORS_ALLOWED_ORIGINS",
-        value_delimiter = ',',
-        global = true
-    )]
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_allowed_origins: Vec<String>,
 
     /// Database connections in the pool.
@@ -83,12 +73,7 @@ pub struct Settings {
     pub db_pool_size: u32,
 
     /// Largest accepted request body, in bytes.
-    #[arg(
-        long,
-        env = "MAX_BODY_BYTES",
-        default_value_t = 1_048_576,
-        global = true
-    )]
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
     pub max_body_bytes: usize,
 
     /// HTTP worker threads (default: one per core).

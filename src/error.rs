@@ -27,11 +27,7 @@ pub struct FieldError {
 
 impl FieldError {
     /// A field error from its parts.
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
             code: code.into(),
@@ -138,11 +134,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => "Invalid request".into(),
             ApiError::MalformedJson(_) => "Malformed JSON".into(),
             ApiError::Validation(_) => "Validation failed".into(),
-            _ => self
-                .status_code()
-                .canonical_reason()
-                .unwrap_or("Error")
-                .into(),
+            _ => self.status_code().canonical_reason().unwrap_or("Error").into(),
         }
     }
 
@@ -198,10 +190,7 @@ impl ResponseError for ApiError {
         response.content_type(PROBLEM_JSON);
         match self {
             ApiError::Unauthorized(_) => {
-                response.insert_header((
-                    header::WWW_AUTHENTICATE,
-                    "Bearer realm=\"coalition-registry\"",
-                ));
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"coalition-registry\""));
             }
             ApiError::MethodNotAllowed { allow, .. } => {
                 response.insert_header((header::ALLOW, allow.join(", ")));
@@ -220,17 +209,23 @@ impl From<DieselError> for ApiError {
                 let constraint = info.constraint_name().unwrap_or_default().to_string();
                 let message = info.message().to_string();
                 match kind {
-                    DatabaseErrorKind::UniqueViolation => ApiError::Conflict(unique_violation_detail(&constraint, &message)),
+                    DatabaseErrorKind::UniqueViolation => {
+                        ApiError::Conflict(unique_violation_detail(&constraint, &message))
+                    }
                     DatabaseErrorKind::ForeignKeyViolation => ApiError::Conflict(
                         "the record is still referenced by other records, or refers to one that does not exist".into(),
                     ),
-                    DatabaseErrorKind::CheckViolation => {
-                        ApiError::Validation(vec![FieldError::new("", "constraint", "a value is outside the allowed range")])
-                    }
+                    DatabaseErrorKind::CheckViolation => ApiError::Validation(vec![FieldError::new(
+                        "",
+                        "constraint",
+                        "a value is outside the allowed range",
+                    )]),
                     DatabaseErrorKind::SerializationFailure => {
                         ApiError::Conflict("a concurrent write got in the way; retry the request".into())
                     }
-                    DatabaseErrorKind::ClosedConnection => ApiError::Unavailable("the database connection closed".into()),
+                    DatabaseErrorKind::ClosedConnection => {
+                        ApiError::Unavailable("the database connection closed".into())
+                    }
                     _ => ApiError::Internal(format!("database error: {message}")),
                 }
             }
@@ -243,12 +238,9 @@ impl From<DieselError> for ApiError {
 /// SQLite's message ("UNIQUE constraint failed: coalitions.country_code").
 fn unique_violation_detail(constraint: &str, message: &str) -> String {
     let hay = format!("{constraint} {message}");
-    if hay.contains("coalitions_one_active_per_country") || hay.contains("coalitions.country_code")
-    {
+    if hay.contains("coalitions_one_active_per_country") || hay.contains("coalitions.country_code") {
         "the country already has a coalition that is not inactive".into()
-    } else if hay.contains("memberships_one_per_organisation")
-        || hay.contains("memberships.coalition_id")
-    {
+    } else if hay.contains("memberships_one_per_organisation") || hay.contains("memberships.coalition_id") {
         "the organisation is already a member of this coalition".into()
     } else if hay.contains("external_id") {
         "another record already has this external_id".into()
@@ -267,9 +259,7 @@ impl From<actix_web::error::BlockingError> for ApiError {
 
 /// Middleware hook: turn the framework's own error responses (unknown route, CORS refusal,
 /// and any other non-problem error body) into problem+json, keeping their headers.
-pub fn framework_error_to_problem<B>(
-    res: ServiceResponse<B>,
-) -> actix_web::Result<ErrorHandlerResponse<B>> {
+pub fn framework_error_to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -307,7 +297,6 @@ pub fn framework_error_to_problem<B>(
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-    let response: ServiceResponse<EitherBody<B, BoxBody>> =
-        ServiceResponse::new(req, response).map_into_right_body();
+    let response: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(response))
 }

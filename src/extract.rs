@@ -24,21 +24,12 @@ impl FromRequest for JsonBody {
     type Future = Pin<Box<dyn Future<Output = Result<JsonBody, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<BodyLimit>()
-            .map(|l| l.0)
-            .unwrap_or(1_048_576);
+        let limit = req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(1_048_576);
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            });
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
         let is_patch = req.method() == actix_web::http::Method::PATCH;
         let declared_length = req
             .headers()
@@ -67,18 +58,15 @@ impl FromRequest for JsonBody {
                     "the request body is empty; a JSON document is expected".into(),
                 ));
             }
-            let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
-                ApiError::MalformedJson(format!("the request body is not valid JSON: {e}"))
-            })?;
+            let value: serde_json::Value = serde_json::from_slice(&body)
+                .map_err(|e| ApiError::MalformedJson(format!("the request body is not valid JSON: {e}")))?;
             Ok(JsonBody(value))
         })
     }
 }
 
 fn too_large(limit: usize) -> ApiError {
-    ApiError::PayloadTooLarge(format!(
-        "the request body is larger than the limit of {limit} bytes"
-    ))
+    ApiError::PayloadTooLarge(format!("the request body is larger than the limit of {limit} bytes"))
 }
 
 fn check_media_type(content_type: Option<&str>, is_patch: bool) -> Result<(), ApiError> {
@@ -158,11 +146,7 @@ pub fn query<T: DeserializeOwned>(query_string: &str) -> Result<T, ApiError> {
                 "this endpoint does not take this query parameter",
             );
         }
-        let field = if path == "." {
-            "query".to_string()
-        } else {
-            path
-        };
+        let field = if path == "." { "query".to_string() } else { path };
         let field = field.split('[').next().unwrap_or(&field).to_string();
         ApiError::bad_param(&field, "invalid_value", message)
     })

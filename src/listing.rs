@@ -18,6 +18,8 @@ pub const DEFAULT_LIMIT: u32 = 25;
 pub const MAX_LIMIT: u32 = 100;
 /// Deepest row numbered pages reach (`(page - 1) * limit`); beyond it, page with `cursor`.
 pub const MAX_OFFSET: u32 = 10_000;
+/// Rows per query when exporting every row.
+pub const EXPORT_BATCH: u32 = 500;
 
 /// Paging parameters every list takes.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -37,27 +39,55 @@ pub struct PageParams {
     /// `false` skips counting matching rows (`page.total` is then null).
     #[param(default = true)]
     pub count: Option<bool>,
+    /// Parsed here, documented by [`FormatParam`] (trainings document it with their own
+    /// `format` filter, whose values differ).
+    #[param(ignore)]
+    pub format: Option<ListFormat>,
+}
+
+/// The representation parameter of lists (documentation only; parsed into [`PageParams`]).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatParam {
+    /// `csv` answers with every matching row (not one page) as CSV, like `Accept: text/csv`;
+    /// the paging parameters are then ignored.
+    pub format: Option<ListFormat>,
+}
+
+/// Representation of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListFormat {
+    /// `{"data": [...], "page": {...}}`
+    Json,
+    /// every matching row, streamed as CSV with a header row; sets joined with `;`
+    Csv,
 }
 
 const PAGE_KEYS: [&str; 4] = ["limit", "cursor", "page", "count"];
 
 /// Split a query string into the paging parameters and the rest (a resource's filters),
-/// each parsed strictly.
-pub fn parse_query<F: serde::de::DeserializeOwned>(
-    query_string: &str,
-) -> Result<(PageParams, F), ApiError> {
+/// each parsed strictly. `format=json|csv` selects the representation; any other `format`
+/// value belongs to the resource (trainings filter by event format).
+pub fn parse_query<F: serde::de::DeserializeOwned>(query_string: &str) -> Result<(PageParams, F), ApiError> {
     let mut paging = Vec::new();
     let mut rest = Vec::new();
     for segment in query_string.split('&').filter(|s| !s.is_empty()) {
-        let key = segment.split('=').next().unwrap_or("");
-        if PAGE_KEYS.contains(&key) {
+        let (key, value) = segment.split_once('=').unwrap_or((segment, ""));
+        let representation = key == "format" && matches!(value, "json" | "csv");
+        if PAGE_KEYS.contains(&key) || representation {
             paging.push(segment);
         } else {
             rest.push(segment);
         }
     }
     let page: PageParams = crate::extract::query(&paging.join("&"))?;
-    let filters: F = crate::extract::query(&rest.join("&"))?;
+    let filters: F = crate::extract::query(&rest.join("&")).map_err(|e| match e {
+        ApiError::BadRequest { errors, .. } if errors.first().is_some_and(|e| e.field == "format") => {
+            ApiError::bad_param("format", "invalid_value", "expected `json` or `csv`")
+        }
+        other => other,
+    })?;
     Ok((page, filters))
 }
 
@@ -68,9 +98,11 @@ pub enum SortKind {
     Text,
     /// timestamp column
     Timestamp,
+    /// date column
+    Date,
 }
 
-/// A field a resource can be sorted by.
+/// A field a resource can be sorted by (a non-null column).
 #[derive(Debug)]
 pub struct SortField {
     /// name in the `sort` parameter
@@ -85,19 +117,47 @@ pub struct SortField {
 #[derive(Debug, Clone)]
 pub struct Sort {
     fields: Vec<(&'static SortField, bool)>,
+    relevance: bool,
 }
 
 impl Sort {
     /// Parse `sort` (e.g. `-updated_at,name`) against the allowed fields.
-    pub fn parse(
+    pub fn parse(param: Option<&str>, allowed: &'static [SortField], default: &str) -> Result<Sort, ApiError> {
+        let text = param.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(default);
+        Self::parse_fields(text, allowed)
+    }
+
+    /// Like [`Sort::parse`], also accepting `relevance` (best full-text match first), which
+    /// needs a search query.
+    pub fn parse_searchable(
         param: Option<&str>,
         allowed: &'static [SortField],
         default: &str,
+        has_query: bool,
     ) -> Result<Sort, ApiError> {
-        let text = param
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or(default);
+        let text = param.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(default);
+        if text != "relevance" {
+            return Self::parse_fields(text, allowed);
+        }
+        if !has_query {
+            return Err(ApiError::bad_param(
+                "sort",
+                "relevance_needs_q",
+                "sort=relevance needs a search query `q`",
+            ));
+        }
+        Ok(Sort {
+            fields: Vec::new(),
+            relevance: true,
+        })
+    }
+
+    /// Whether this is `sort=relevance`.
+    pub fn is_relevance(&self) -> bool {
+        self.relevance
+    }
+
+    fn parse_fields(text: &str, allowed: &'static [SortField]) -> Result<Sort, ApiError> {
         let mut fields: Vec<(&'static SortField, bool)> = Vec::new();
         for item in text.split(',') {
             let item = item.trim();
@@ -114,10 +174,7 @@ impl Sort {
                 ApiError::bad_param(
                     "sort",
                     "unknown_sort_field",
-                    format!(
-                        "cannot sort by `{name}`; sortable fields: {}",
-                        names.join(", ")
-                    ),
+                    format!("cannot sort by `{name}`; sortable fields: {}", names.join(", ")),
                 )
             })?;
             if fields.iter().any(|(f, _)| f.name == field.name) {
@@ -129,17 +186,32 @@ impl Sort {
             }
             fields.push((field, desc));
         }
-        Ok(Sort { fields })
+        Ok(Sort {
+            fields,
+            relevance: false,
+        })
     }
 
     /// Canonical text of this sort, bound into cursors.
     fn key(&self) -> String {
+        if self.relevance {
+            return "relevance".into();
+        }
         let parts: Vec<String> = self
             .fields
             .iter()
             .map(|(f, desc)| format!("{}{}", if *desc { "-" } else { "" }, f.name))
             .collect();
         parts.join(",")
+    }
+
+    /// How many values a cursor of this sort carries.
+    fn arity(&self) -> usize {
+        if self.relevance {
+            1
+        } else {
+            self.fields.len()
+        }
     }
 
     fn order_by(&self, id_column: &str) -> String {
@@ -154,16 +226,10 @@ impl Sort {
 
     /// `(a > $1) OR (a = $1 AND b < $2) OR (a = $1 AND b = $2 AND id > $3)`
     fn after(&self, cursor: &Cursor, id_column: &str) -> Result<Sql, ApiError> {
-        let mut values = Vec::new();
-        for ((field, _), raw) in self.fields.iter().zip(&cursor.values) {
-            values.push(decode_value(field.kind, raw)?);
+        let mut columns: Vec<(&str, bool, Value)> = Vec::new();
+        for ((field, desc), raw) in self.fields.iter().zip(&cursor.values) {
+            columns.push((field.column, *desc, decode_value(field.kind, raw)?));
         }
-        let mut columns: Vec<(&str, bool, Value)> = self
-            .fields
-            .iter()
-            .zip(values)
-            .map(|((f, desc), v)| (f.column, *desc, v))
-            .collect();
         columns.push((id_column, false, Value::Text(cursor.id.clone())));
         let mut sql = Sql::new("(");
         for i in 0..columns.len() {
@@ -186,15 +252,14 @@ impl Sort {
     }
 }
 
-fn encode_timestamp(ts: &NaiveDateTime) -> String {
-    ts.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
-}
-
 fn decode_value(kind: SortKind, raw: &str) -> Result<Value, ApiError> {
     match kind {
         SortKind::Text => Ok(Value::Text(raw.to_string())),
         SortKind::Timestamp => NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f")
             .map(Value::Timestamp)
+            .map_err(|_| bad_cursor()),
+        SortKind::Date => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .map(Value::Date)
             .map_err(|_| bad_cursor()),
     }
 }
@@ -205,6 +270,18 @@ pub enum SortValue<'a> {
     Text(&'a str),
     /// timestamp
     Timestamp(&'a NaiveDateTime),
+    /// date
+    Date(&'a chrono::NaiveDate),
+}
+
+impl SortValue<'_> {
+    fn encode(&self) -> String {
+        match self {
+            SortValue::Text(t) => t.to_string(),
+            SortValue::Timestamp(ts) => ts.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+            SortValue::Date(d) => d.format("%Y-%m-%d").to_string(),
+        }
+    }
 }
 
 /// Rows that can be listed: they expose their id and their sortable values.
@@ -215,21 +292,18 @@ pub trait Listable {
     fn sort_value(&self, name: &str) -> SortValue<'_>;
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Cursor {
     #[serde(rename = "s")]
     sort: String,
+    /// The last row's sort values; for `relevance`, the offset of the next page.
     #[serde(rename = "v")]
     values: Vec<String>,
     id: String,
 }
 
 fn bad_cursor() -> ApiError {
-    ApiError::bad_param(
-        "cursor",
-        "invalid_cursor",
-        "the cursor is not one this API issued",
-    )
+    ApiError::bad_param("cursor", "invalid_cursor", "the cursor is not one this API issued")
 }
 
 impl Cursor {
@@ -277,26 +351,20 @@ impl ListRequest {
         }
         if let Some(page) = params.page {
             if page == 0 {
-                return Err(ApiError::bad_param(
-                    "page",
-                    "out_of_range",
-                    "pages are numbered from 1",
-                ));
+                return Err(ApiError::bad_param("page", "out_of_range", "pages are numbered from 1"));
             }
             if (page as u64 - 1) * limit as u64 > MAX_OFFSET as u64 {
                 return Err(ApiError::bad_param(
                     "page",
                     "too_deep",
-                    format!(
-                        "numbered pages reach {MAX_OFFSET} rows deep; page further with `cursor`"
-                    ),
+                    format!("numbered pages reach {MAX_OFFSET} rows deep; page further with `cursor`"),
                 ));
             }
         }
         let cursor = match &params.cursor {
             Some(text) => {
                 let cursor = Cursor::decode(text)?;
-                if cursor.sort != sort.key() || cursor.values.len() != sort.fields.len() {
+                if cursor.sort != sort.key() || cursor.values.len() != sort.arity() {
                     return Err(ApiError::bad_param(
                         "cursor",
                         "cursor_sort_mismatch",
@@ -314,6 +382,28 @@ impl ListRequest {
             sort,
             count: params.count.unwrap_or(true),
         })
+    }
+
+    /// A request for exporting every row: large pages, no count.
+    pub fn export(sort: Sort) -> ListRequest {
+        ListRequest {
+            limit: EXPORT_BATCH,
+            cursor: None,
+            page: None,
+            sort,
+            count: false,
+        }
+    }
+
+    /// Move past the page `listed`; false when it was the last.
+    pub fn advance<R>(&mut self, listed: &Listed<R>) -> Result<bool, ApiError> {
+        match &listed.page.next_cursor {
+            Some(next) => {
+                self.cursor = Some(Cursor::decode(next)?);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 }
 
@@ -337,7 +427,8 @@ pub struct Listed<R> {
     next_page: Option<u32>,
 }
 
-/// The parts of a list query: `FROM` clause, id column, and filters (ANDed).
+/// The parts of a list query: `FROM` clause, id column, filters (ANDed), and for
+/// `sort=relevance` the ordering expression.
 pub struct ListQuery<'a> {
     /// the selected columns, e.g. `c.*`
     pub select: &'a str,
@@ -347,9 +438,22 @@ pub struct ListQuery<'a> {
     pub id_column: &'a str,
     /// conditions, each a complete boolean expression
     pub filters: Vec<Sql>,
+    /// best match first, for `sort=relevance`
+    pub relevance: Option<Sql>,
 }
 
 impl ListQuery<'_> {
+    /// A query over `from` with these filters and no relevance order.
+    pub fn new<'a>(select: &'a str, from: &'a str, id_column: &'a str, filters: Vec<Sql>) -> ListQuery<'a> {
+        ListQuery {
+            select,
+            from,
+            id_column,
+            filters,
+            relevance: None,
+        }
+    }
+
     fn where_clause(&self, extra: Option<Sql>) -> Sql {
         let mut sql = Sql::default();
         let conditions: Vec<&Sql> = self.filters.iter().chain(extra.as_ref()).collect();
@@ -362,58 +466,71 @@ impl ListQuery<'_> {
         sql
     }
 
-    /// Fetch one page (one query, plus one for the total unless skipped).
-    pub fn run<R>(
-        &self,
-        conn: &mut DbConnection,
-        request: &ListRequest,
-    ) -> Result<Listed<R>, ApiError>
+    fn total(&self, conn: &mut DbConnection, request: &ListRequest) -> Result<Option<i64>, ApiError> {
+        if !request.count {
+            return Ok(None);
+        }
+        let mut count = Sql::new(&format!("SELECT count(*) AS count FROM {}", self.from));
+        count.append(&self.where_clause(None));
+        Ok(count.load::<CountRow>(conn)?.first().map(|r| r.count))
+    }
+
+    /// Fetch one page: one query for the rows, plus one for the total unless skipped.
+    pub fn run<R>(&self, conn: &mut DbConnection, request: &ListRequest) -> Result<Listed<R>, ApiError>
     where
         R: QueryableByName<MultiBackend> + Listable + 'static,
     {
-        let keyset = match &request.cursor {
-            Some(cursor) => Some(request.sort.after(cursor, self.id_column)?),
-            None => None,
-        };
         let mut sql = Sql::new(&format!("SELECT {} FROM {}", self.select, self.from));
-        sql.append(&self.where_clause(keyset));
-        sql.push(&format!(
-            " ORDER BY {} LIMIT ",
-            request.sort.order_by(self.id_column)
-        ));
+        // Relevance scores move as the corpus changes, so that order pages by offset (kept in
+        // the cursor); every other order pages by keyset.
+        let offset = if request.sort.relevance {
+            let order = self.relevance.as_ref().ok_or_else(|| {
+                ApiError::bad_param("sort", "relevance_needs_q", "sort=relevance needs a search query `q`")
+            })?;
+            sql.append(&self.where_clause(None));
+            sql.push(" ORDER BY ");
+            sql.append(order);
+            sql.push(&format!(", {} ASC", self.id_column));
+            match (&request.cursor, request.page) {
+                (Some(cursor), _) => cursor.values[0].parse::<i64>().map_err(|_| bad_cursor())?,
+                (None, Some(page)) => (page as i64 - 1) * request.limit as i64,
+                (None, None) => 0,
+            }
+        } else {
+            let keyset = match &request.cursor {
+                Some(cursor) => Some(request.sort.after(cursor, self.id_column)?),
+                None => None,
+            };
+            sql.append(&self.where_clause(keyset));
+            sql.push(&format!(" ORDER BY {}", request.sort.order_by(self.id_column)));
+            request.page.map_or(0, |page| (page as i64 - 1) * request.limit as i64)
+        };
+        sql.push(" LIMIT ");
         sql.bind(Value::Int(request.limit as i64 + 1));
-        if let Some(page) = request.page {
+        if offset > 0 {
             sql.push(" OFFSET ");
-            sql.bind(Value::Int((page as i64 - 1) * request.limit as i64));
+            sql.bind(Value::Int(offset));
         }
         let mut rows: Vec<R> = sql.load(conn)?;
         let has_more = rows.len() > request.limit as usize;
         rows.truncate(request.limit as usize);
         let next_cursor = match rows.last() {
-            Some(last) if has_more => Some(
-                Cursor {
-                    sort: request.sort.key(),
-                    values: request
-                        .sort
-                        .fields
-                        .iter()
-                        .map(|(f, _)| match last.sort_value(f.name) {
-                            SortValue::Text(t) => t.to_string(),
-                            SortValue::Timestamp(ts) => encode_timestamp(ts),
-                        })
-                        .collect(),
-                    id: last.id().to_string(),
-                }
-                .encode(),
-            ),
+            Some(_) if has_more && request.sort.relevance => Some(Cursor {
+                sort: "relevance".into(),
+                values: vec![(offset + request.limit as i64).to_string()],
+                id: String::new(),
+            }),
+            Some(last) if has_more => Some(Cursor {
+                sort: request.sort.key(),
+                values: request
+                    .sort
+                    .fields
+                    .iter()
+                    .map(|(f, _)| last.sort_value(f.name).encode())
+                    .collect(),
+                id: last.id().to_string(),
+            }),
             _ => None,
-        };
-        let total = if request.count {
-            let mut count = Sql::new(&format!("SELECT count(*) AS count FROM {}", self.from));
-            count.append(&self.where_clause(None));
-            count.load::<CountRow>(conn)?.first().map(|r| r.count)
-        } else {
-            None
         };
         let next_page = match request.page {
             Some(page) if has_more => Some(page + 1),
@@ -423,8 +540,8 @@ impl ListQuery<'_> {
             rows,
             page: PageInfo {
                 limit: request.limit,
-                next_cursor,
-                total,
+                next_cursor: next_cursor.map(|c| c.encode()),
+                total: self.total(conn, request)?,
             },
             next_page,
         })
@@ -433,10 +550,7 @@ impl ListQuery<'_> {
 
 impl<R> Listed<R> {
     /// Convert the rows (e.g. attach their sets), keeping the page.
-    pub fn try_map<T, E>(
-        self,
-        f: impl FnOnce(Vec<R>) -> Result<Vec<T>, E>,
-    ) -> Result<Listed<T>, E> {
+    pub fn try_map<T, E>(self, f: impl FnOnce(Vec<R>) -> Result<Vec<T>, E>) -> Result<Listed<T>, E> {
         Ok(Listed {
             rows: f(self.rows)?,
             page: self.page,
@@ -460,10 +574,7 @@ pub fn respond<T: Serialize>(req: &HttpRequest, listed: Listed<T>) -> HttpRespon
         (None, None) => None,
     };
     if let Some((key, value)) = next {
-        response.insert_header((
-            header::LINK,
-            format!("<{}>; rel=\"next\"", next_url(req, key, &value)),
-        ));
+        response.insert_header((header::LINK, format!("<{}>; rel=\"next\"", next_url(req, key, &value))));
     }
     response.json(ListBody {
         data: &listed.rows,
@@ -480,11 +591,5 @@ fn next_url(req: &HttpRequest, key: &str, value: &str) -> String {
     }
     query.append_pair(key, value);
     let info = req.connection_info();
-    format!(
-        "{}://{}{}?{}",
-        info.scheme(),
-        info.host(),
-        req.path(),
-        query.finish()
-    )
+    format!("{}://{}{}?{}", info.scheme(), info.host(), req.path(), query.finish())
 }

@@ -29,8 +29,16 @@ enum Command {
     Serve,
     /// Apply pending database migrations.
     Migrate,
-    /// Seed reference data (countries, vocabularies); idempotent.
-    Seed,
+    /// Seed reference data (countries, vocabularies); idempotent. `--demo` adds a demo data set.
+    Seed {
+        /// Also load a realistic demo data set: coalitions, members, real events, and
+        /// generated initiatives and events.
+        #[arg(long)]
+        demo: bool,
+        /// Generated initiatives with `--demo` (events: a quarter as many).
+        #[arg(long, default_value_t = 1000, requires = "demo")]
+        scale: usize,
+    },
     /// Mint a bearer token signed with the configured HS256 secret.
     Token {
         /// `admin` or `editor`.
@@ -66,7 +74,7 @@ fn main() -> anyhow::Result<()> {
             log::info!("migrations applied");
             Ok(())
         }
-        Command::Seed => {
+        Command::Seed { demo, scale } => {
             let db = Database::connect(&settings.database_url(), 1)?;
             db.migrate()?;
             let report = seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -75,6 +83,18 @@ fn main() -> anyhow::Result<()> {
                 report.countries_added,
                 report.terms
             );
+            if demo {
+                let started = std::time::Instant::now();
+                let report = coalition_registry::demo::seed_demo(&db, scale).map_err(|e| anyhow::anyhow!("{e}"))?;
+                log::info!(
+                    "demo data: {} coalitions, {} organisations, {} initiatives, {} events in {:.1} s",
+                    report.coalitions,
+                    report.organisations,
+                    report.initiatives,
+                    report.trainings,
+                    started.elapsed().as_secs_f64()
+                );
+            }
             Ok(())
         }
         Command::Token {
@@ -87,15 +107,10 @@ fn main() -> anyhow::Result<()> {
                 anyhow::bail!("an editor token needs at least one --coalition <id>");
             }
             for id in &coalitions {
-                uuid::Uuid::parse_str(id)
-                    .map_err(|_| anyhow::anyhow!("`{id}` is not a coalition id (a UUID)"))?;
+                uuid::Uuid::parse_str(id).map_err(|_| anyhow::anyhow!("`{id}` is not a coalition id (a UUID)"))?;
             }
             let secret = settings.resolve_jwt_secret()?;
-            let keys = JwtKeys::hs256(
-                &secret,
-                settings.jwt_issuer.clone(),
-                settings.jwt_audience.clone(),
-            );
+            let keys = JwtKeys::hs256(&secret, settings.jwt_issuer.clone(), settings.jwt_audience.clone());
             println!("{}", keys.mint(&sub, role, coalitions, ttl)?);
             Ok(())
         }
@@ -113,10 +128,7 @@ fn main() -> anyhow::Result<()> {
 fn serve(settings: Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let application = Application::build(&settings)?;
-        let host = settings
-            .bind_addr
-            .rsplit_once(':')
-            .map_or("127.0.0.1", |(h, _)| h);
+        let host = settings.bind_addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
         let base = format!("http://{host}:{}", application.port());
         let backend = match coalition_registry::db::Backend::of_url(&settings.database_url()) {
             coalition_registry::db::Backend::Postgres => "PostgreSQL".to_string(),
@@ -125,9 +137,7 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
             }
         };
         log::info!("coalition-registry listening on {base} over {backend}");
-        log::info!(
-            "API at {base}/api/v1 — docs at {base}/docs/ — OpenAPI at {base}/api/v1/openapi.json"
-        );
+        log::info!("API at {base}/api/v1 — docs at {base}/docs/ — OpenAPI at {base}/api/v1/openapi.json");
         application.run_until_stopped().await?;
         Ok(())
     })

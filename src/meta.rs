@@ -37,6 +37,9 @@ pub async fn index() -> HttpResponse {
         ("countries", "/api/v1/countries"),
         ("coalitions", "/api/v1/coalitions"),
         ("organisations", "/api/v1/organisations"),
+        ("initiatives", "/api/v1/initiatives"),
+        ("trainings", "/api/v1/trainings"),
+        ("stats", "/api/v1/stats"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -111,23 +114,18 @@ pub struct Vocabularies(pub BTreeMap<String, Vec<Term>>);
     responses((status = 200, description = "Every vocabulary, keyed by name", body = Vocabularies), ListProblems)
 )]
 #[get("/vocabularies")]
-pub async fn vocabularies(
-    _caller: Caller,
-    _q: NoQuery,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn vocabularies(_caller: Caller, _q: NoQuery, db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
     let terms = db
         .read(|conn| {
-            Ok(Sql::new("SELECT vocabulary, code, label FROM vocabulary_terms ORDER BY vocabulary, position")
-                .load::<Term>(conn)?)
+            Ok(
+                Sql::new("SELECT vocabulary, code, label FROM vocabulary_terms ORDER BY vocabulary, position")
+                    .load::<Term>(conn)?,
+            )
         })
         .await?;
     let mut by_name: BTreeMap<String, Vec<Term>> = BTreeMap::new();
     for term in terms {
-        by_name
-            .entry(term.vocabulary.clone())
-            .or_default()
-            .push(term);
+        by_name.entry(term.vocabulary.clone()).or_default().push(term);
     }
     Ok(HttpResponse::Ok().json(Vocabularies(by_name)))
 }

@@ -45,6 +45,9 @@ Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\"
         (name = "coalitions", description = "National coalitions"),
         (name = "organisations", description = "Member organisations"),
         (name = "memberships", description = "Links between coalitions and organisations"),
+        (name = "initiatives", description = "Initiatives of the coalitions, with drafts"),
+        (name = "trainings", description = "Trainings, workshops, webinars, conferences and study visits, with drafts"),
+        (name = "statistics", description = "Counts for dashboards and maps"),
     )
 )]
 pub struct ApiDoc;
@@ -102,12 +105,7 @@ fn refs(statuses: &[&str]) -> BTreeMap<String, RefOr<Response>> {
     PROBLEMS
         .iter()
         .filter(|(_, status, _)| statuses.contains(status))
-        .map(|(name, status, _)| {
-            (
-                status.to_string(),
-                RefOr::Ref(Ref::from_response_name(*name)),
-            )
-        })
+        .map(|(name, status, _)| (status.to_string(), RefOr::Ref(Ref::from_response_name(*name))))
         .collect()
 }
 

@@ -64,25 +64,28 @@ pub fn require_object(patch: &serde_json::Value) -> Result<(), ApiError> {
 
 /// Serialise `value` as JSON (for merge patching); infallible for the API's own types.
 pub fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value)
-        .map_err(|e| ApiError::Internal(format!("serialising a record: {e}")))
+    serde_json::to_value(value).map_err(|e| ApiError::Internal(format!("serialising a record: {e}")))
 }
 
 /// Whether a row with `column = value` exists in `table`.
-pub fn exists(
-    conn: &mut DbConnection,
-    table: &str,
-    column: &str,
-    value: &str,
-) -> Result<bool, ApiError> {
-    let mut sql = Sql::new(&format!(
-        "SELECT count(*) AS count FROM {table} WHERE {column} = "
-    ));
+pub fn exists(conn: &mut DbConnection, table: &str, column: &str, value: &str) -> Result<bool, ApiError> {
+    let mut sql = Sql::new(&format!("SELECT count(*) AS count FROM {table} WHERE {column} = "));
     sql.bind(Value::Text(value.to_string()));
-    Ok(sql
-        .load::<CountRow>(conn)?
-        .first()
-        .is_some_and(|r| r.count > 0))
+    Ok(sql.load::<CountRow>(conn)?.first().is_some_and(|r| r.count > 0))
+}
+
+/// How many rows of the given `(table, column)` pairs refer to `value` (one query).
+pub fn count_references(conn: &mut DbConnection, refs: &[(&str, &str)], value: &str) -> Result<i64, ApiError> {
+    let mut sql = Sql::new("SELECT count(*) AS count FROM (");
+    for (i, (table, column)) in refs.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push(&format!("SELECT 1 AS x FROM {table} WHERE {column} = "));
+        sql.bind(Value::Text(value.to_string()));
+    }
+    sql.push(") refs");
+    Ok(sql.load::<CountRow>(conn)?.first().map_or(0, |r| r.count))
 }
 
 /// Collects references to check, reporting every missing one at once.
@@ -93,12 +96,7 @@ pub struct References {
 
 impl References {
     /// Check that `code` is a known country.
-    pub fn country(
-        &mut self,
-        conn: &mut DbConnection,
-        field: &str,
-        code: &str,
-    ) -> Result<(), ApiError> {
+    pub fn country(&mut self, conn: &mut DbConnection, field: &str, code: &str) -> Result<(), ApiError> {
         if !exists(conn, "countries", "code", code)? {
             self.errors.push(FieldError::new(
                 field,
@@ -110,17 +108,24 @@ impl References {
     }
 
     /// Check that `id` is an existing organisation.
-    pub fn organisation(
-        &mut self,
-        conn: &mut DbConnection,
-        field: &str,
-        id: &str,
-    ) -> Result<(), ApiError> {
+    pub fn organisation(&mut self, conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
         if !exists(conn, "organisations", "id", id)? {
             self.errors.push(FieldError::new(
                 field,
                 "unknown_organisation",
                 format!("no organisation has the id `{id}`"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Check that `id` is an existing coalition.
+    pub fn coalition(&mut self, conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
+        if !exists(conn, "coalitions", "id", id)? {
+            self.errors.push(FieldError::new(
+                field,
+                "unknown_coalition",
+                format!("no coalition has the id `{id}`"),
             ));
         }
         Ok(())
@@ -160,11 +165,7 @@ pub fn text_filter(column: &str, q: &str) -> Result<Option<Sql>, ApiError> {
         return Ok(None);
     }
     if q.chars().count() > 200 {
-        return Err(ApiError::bad_param(
-            "q",
-            "too_long",
-            "must be at most 200 characters",
-        ));
+        return Err(ApiError::bad_param("q", "too_long", "must be at most 200 characters"));
     }
     let mut sql = Sql::default();
     for (i, word) in q.to_lowercase().split_whitespace().take(10).enumerate() {
@@ -172,10 +173,7 @@ pub fn text_filter(column: &str, q: &str) -> Result<Option<Sql>, ApiError> {
             sql.push(" AND ");
         }
         sql.push(&format!("{column} LIKE "));
-        sql.bind(Value::Text(format!(
-            "%{}%",
-            crate::db::sql::like_escape(word)
-        )));
+        sql.bind(Value::Text(format!("%{}%", crate::db::sql::like_escape(word))));
         sql.push(" ESCAPE '\\'");
     }
     Ok(Some(sql))
@@ -206,9 +204,7 @@ pub fn ids(field: &str, raw: &[String]) -> Result<Vec<Value>, ApiError> {
         .map(|r| {
             uuid::Uuid::parse_str(r.trim())
                 .map(|u| Value::Text(u.hyphenated().to_string()))
-                .map_err(|_| {
-                    ApiError::bad_param(field, "invalid_value", format!("`{r}` is not a UUID"))
-                })
+                .map_err(|_| ApiError::bad_param(field, "invalid_value", format!("`{r}` is not a UUID")))
         })
         .collect()
 }

@@ -69,9 +69,7 @@ where
         Box::pin(async move {
             let mut response = service.call(req).await?;
             if let Ok(value) = HeaderValue::from_str(&id) {
-                response
-                    .headers_mut()
-                    .insert(HeaderName::from_static(HEADER), value);
+                response.headers_mut().insert(HeaderName::from_static(HEADER), value);
             }
             Ok(response)
         })

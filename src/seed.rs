@@ -80,13 +80,7 @@ pub const COUNTRIES: &[CountrySeed] = &[
         &["candidate"],
     ),
     ("ME", "ME", "Montenegro", "Crna Gora", &["candidate"]),
-    (
-        "MK",
-        "MK",
-        "North Macedonia",
-        "Северна Македонија",
-        &["candidate"],
-    ),
+    ("MK", "MK", "North Macedonia", "Северна Македонија", &["candidate"]),
     ("RS", "RS", "Serbia", "Србија", &["candidate"]),
     ("TR", "TR", "Türkiye", "Türkiye", &["candidate"]),
 ];
@@ -139,8 +133,7 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
         report.countries_added += 1;
     }
     Sql::new("DELETE FROM vocabulary_terms").execute(conn)?;
-    let mut insert =
-        Sql::new("INSERT INTO vocabulary_terms (vocabulary, code, label, position) VALUES ");
+    let mut insert = Sql::new("INSERT INTO vocabulary_terms (vocabulary, code, label, position) VALUES ");
     let mut first = true;
     for (vocabulary, terms) in crate::vocabularies::all() {
         for (position, (code, label)) in terms.into_iter().enumerate() {

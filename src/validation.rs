@@ -30,11 +30,7 @@ fn collect(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
         match kind {
             ValidationErrorsKind::Field(list) => {
                 for e in list {
-                    out.push(FieldError::new(
-                        path.clone(),
-                        e.code.to_string(),
-                        message(e),
-                    ));
+                    out.push(FieldError::new(path.clone(), e.code.to_string(), message(e)));
                 }
             }
             ValidationErrorsKind::Struct(inner) => collect(&path, inner, out),
@@ -75,9 +71,7 @@ fn error(code: &'static str, message: &'static str) -> ValidationError {
 /// An absolute `http` or `https` URL.
 pub fn http_url(value: &str) -> Result<(), ValidationError> {
     match url::Url::parse(value) {
-        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some() => {
-            Ok(())
-        }
+        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some() => Ok(()),
         _ => Err(error("url", "must be an absolute http:// or https:// URL")),
     }
 }
@@ -105,12 +99,7 @@ pub fn not_blank(value: &str) -> Result<(), ValidationError> {
 
 /// A partial date: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, a real calendar date, year 1000–9999.
 pub fn partial_date(value: &str) -> Result<(), ValidationError> {
-    let bad = || {
-        error(
-            "partial_date",
-            "must be a date as YYYY, YYYY-MM or YYYY-MM-DD",
-        )
-    };
+    let bad = || error("partial_date", "must be a date as YYYY, YYYY-MM or YYYY-MM-DD");
     let parts: Vec<&str> = value.split('-').collect();
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     match parts.as_slice() {
@@ -130,9 +119,7 @@ pub fn partial_date(value: &str) -> Result<(), ValidationError> {
 
 /// Trim a string; an optional one that is left empty becomes absent.
 pub fn trim_opt(value: Option<String>) -> Option<String> {
-    value
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+    value.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]

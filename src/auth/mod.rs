@@ -130,30 +130,24 @@ impl JwtKeys {
 
     /// Verify a token and return its principal.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| {
-                use jsonwebtoken::errors::ErrorKind;
-                let why = match e.kind() {
-                    ErrorKind::ExpiredSignature => "the token has expired".to_string(),
-                    ErrorKind::InvalidSignature => "the token's signature is invalid".to_string(),
-                    ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                        "the token is not signed with the configured algorithm".to_string()
-                    }
-                    ErrorKind::InvalidIssuer => "the token's issuer is not accepted".to_string(),
-                    ErrorKind::InvalidAudience => {
-                        "the token's audience is not accepted".to_string()
-                    }
-                    ErrorKind::MissingRequiredClaim(c) => {
-                        format!("the token lacks the `{c}` claim")
-                    }
-                    ErrorKind::Json(_) => {
-                        "the token's claims are malformed (role must be admin or editor)"
-                            .to_string()
-                    }
-                    _ => "the token is malformed".to_string(),
-                };
-                ApiError::Unauthorized(format!("invalid bearer token: {why}"))
-            })?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind;
+            let why = match e.kind() {
+                ErrorKind::ExpiredSignature => "the token has expired".to_string(),
+                ErrorKind::InvalidSignature => "the token's signature is invalid".to_string(),
+                ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                    "the token is not signed with the configured algorithm".to_string()
+                }
+                ErrorKind::InvalidIssuer => "the token's issuer is not accepted".to_string(),
+                ErrorKind::InvalidAudience => "the token's audience is not accepted".to_string(),
+                ErrorKind::MissingRequiredClaim(c) => {
+                    format!("the token lacks the `{c}` claim")
+                }
+                ErrorKind::Json(_) => "the token's claims are malformed (role must be admin or editor)".to_string(),
+                _ => "the token is malformed".to_string(),
+            };
+            ApiError::Unauthorized(format!("invalid bearer token: {why}"))
+        })?;
         let claims = data.claims;
         Ok(Principal {
             sub: claims.sub,
@@ -163,13 +157,7 @@ impl JwtKeys {
     }
 
     /// Sign a token for `sub` valid for `ttl_seconds` (HS256 with the configured secret).
-    pub fn mint(
-        &self,
-        sub: &str,
-        role: Role,
-        coalitions: Vec<String>,
-        ttl_seconds: i64,
-    ) -> anyhow::Result<String> {
+    pub fn mint(&self, sub: &str, role: Role, coalitions: Vec<String>, ttl_seconds: i64) -> anyhow::Result<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: sub.to_string(),
@@ -208,17 +196,15 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(Caller::Anonymous);
     };
-    let value = value.to_str().map_err(|_| {
-        ApiError::Unauthorized("the Authorization header is not valid ASCII".into())
-    })?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("the Authorization header is not valid ASCII".into()))?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::Unauthorized("the Authorization header must be `Bearer <JWT>`".into())
-        })?;
+        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <JWT>`".into()))?;
     let keys = req
         .app_data::<web::Data<JwtKeys>>()
         .ok_or_else(|| ApiError::Internal("JWT keys are not configured".into()))?;

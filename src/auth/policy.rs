@@ -13,9 +13,7 @@ fn admin_only(p: &Principal, what: &str) -> Result<(), ApiError> {
     if p.role == Role::Admin {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(format!(
-            "only administrators may {what}"
-        )))
+        Err(ApiError::Forbidden(format!("only administrators may {what}")))
     }
 }
 
@@ -78,8 +76,7 @@ impl Principal {
             Ok(())
         } else {
             Err(ApiError::Forbidden(
-                "editors may update only organisations that are members of one of their coalitions"
-                    .into(),
+                "editors may update only organisations that are members of one of their coalitions".into(),
             ))
         }
     }

@@ -4,21 +4,36 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 
 use super::model::{self, Coalition, CoalitionFilters, CoalitionInput, SORT_FIELDS};
 use crate::auth::{Caller, Principal};
+use crate::csv_export;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
-use crate::listing::{self, ListRequest, PageParams, Sort};
+use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
+
+/// Columns of the CSV export, in order.
+const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "country_code",
+    "name",
+    "native_name",
+    "status",
+    "founded",
+    "description",
+    "website",
+    "contact_email",
+    "activity_areas",
+    "coordinator_id",
+    "version",
+    "created_at",
+    "updated_at",
+];
 
 crate::list_type!(CoalitionList, Coalition, "A page of coalitions.");
 
 /// Editors may edit their coalition's profile but not move it to another country.
-fn authorise_new_state(
-    principal: &Principal,
-    current: &Coalition,
-    input: &CoalitionInput,
-) -> Result<(), ApiError> {
+fn authorise_new_state(principal: &Principal, current: &Coalition, input: &CoalitionInput) -> Result<(), ApiError> {
     if input.country_code != current.country_code {
         principal.may_change_coalition_country()?;
     }
@@ -28,8 +43,8 @@ fn authorise_new_state(
 /// List coalitions.
 #[utoipa::path(
     tag = "coalitions",
-    params(PageParams, CoalitionFilters),
-    responses((status = 200, description = "A page of coalitions", body = CoalitionList), ListProblems)
+    params(PageParams, FormatParam, CoalitionFilters),
+    responses((status = 200, description = "A page of coalitions, or with `format=csv` / `Accept: text/csv` every matching one as CSV", content((CoalitionList = "application/json"), (String = "text/csv"))), ListProblems)
 )]
 #[get("/coalitions")]
 pub async fn list_coalitions(
@@ -39,10 +54,18 @@ pub async fn list_coalitions(
 ) -> Result<HttpResponse, ApiError> {
     let (page, filters): (PageParams, CoalitionFilters) = listing::parse_query(req.query_string())?;
     let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "name")?;
+    if csv_export::wanted(&req, &page) {
+        return csv_export::respond(
+            &db,
+            "coalitions",
+            CSV_COLUMNS,
+            ListRequest::export(sort),
+            move |conn, request| model::list(conn, &filters, request),
+        )
+        .await;
+    }
     let request = ListRequest::new(&page, sort)?;
-    let listed = db
-        .read(move |conn| model::list(conn, &filters, &request))
-        .await?;
+    let listed = db.read(move |conn| model::list(conn, &filters, &request)).await?;
     Ok(listing::respond(&req, listed))
 }
 
@@ -74,6 +97,7 @@ pub async fn get_coalition(
 #[post("/coalitions")]
 pub async fn create_coalition(
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -99,6 +123,7 @@ pub async fn create_coalition(
 pub async fn replace_coalition(
     path: web::Path<String>,
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -129,6 +154,7 @@ pub async fn replace_coalition(
 pub async fn patch_coalition(
     path: web::Path<String>,
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -160,6 +186,7 @@ pub async fn patch_coalition(
 pub async fn delete_coalition(
     path: web::Path<String>,
     caller: Caller,
+    _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.require()?.clone();

@@ -168,10 +168,7 @@ impl From<&Coalition> for CoalitionInput {
             website: c.website.clone(),
             contact_email: c.contact_email.clone(),
             activity_areas: c.activity_areas.clone(),
-            coordinator_id: c
-                .coordinator_id
-                .as_deref()
-                .and_then(|s| uuid::Uuid::parse_str(s).ok()),
+            coordinator_id: c.coordinator_id.as_deref().and_then(|s| uuid::Uuid::parse_str(s).ok()),
         }
     }
 }
@@ -262,56 +259,29 @@ pub fn list(
     }
     if !filters.status.is_empty() {
         let mut sql = Sql::new("c.status IN ");
-        sql.bind_list(
-            filters
-                .status
-                .iter()
-                .map(|s| Value::Text(s.as_str().into())),
-        );
+        sql.bind_list(filters.status.iter().map(|s| Value::Text(s.as_str().into())));
         conditions.push(sql);
     }
     if !filters.activity_area.is_empty() {
         let mut sql =
             Sql::new("EXISTS (SELECT 1 FROM coalition_activity_areas a WHERE a.coalition_id = c.id AND a.area IN ");
-        sql.bind_list(
-            filters
-                .activity_area
-                .iter()
-                .map(|s| Value::Text(s.as_str().into())),
-        );
+        sql.bind_list(filters.activity_area.iter().map(|s| Value::Text(s.as_str().into())));
         sql.push(")");
         conditions.push(sql);
     }
     if let Some(q) = &filters.q {
         conditions.extend(records::text_filter("c.search_text", q)?);
     }
-    conditions.extend(records::updated_since(
-        "c.updated_at",
-        filters.updated_since,
-    ));
-    let query = ListQuery {
-        select: "c.*",
-        from: "coalitions c",
-        id_column: "c.id",
-        filters: conditions,
-    };
+    conditions.extend(records::updated_since("c.updated_at", filters.updated_since));
+    let query = ListQuery::new("c.*", "coalitions c", "c.id", conditions);
     query
         .run::<CoalitionRow>(conn, request)?
         .try_map(|rows| with_areas(conn, rows))
 }
 
-fn with_areas(
-    conn: &mut DbConnection,
-    rows: Vec<CoalitionRow>,
-) -> Result<Vec<Coalition>, ApiError> {
+fn with_areas(conn: &mut DbConnection, rows: Vec<CoalitionRow>) -> Result<Vec<Coalition>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut areas = load_sets(
-        conn,
-        "coalition_activity_areas",
-        "coalition_id",
-        "area",
-        &ids,
-    )?;
+    let mut areas = load_sets(conn, "coalition_activity_areas", "coalition_id", "area", &ids)?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -322,10 +292,7 @@ fn with_areas(
 }
 
 fn to_dto(row: CoalitionRow, areas: Vec<String>) -> Coalition {
-    let mut activity_areas: Vec<ActivityArea> = areas
-        .iter()
-        .filter_map(|a| ActivityArea::parse(a))
-        .collect();
+    let mut activity_areas: Vec<ActivityArea> = areas.iter().filter_map(|a| ActivityArea::parse(a)).collect();
     activity_areas.sort();
     Coalition {
         status: CoalitionStatus::parse(&row.status).unwrap_or(CoalitionStatus::Planned),
@@ -346,20 +313,14 @@ fn to_dto(row: CoalitionRow, areas: Vec<String>) -> Coalition {
 }
 
 /// Load coalitions by id, in one query for the rows and one for their sets.
-pub fn load_many(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<HashMap<String, Coalition>, ApiError> {
+pub fn load_many(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Coalition>, ApiError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     let mut sql = Sql::new("SELECT c.* FROM coalitions c WHERE c.id IN ");
     sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
     let rows: Vec<CoalitionRow> = sql.load(conn)?;
-    Ok(with_areas(conn, rows)?
-        .into_iter()
-        .map(|c| (c.id.clone(), c))
-        .collect())
+    Ok(with_areas(conn, rows)?.into_iter().map(|c| (c.id.clone(), c)).collect())
 }
 
 /// One coalition, or 404.
@@ -370,11 +331,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Coalition, ApiError> {
 }
 
 fn area_codes(input: &CoalitionInput) -> Vec<String> {
-    input
-        .activity_areas
-        .iter()
-        .map(|a| a.as_str().to_string())
-        .collect()
+    input.activity_areas.iter().map(|a| a.as_str().to_string()).collect()
 }
 
 /// Create a coalition.
@@ -413,11 +370,7 @@ pub fn create(conn: &mut DbConnection, input: CoalitionInput) -> Result<Coalitio
 
 /// Replace a coalition's writable fields with `input`, unless somebody changed it since
 /// `current` was read (409). An unchanged record keeps its version.
-pub fn update(
-    conn: &mut DbConnection,
-    current: &Coalition,
-    input: CoalitionInput,
-) -> Result<Coalition, ApiError> {
+pub fn update(conn: &mut DbConnection, current: &Coalition, input: CoalitionInput) -> Result<Coalition, ApiError> {
     input.check_references(conn)?;
     if CoalitionInput::from(current) == input {
         return Ok(current.clone());
@@ -444,8 +397,7 @@ pub fn update(
     .execute(conn)?;
     if changed == 0 {
         return Err(ApiError::Conflict(
-            "the coalition was changed by another request while this one ran; fetch it and retry"
-                .into(),
+            "the coalition was changed by another request while this one ran; fetch it and retry".into(),
         ));
     }
     replace_set(
@@ -461,11 +413,20 @@ pub fn update(
 
 /// Delete a coalition and (by cascade) its memberships.
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+    // Initiatives and events are the coalition's record of work: never deleted by cascade.
+    let content = records::count_references(
+        conn,
+        &[("initiatives", "coalition_id"), ("trainings", "coalition_id")],
+        id,
+    )?;
+    if content > 0 {
+        return Err(ApiError::Conflict(format!(
+            "the coalition still owns {content} initiatives or events; delete or move them first"
+        )));
+    }
     let deleted = diesel::delete(coalitions::table.filter(coalitions::id.eq(id))).execute(conn)?;
     if deleted == 0 {
-        return Err(ApiError::NotFound(format!(
-            "no coalition has the id `{id}`"
-        )));
+        return Err(ApiError::NotFound(format!("no coalition has the id `{id}`")));
     }
     Ok(())
 }

@@ -4,20 +4,33 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 
 use super::model::{self, Country, CountryFilters, CountryInput, SORT_FIELDS};
 use crate::auth::Caller;
+use crate::csv_export;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
-use crate::listing::{self, ListRequest, PageParams, Sort};
+use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
+
+/// Columns of the CSV export, in order.
+const CSV_COLUMNS: &[&str] = &[
+    "code",
+    "eu_code",
+    "name",
+    "native_name",
+    "groups",
+    "version",
+    "created_at",
+    "updated_at",
+];
 
 crate::list_type!(CountryList, Country, "A page of countries.");
 
 /// List countries.
 #[utoipa::path(
     tag = "reference data",
-    params(PageParams, CountryFilters),
-    responses((status = 200, description = "A page of countries", body = CountryList), ListProblems)
+    params(PageParams, FormatParam, CountryFilters),
+    responses((status = 200, description = "A page of countries, or with `format=csv` / `Accept: text/csv` every matching one as CSV", content((CountryList = "application/json"), (String = "text/csv"))), ListProblems)
 )]
 #[get("/countries")]
 pub async fn list_countries(
@@ -27,10 +40,18 @@ pub async fn list_countries(
 ) -> Result<HttpResponse, ApiError> {
     let (page, filters): (PageParams, CountryFilters) = listing::parse_query(req.query_string())?;
     let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "code")?;
+    if csv_export::wanted(&req, &page) {
+        return csv_export::respond(
+            &db,
+            "countries",
+            CSV_COLUMNS,
+            ListRequest::export(sort),
+            move |conn, request| model::list(conn, &filters, request),
+        )
+        .await;
+    }
     let request = ListRequest::new(&page, sort)?;
-    let listed = db
-        .read(move |conn| model::list(conn, &filters, &request))
-        .await?;
+    let listed = db.read(move |conn| model::list(conn, &filters, &request)).await?;
     Ok(listing::respond(&req, listed))
 }
 
@@ -62,16 +83,14 @@ pub async fn get_country(
 #[post("/countries")]
 pub async fn create_country(
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require()?.may_write_countries()?;
     let input = CountryInput::from_json(body.0)?;
     let country = db.write(move |conn| model::create(conn, input)).await?;
-    Ok(records::created(
-        format!("{BASE}/countries/{}", country.code),
-        &country,
-    ))
+    Ok(records::created(format!("{BASE}/countries/{}", country.code), &country))
 }
 
 /// Replace a country (administrators).
@@ -86,6 +105,7 @@ pub async fn create_country(
 pub async fn replace_country(
     path: web::Path<String>,
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -114,6 +134,7 @@ pub async fn replace_country(
 pub async fn patch_country(
     path: web::Path<String>,
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -143,6 +164,7 @@ pub async fn patch_country(
 pub async fn delete_country(
     path: web::Path<String>,
     caller: Caller,
+    _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require()?.may_write_countries()?;

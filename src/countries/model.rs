@@ -156,10 +156,7 @@ impl Listable for CountryRow {
 }
 
 fn to_dto(row: CountryRow, groups: Vec<String>) -> Country {
-    let mut groups: Vec<CountryGroup> = groups
-        .iter()
-        .filter_map(|g| CountryGroup::parse(g))
-        .collect();
+    let mut groups: Vec<CountryGroup> = groups.iter().filter_map(|g| CountryGroup::parse(g)).collect();
     groups.sort();
     Country {
         code: row.code,
@@ -193,24 +190,17 @@ pub fn list(
 ) -> Result<Listed<Country>, ApiError> {
     let mut conditions = Vec::new();
     if !filters.group.is_empty() {
-        let mut sql = Sql::new("EXISTS (SELECT 1 FROM country_groups g WHERE g.country_code = k.code AND g.group_code IN ");
+        let mut sql =
+            Sql::new("EXISTS (SELECT 1 FROM country_groups g WHERE g.country_code = k.code AND g.group_code IN ");
         sql.bind_list(filters.group.iter().map(|g| Value::Text(g.as_str().into())));
         sql.push(")");
         conditions.push(sql);
     }
     if let Some(q) = &filters.q {
         // Reference data is small; lower() on both columns is enough here.
-        conditions.extend(records::text_filter(
-            "lower(k.name || ' ' || k.native_name)",
-            q,
-        )?);
+        conditions.extend(records::text_filter("lower(k.name || ' ' || k.native_name)", q)?);
     }
-    let query = ListQuery {
-        select: "k.*",
-        from: "countries k",
-        id_column: "k.code",
-        filters: conditions,
-    };
+    let query = ListQuery::new("k.*", "countries k", "k.code", conditions);
     query
         .run::<CountryRow>(conn, request)?
         .try_map(|rows| with_groups(conn, rows))
@@ -260,11 +250,7 @@ pub fn create(conn: &mut DbConnection, input: CountryInput) -> Result<Country, A
 }
 
 /// Replace a country's fields; the code cannot change.
-pub fn update(
-    conn: &mut DbConnection,
-    current: &Country,
-    input: CountryInput,
-) -> Result<Country, ApiError> {
+pub fn update(conn: &mut DbConnection, current: &Country, input: CountryInput) -> Result<Country, ApiError> {
     if input.code != current.code {
         return Err(ApiError::invalid(
             "code",
@@ -307,28 +293,25 @@ pub fn update(
 /// Delete a country no record refers to.
 pub fn delete(conn: &mut DbConnection, code: &str) -> Result<(), ApiError> {
     let code = code.to_ascii_uppercase();
-    let mut used = Sql::new(
-        "SELECT count(*) AS count FROM (SELECT 1 AS x FROM coalitions WHERE country_code = ",
-    );
-    used.bind(Value::Text(code.clone()));
-    used.push(" UNION ALL SELECT 1 AS x FROM organisations WHERE country_code = ");
-    used.bind(Value::Text(code.clone()));
-    used.push(") refs");
-    let refs = used
-        .load::<crate::db::sql::CountRow>(conn)?
-        .first()
-        .map_or(0, |r| r.count);
+    let refs = records::count_references(
+        conn,
+        &[
+            ("coalitions", "country_code"),
+            ("organisations", "country_code"),
+            ("initiative_countries", "country_code"),
+            ("trainings", "country_code"),
+            ("training_audience_countries", "country_code"),
+        ],
+        &code,
+    )?;
     if refs > 0 {
         return Err(ApiError::Conflict(format!(
-            "{refs} coalitions or organisations refer to country `{code}`; change them first"
+            "{refs} records (coalitions, organisations, initiatives, events) refer to country `{code}`; change them first"
         )));
     }
-    let deleted =
-        diesel::delete(countries::table.filter(countries::code.eq(&code))).execute(conn)?;
+    let deleted = diesel::delete(countries::table.filter(countries::code.eq(&code))).execute(conn)?;
     if deleted == 0 {
-        return Err(ApiError::NotFound(format!(
-            "no country has the code `{code}`"
-        )));
+        return Err(ApiError::NotFound(format!("no country has the code `{code}`")));
     }
     Ok(())
 }

@@ -70,15 +70,15 @@ impl ConnectionManager {
 
     fn establish(&self) -> ConnectionResult<DbConnection> {
         match self.backend {
-            Backend::Postgres => {
-                diesel::PgConnection::establish(&self.url).map(DbConnection::Postgresql)
-            }
+            Backend::Postgres => diesel::PgConnection::establish(&self.url).map(DbConnection::Postgresql),
             Backend::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(sqlite_path(&self.url))?;
                 // The busy timeout comes first so that every later statement waits for a lock
                 // instead of failing; foreign keys are off by default in SQLite. WAL mode is
                 // stored in the file and set once in `Database::connect`.
-                conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
                 .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -95,8 +95,7 @@ impl ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
@@ -150,9 +149,7 @@ impl Database {
 
     /// A pooled connection; blocking, so call it only off the async threads.
     pub fn conn(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
-        self.pool
-            .get()
-            .map_err(|e| ApiError::Unavailable(e.to_string()))
+        self.pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))
     }
 
     /// Apply pending migrations for this backend.
@@ -168,19 +165,13 @@ impl Database {
     }
 
     /// Run `f` in a read context (blocking; call through [`Database::read`] from handlers).
-    pub fn read_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut conn = self.conn()?;
         f(&mut conn)
     }
 
     /// Run `f` in one write transaction (blocking).
-    pub fn write_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let _guard = match self.backend {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,

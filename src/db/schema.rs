@@ -86,6 +86,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    initiatives (id) {
+        id -> Text,
+        coalition_id -> Text,
+        title -> Text,
+        summary -> Nullable<Text>,
+        description -> Nullable<Text>,
+        sphere -> Text,
+        status -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        website -> Nullable<Text>,
+        funding -> Nullable<Text>,
+        publication -> Text,
+        external_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    trainings (id) {
+        id -> Text,
+        coalition_id -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        kind -> Text,
+        format -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        timezone -> Text,
+        city -> Nullable<Text>,
+        country_code -> Nullable<Text>,
+        organiser_id -> Nullable<Text>,
+        participants -> Nullable<BigInt>,
+        participants_note -> Nullable<Text>,
+        registration_url -> Nullable<Text>,
+        publication -> Text,
+        external_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(country_groups -> countries (country_code));
 diesel::joinable!(coalition_activity_areas -> coalitions (coalition_id));
 diesel::joinable!(memberships -> coalitions (coalition_id));
@@ -99,4 +145,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     coalitions,
     coalition_activity_areas,
     memberships,
+    initiatives,
+    trainings,
 );

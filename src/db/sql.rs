@@ -24,6 +24,27 @@ pub enum Value {
     Date(NaiveDate),
     /// a NULL text
     NullText,
+    /// a NULL date
+    NullDate,
+    /// a NULL 64-bit integer
+    NullInt,
+}
+
+impl Value {
+    /// Text or NULL.
+    pub fn opt_text(value: Option<String>) -> Value {
+        value.map_or(Value::NullText, Value::Text)
+    }
+
+    /// Date or NULL.
+    pub fn opt_date(value: Option<NaiveDate>) -> Value {
+        value.map_or(Value::NullDate, Value::Date)
+    }
+
+    /// Integer or NULL.
+    pub fn opt_int(value: Option<i64>) -> Value {
+        value.map_or(Value::NullInt, Value::Int)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -98,10 +119,7 @@ impl Sql {
         (text, values)
     }
 
-    fn query(
-        &self,
-    ) -> diesel::query_builder::BoxedSqlQuery<'static, MultiBackend, diesel::query_builder::SqlQuery>
-    {
+    fn query(&self) -> diesel::query_builder::BoxedSqlQuery<'static, MultiBackend, diesel::query_builder::SqlQuery> {
         let (text, values) = self.render();
         let mut query = diesel::sql_query(text).into_boxed::<MultiBackend>();
         for value in values {
@@ -112,6 +130,8 @@ impl Sql {
                 Value::Timestamp(v) => query.bind::<Timestamp, _>(v),
                 Value::Date(v) => query.bind::<Date, _>(v),
                 Value::NullText => query.bind::<Nullable<Text>, _>(None::<String>),
+                Value::NullDate => query.bind::<Nullable<Date>, _>(None::<NaiveDate>),
+                Value::NullInt => query.bind::<Nullable<BigInt>, _>(None::<i64>),
             };
         }
         query
@@ -156,6 +176,23 @@ pub struct PairRow {
     /// set member
     #[diesel(sql_type = Text)]
     pub value: String,
+}
+
+/// Insert many rows with multi-row `INSERT`s (valid SQL on both backends), in chunks that
+/// stay under SQLite's and PostgreSQL's bound-parameter limits.
+pub fn insert_rows(conn: &mut DbConnection, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> QueryResult<()> {
+    const MAX_BINDS: usize = 30_000;
+    let per_chunk = (MAX_BINDS / columns.len().max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut sql = Sql::new(&format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
+        for (i, row) in rows.by_ref().take(per_chunk).enumerate() {
+            sql.push(if i == 0 { "" } else { ", " });
+            sql.bind_list(row);
+        }
+        sql.execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Escape `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
@@ -209,9 +246,7 @@ pub fn replace_set(
         return Ok(());
     }
     // One multi-row INSERT: valid SQL on both backends, built as text so it runs on the enum.
-    let mut insert = Sql::new(&format!(
-        "INSERT INTO {table} ({owner_column}, {value_column}) VALUES "
-    ));
+    let mut insert = Sql::new(&format!("INSERT INTO {table} ({owner_column}, {value_column}) VALUES "));
     for (i, value) in values.iter().enumerate() {
         if i > 0 {
             insert.push(", ");

@@ -2,38 +2,67 @@
 
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 
-use super::model::{
-    self, Include, Membership, MembershipFilters, MembershipInput, Owner, SORT_FIELDS,
-};
+use super::model::{self, Include, Membership, MembershipFilters, MembershipInput, Owner, SORT_FIELDS};
 use crate::auth::Caller;
+use crate::coalitions;
+use crate::csv_export;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
-use crate::listing::{self, ListRequest, PageParams, Sort};
-use crate::openapi::{
-    DeleteProblems, NestedCreateProblems, ReadProblems, SubListProblems, UpdateProblems,
-};
+use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
+use crate::openapi::{DeleteProblems, NestedCreateProblems, ReadProblems, SubListProblems, UpdateProblems};
 use crate::records::{self, BASE};
-use crate::{coalitions, organisations};
 
 crate::list_type!(MembershipList, Membership, "A page of memberships.");
 
-fn list_request(
+/// Columns of the CSV export, in order.
+const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "coalition_id",
+    "organisation_id",
+    "role",
+    "joined_on",
+    "left_on",
+    "commitment",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+/// Answer a membership list of `owner` (404 when it does not exist) as JSON or CSV.
+async fn respond_list(
     req: &HttpRequest,
+    db: &Database,
+    owner: Owner,
     allowed_include: &[&str],
-) -> Result<(MembershipFilters, Include, ListRequest), ApiError> {
-    let (page, filters): (PageParams, MembershipFilters) =
-        listing::parse_query(req.query_string())?;
+) -> Result<HttpResponse, ApiError> {
+    let (page, filters): (PageParams, MembershipFilters) = listing::parse_query(req.query_string())?;
     let include = Include::parse(filters.include.as_deref(), allowed_include)?;
     let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "created_at")?;
-    Ok((filters, include, ListRequest::new(&page, sort)?))
+    let parent = owner.clone();
+    db.read(move |conn| parent.ensure_exists(conn)).await?;
+    if csv_export::wanted(req, &page) {
+        return csv_export::respond(
+            db,
+            "memberships",
+            CSV_COLUMNS,
+            ListRequest::export(sort),
+            move |conn, request| model::list(conn, &owner, &filters, include, request),
+        )
+        .await;
+    }
+    let request = ListRequest::new(&page, sort)?;
+    let listed = db
+        .read(move |conn| model::list(conn, &owner, &filters, include, &request))
+        .await?;
+    Ok(listing::respond(req, listed))
 }
 
 /// List a coalition's members (`include=organisation` embeds each organisation).
 #[utoipa::path(
     tag = "memberships",
-    params(("id" = uuid::Uuid, Path, description = "Coalition id"), PageParams, MembershipFilters),
-    responses((status = 200, description = "A page of memberships", body = MembershipList), SubListProblems)
+    params(("id" = uuid::Uuid, Path, description = "Coalition id"), PageParams, FormatParam, MembershipFilters),
+    responses((status = 200, description = "A page of memberships, or with `format=csv` / `Accept: text/csv` every matching one as CSV", content((MembershipList = "application/json"), (String = "text/csv"))), SubListProblems)
 )]
 #[get("/coalitions/{id}/members")]
 pub async fn list_members(
@@ -43,21 +72,14 @@ pub async fn list_members(
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     let id = records::parse_id(&path, "coalition")?;
-    let (filters, include, request) = list_request(&req, &["organisation"])?;
-    let listed = db
-        .read(move |conn| {
-            coalitions::model::get(conn, &id)?;
-            model::list(conn, Owner::Coalition(&id), &filters, include, &request)
-        })
-        .await?;
-    Ok(listing::respond(&req, listed))
+    respond_list(&req, &db, Owner::Coalition(id), &["organisation"]).await
 }
 
 /// List an organisation's memberships (`include=coalition` embeds each coalition).
 #[utoipa::path(
     tag = "memberships",
-    params(("id" = uuid::Uuid, Path, description = "Organisation id"), PageParams, MembershipFilters),
-    responses((status = 200, description = "A page of memberships", body = MembershipList), SubListProblems)
+    params(("id" = uuid::Uuid, Path, description = "Organisation id"), PageParams, FormatParam, MembershipFilters),
+    responses((status = 200, description = "A page of memberships, or with `format=csv` / `Accept: text/csv` every matching one as CSV", content((MembershipList = "application/json"), (String = "text/csv"))), SubListProblems)
 )]
 #[get("/organisations/{id}/memberships")]
 pub async fn list_memberships(
@@ -67,14 +89,7 @@ pub async fn list_memberships(
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     let id = records::parse_id(&path, "organisation")?;
-    let (filters, include, request) = list_request(&req, &["coalition"])?;
-    let listed = db
-        .read(move |conn| {
-            organisations::model::get(conn, &id)?;
-            model::list(conn, Owner::Organisation(&id), &filters, include, &request)
-        })
-        .await?;
-    Ok(listing::respond(&req, listed))
+    respond_list(&req, &db, Owner::Organisation(id), &["coalition"]).await
 }
 
 /// Get one membership of a coalition.
@@ -95,9 +110,7 @@ pub async fn get_member(
 ) -> Result<HttpResponse, ApiError> {
     let coalition_id = records::parse_id(&path.0, "coalition")?;
     let id = records::parse_id(&path.1, "membership")?;
-    let membership = db
-        .read(move |conn| model::get(conn, &coalition_id, &id))
-        .await?;
+    let membership = db.read(move |conn| model::get(conn, &coalition_id, &id)).await?;
     Ok(HttpResponse::Ok().json(membership))
 }
 
@@ -113,6 +126,7 @@ pub async fn get_member(
 pub async fn create_member(
     path: web::Path<String>,
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -148,6 +162,7 @@ pub async fn create_member(
 pub async fn replace_member(
     path: web::Path<(String, String)>,
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -181,6 +196,7 @@ pub async fn replace_member(
 pub async fn patch_member(
     path: web::Path<(String, String)>,
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -215,6 +231,7 @@ pub async fn patch_member(
 pub async fn delete_member(
     path: web::Path<(String, String)>,
     caller: Caller,
+    _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.require()?.clone();

@@ -195,12 +195,27 @@ impl Listable for MembershipRow {
 }
 
 /// Whose memberships to list.
-#[derive(Debug, Clone, Copy)]
-pub enum Owner<'a> {
+#[derive(Debug, Clone)]
+pub enum Owner {
     /// members of a coalition
-    Coalition(&'a str),
+    Coalition(String),
     /// memberships of an organisation
-    Organisation(&'a str),
+    Organisation(String),
+}
+
+impl Owner {
+    /// 404 unless the coalition or organisation exists.
+    pub fn ensure_exists(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        let (table, what, id) = match self {
+            Owner::Coalition(id) => ("coalitions", "coalition", id),
+            Owner::Organisation(id) => ("organisations", "organisation", id),
+        };
+        if records::exists(conn, table, "id", id)? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound(format!("no {what} has the id `{id}`")))
+        }
+    }
 }
 
 /// Which related records to embed.
@@ -216,20 +231,12 @@ impl Include {
     /// Parse `include` against what this list may embed.
     pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Include, ApiError> {
         let mut include = Include::default();
-        for name in raw
-            .unwrap_or("")
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        for name in raw.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
             if !allowed.contains(&name) {
                 return Err(ApiError::bad_param(
                     "include",
                     "invalid_value",
-                    format!(
-                        "cannot include `{name}` here; allowed: {}",
-                        allowed.join(", ")
-                    ),
+                    format!("cannot include `{name}` here; allowed: {}", allowed.join(", ")),
                 ));
             }
             match name {
@@ -245,7 +252,7 @@ impl Include {
 /// One page of memberships, with embedded records (at most four queries per page).
 pub fn list(
     conn: &mut DbConnection,
-    owner: Owner<'_>,
+    owner: &Owner,
     filters: &MembershipFilters,
     include: Include,
     request: &ListRequest,
@@ -273,19 +280,10 @@ pub fn list(
         sql.bind(today);
         conditions.push(sql);
     }
-    let query = ListQuery {
-        select: "m.*",
-        from: "memberships m",
-        id_column: "m.id",
-        filters: conditions,
-    };
-    query.run::<MembershipRow>(conn, request)?.try_map(|rows| {
-        embed(
-            conn,
-            rows.into_iter().map(Membership::from).collect(),
-            include,
-        )
-    })
+    let query = ListQuery::new("m.*", "memberships m", "m.id", conditions);
+    query
+        .run::<MembershipRow>(conn, request)?
+        .try_map(|rows| embed(conn, rows.into_iter().map(Membership::from).collect(), include))
 }
 
 fn embed(
@@ -294,10 +292,7 @@ fn embed(
     include: Include,
 ) -> Result<Vec<Membership>, ApiError> {
     if include.organisation {
-        let ids: Vec<String> = memberships
-            .iter()
-            .map(|m| m.organisation_id.clone())
-            .collect();
+        let ids: Vec<String> = memberships.iter().map(|m| m.organisation_id.clone()).collect();
         let organisations = organisations_model::load_many(conn, &ids)?;
         for m in &mut memberships {
             m.organisation = organisations.get(&m.organisation_id).cloned();
@@ -321,19 +316,12 @@ pub fn get(conn: &mut DbConnection, coalition_id: &str, id: &str) -> Result<Memb
         .select(MembershipRow::as_select())
         .first(conn)
         .optional()?;
-    row.map(Membership::from).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "coalition `{coalition_id}` has no membership `{id}`"
-        ))
-    })
+    row.map(Membership::from)
+        .ok_or_else(|| ApiError::NotFound(format!("coalition `{coalition_id}` has no membership `{id}`")))
 }
 
 /// Add an organisation to an existing coalition.
-pub fn create(
-    conn: &mut DbConnection,
-    coalition_id: &str,
-    input: MembershipInput,
-) -> Result<Membership, ApiError> {
+pub fn create(conn: &mut DbConnection, coalition_id: &str, input: MembershipInput) -> Result<Membership, ApiError> {
     let mut refs = References::default();
     refs.organisation(conn, "organisation_id", &input.organisation())?;
     refs.finish()?;
@@ -357,11 +345,7 @@ pub fn create(
 }
 
 /// Replace a membership's fields; the organisation cannot change.
-pub fn update(
-    conn: &mut DbConnection,
-    current: &Membership,
-    input: MembershipInput,
-) -> Result<Membership, ApiError> {
+pub fn update(conn: &mut DbConnection, current: &Membership, input: MembershipInput) -> Result<Membership, ApiError> {
     if input.organisation() != current.organisation_id {
         return Err(ApiError::invalid(
             "organisation_id",
@@ -388,8 +372,7 @@ pub fn update(
     .execute(conn)?;
     if changed == 0 {
         return Err(ApiError::Conflict(
-            "the membership was changed by another request while this one ran; fetch it and retry"
-                .into(),
+            "the membership was changed by another request while this one ran; fetch it and retry".into(),
         ));
     }
     get(conn, &current.coalition_id, &current.id)

@@ -4,20 +4,36 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 
 use super::model::{self, Organisation, OrganisationFilters, OrganisationInput, SORT_FIELDS};
 use crate::auth::Caller;
+use crate::csv_export;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
-use crate::listing::{self, ListRequest, PageParams, Sort};
+use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
+
+/// Columns of the CSV export, in order.
+const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "acronym",
+    "sector",
+    "country_code",
+    "website",
+    "description",
+    "external_id",
+    "version",
+    "created_at",
+    "updated_at",
+];
 
 crate::list_type!(OrganisationList, Organisation, "A page of organisations.");
 
 /// List organisations.
 #[utoipa::path(
     tag = "organisations",
-    params(PageParams, OrganisationFilters),
-    responses((status = 200, description = "A page of organisations", body = OrganisationList), ListProblems)
+    params(PageParams, FormatParam, OrganisationFilters),
+    responses((status = 200, description = "A page of organisations, or with `format=csv` / `Accept: text/csv` every matching one as CSV", content((OrganisationList = "application/json"), (String = "text/csv"))), ListProblems)
 )]
 #[get("/organisations")]
 pub async fn list_organisations(
@@ -25,13 +41,20 @@ pub async fn list_organisations(
     req: HttpRequest,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, filters): (PageParams, OrganisationFilters) =
-        listing::parse_query(req.query_string())?;
+    let (page, filters): (PageParams, OrganisationFilters) = listing::parse_query(req.query_string())?;
     let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "name")?;
+    if csv_export::wanted(&req, &page) {
+        return csv_export::respond(
+            &db,
+            "organisations",
+            CSV_COLUMNS,
+            ListRequest::export(sort),
+            move |conn, request| model::list(conn, &filters, request),
+        )
+        .await;
+    }
     let request = ListRequest::new(&page, sort)?;
-    let listed = db
-        .read(move |conn| model::list(conn, &filters, &request))
-        .await?;
+    let listed = db.read(move |conn| model::list(conn, &filters, &request)).await?;
     Ok(listing::respond(&req, listed))
 }
 
@@ -63,6 +86,7 @@ pub async fn get_organisation(
 #[post("/organisations")]
 pub async fn create_organisation(
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -88,6 +112,7 @@ pub async fn create_organisation(
 pub async fn replace_organisation(
     path: web::Path<String>,
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -117,6 +142,7 @@ pub async fn replace_organisation(
 pub async fn patch_organisation(
     path: web::Path<String>,
     caller: Caller,
+    _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -147,6 +173,7 @@ pub async fn patch_organisation(
 pub async fn delete_organisation(
     path: web::Path<String>,
     caller: Caller,
+    _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.require()?.clone();

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::db::schema::{coalitions, organisations};
+use crate::db::schema::{coalitions, organisations, trainings};
 use crate::db::sql::{Sql, TextRow, Value};
 use crate::db::{now, DbConnection};
 use crate::error::ApiError;
@@ -137,11 +137,7 @@ impl OrganisationInput {
     }
 
     fn search_text(&self) -> String {
-        records::search_text(&[
-            Some(&self.name),
-            self.acronym.as_deref(),
-            self.description.as_deref(),
-        ])
+        records::search_text(&[Some(&self.name), self.acronym.as_deref(), self.description.as_deref()])
     }
 }
 
@@ -231,16 +227,12 @@ pub fn list(
     }
     if !filters.sector.is_empty() {
         let mut sql = Sql::new("o.sector IN ");
-        sql.bind_list(
-            filters
-                .sector
-                .iter()
-                .map(|s| Value::Text(s.as_str().into())),
-        );
+        sql.bind_list(filters.sector.iter().map(|s| Value::Text(s.as_str().into())));
         conditions.push(sql);
     }
     if !filters.coalition.is_empty() {
-        let mut sql = Sql::new("EXISTS (SELECT 1 FROM memberships m WHERE m.organisation_id = o.id AND m.coalition_id IN ");
+        let mut sql =
+            Sql::new("EXISTS (SELECT 1 FROM memberships m WHERE m.organisation_id = o.id AND m.coalition_id IN ");
         sql.bind_list(records::ids("coalition", &filters.coalition)?);
         sql.push(")");
         conditions.push(sql);
@@ -248,26 +240,15 @@ pub fn list(
     if let Some(q) = &filters.q {
         conditions.extend(records::text_filter("o.search_text", q)?);
     }
-    conditions.extend(records::updated_since(
-        "o.updated_at",
-        filters.updated_since,
-    ));
-    let query = ListQuery {
-        select: "o.*",
-        from: "organisations o",
-        id_column: "o.id",
-        filters: conditions,
-    };
+    conditions.extend(records::updated_since("o.updated_at", filters.updated_since));
+    let query = ListQuery::new("o.*", "organisations o", "o.id", conditions);
     query
         .run::<OrganisationRow>(conn, request)?
         .try_map(|rows| Ok(rows.into_iter().map(Organisation::from).collect()))
 }
 
 /// Load organisations by id in one query.
-pub fn load_many(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<HashMap<String, Organisation>, ApiError> {
+pub fn load_many(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Organisation>, ApiError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -293,14 +274,9 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Organisation, ApiError> 
 
 /// The coalitions an organisation is a member of.
 pub fn member_of(conn: &mut DbConnection, id: &str) -> Result<Vec<String>, ApiError> {
-    let mut sql =
-        Sql::new("SELECT coalition_id AS value FROM memberships WHERE organisation_id = ");
+    let mut sql = Sql::new("SELECT coalition_id AS value FROM memberships WHERE organisation_id = ");
     sql.bind(Value::Text(id.to_string()));
-    Ok(sql
-        .load::<TextRow>(conn)?
-        .into_iter()
-        .map(|r| r.value)
-        .collect())
+    Ok(sql.load::<TextRow>(conn)?.into_iter().map(|r| r.value).collect())
 }
 
 /// Create an organisation.
@@ -372,6 +348,20 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
             coalitions::coordinator_id.eq(None::<String>),
             coalitions::version.eq(coalitions::version + 1),
             coalitions::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    // So do initiatives it took part in and events it organised.
+    let mut initiatives = Sql::new("UPDATE initiatives SET version = version + 1, updated_at = ");
+    initiatives.bind(Value::Timestamp(now()));
+    initiatives.push(" WHERE id IN (SELECT initiative_id FROM initiative_organisations WHERE organisation_id = ");
+    initiatives.bind(Value::Text(id.to_string()));
+    initiatives.push(")");
+    initiatives.execute(conn)?;
+    diesel::update(trainings::table.filter(trainings::organiser_id.eq(id)))
+        .set((
+            trainings::organiser_id.eq(None::<String>),
+            trainings::version.eq(trainings::version + 1),
+            trainings::updated_at.eq(now()),
         ))
         .execute(conn)?;
     diesel::delete(organisations::table.filter(organisations::id.eq(id))).execute(conn)?;

@@ -49,33 +49,20 @@ enum Who {
     Admin,
 }
 
-type Route = (
-    Method,
-    fn(&Fixture) -> String,
-    fn(&Fixture) -> Option<Value>,
-    [u16; 4],
-);
+type Route = (Method, fn(&Fixture) -> String, fn(&Fixture) -> Option<Value>, [u16; 4]);
 
 fn routes() -> Vec<Route> {
     vec![
         (
             Method::POST,
             |_| "/countries".into(),
-            |_| {
-                Some(
-                    json!({"code": "XK", "eu_code": "XK", "name": "Kosovo", "native_name": "Kosova"}),
-                )
-            },
+            |_| Some(json!({"code": "XK", "eu_code": "XK", "name": "Kosovo", "native_name": "Kosova"})),
             [401, 403, 403, 201],
         ),
         (
             Method::PUT,
             |_| "/countries/MT".into(),
-            |_| {
-                Some(
-                    json!({"code": "MT", "eu_code": "MT", "name": "Malta", "native_name": "Malta", "groups": ["eu"]}),
-                )
-            },
+            |_| Some(json!({"code": "MT", "eu_code": "MT", "name": "Malta", "native_name": "Malta", "groups": ["eu"]})),
             [401, 403, 403, 200],
         ),
         (
@@ -191,14 +178,9 @@ async fn snapshot(app: &TestApp, f: &Fixture) -> Vec<Value> {
 
 async fn every_write_route_is_authorised(app: TestApp) {
     for (method, path, body, expected) in routes() {
-        for (i, who) in [
-            Who::Anonymous,
-            Who::EditorOfThis,
-            Who::EditorOfOther,
-            Who::Admin,
-        ]
-        .into_iter()
-        .enumerate()
+        for (i, who) in [Who::Anonymous, Who::EditorOfThis, Who::EditorOfOther, Who::Admin]
+            .into_iter()
+            .enumerate()
         {
             let f = fixture(&app).await;
             let token = match who {
@@ -209,22 +191,15 @@ async fn every_write_route_is_authorised(app: TestApp) {
             };
             // A fresh organisation for membership creation, so the request is valid for everyone.
             let body = match (&method, body(&f)) {
-                (&Method::POST, None) => Some(
-                    json!({"organisation_id": app.organisation("Joiner", "LT").await, "role": "member"}),
-                ),
+                (&Method::POST, None) => {
+                    Some(json!({"organisation_id": app.organisation("Joiner", "LT").await, "role": "member"}))
+                }
                 (_, b) => b,
             };
             let before = snapshot(&app, &f).await;
-            let reply = app
-                .request(method.clone(), &path(&f), token.as_deref(), body)
-                .await;
+            let reply = app.request(method.clone(), &path(&f), token.as_deref(), body).await;
             let label = format!("{method} {} as {who:?}", path(&f));
-            assert_eq!(
-                reply.status.as_u16(),
-                expected[i],
-                "{label}: {}",
-                reply.text
-            );
+            assert_eq!(reply.status.as_u16(), expected[i], "{label}: {}", reply.text);
             if expected[i] >= 400 {
                 reply.problem(expected[i]);
                 if expected[i] == 401 {
@@ -236,11 +211,7 @@ async fn every_write_route_is_authorised(app: TestApp) {
                         "{label}"
                     );
                 }
-                assert_eq!(
-                    snapshot(&app, &f).await,
-                    before,
-                    "{label}: a denied write changed data"
-                );
+                assert_eq!(snapshot(&app, &f).await, before, "{label}: a denied write changed data");
             }
             // Undo country changes so the next attempt starts from the same state.
             if expected[i] < 400 && path(&f).starts_with("/countries") {
@@ -317,10 +288,7 @@ async fn bad_tokens_are_rejected(app: TestApp) {
             reply.text
         );
         assert!(
-            reply
-                .header("www-authenticate")
-                .unwrap()
-                .starts_with("Bearer"),
+            reply.header("www-authenticate").unwrap().starts_with("Bearer"),
             "{name}"
         );
     }
@@ -353,9 +321,7 @@ async fn issuer_and_audience_are_checked(app: TestApp) {
     .await
     .expect("app");
     let body = json!({"country_code": "HR", "name": "Croatian coalition", "status": "planned"});
-    app.post("/coalitions", Some(&app.admin()), body.clone())
-        .await
-        .ok(201);
+    app.post("/coalitions", Some(&app.admin()), body.clone()).await.ok(201);
     let mut wrong = claims("admin", 3600);
     wrong["iss"] = json!("https://idp.example.eu");
     wrong["aud"] = json!("someone-else");
@@ -365,29 +331,20 @@ async fn issuer_and_audience_are_checked(app: TestApp) {
         &EncodingKey::from_secret(SECRET.as_bytes()),
     )
     .unwrap();
-    let reply = app
-        .post("/coalitions", Some(&wrong_audience), body.clone())
-        .await;
-    assert!(reply.problem(401)["detail"]
-        .as_str()
-        .unwrap()
-        .contains("audience"));
+    let reply = app.post("/coalitions", Some(&wrong_audience), body.clone()).await;
+    assert!(reply.problem(401)["detail"].as_str().unwrap().contains("audience"));
     let no_issuer = jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         &claims("admin", 3600),
         &EncodingKey::from_secret(SECRET.as_bytes()),
     )
     .unwrap();
-    app.post("/coalitions", Some(&no_issuer), body)
-        .await
-        .problem(401);
+    app.post("/coalitions", Some(&no_issuer), body).await.problem(401);
 }
 
 async fn editors_read_like_everyone(app: TestApp) {
     let c = app.coalition("BG", "Bulgarian coalition").await;
-    let reply = app
-        .get_as(&format!("/coalitions/{c}"), &app.editor(&[&c]))
-        .await;
+    let reply = app.get_as(&format!("/coalitions/{c}"), &app.editor(&[&c])).await;
     assert_eq!(reply.ok(200)["id"], json!(c));
 }
 

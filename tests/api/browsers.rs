@@ -8,10 +8,7 @@ async fn preflight(app: &TestApp, origin: &str, method: &str) -> Reply {
             .request(reqwest::Method::OPTIONS, app.url("/coalitions"))
             .header("origin", origin)
             .header("access-control-request-method", method)
-            .header(
-                "access-control-request-headers",
-                "authorization, content-type",
-            )
+            .header("access-control-request-headers", "authorization, content-type")
             .send()
             .await
             .unwrap(),
@@ -42,10 +39,7 @@ async fn any_origin_reads_configured_origins_write(app: TestApp) {
         read.header("access-control-allow-origin"),
         Some("https://partner.example.org")
     );
-    let exposed = read
-        .header("access-control-expose-headers")
-        .unwrap()
-        .to_lowercase();
+    let exposed = read.header("access-control-expose-headers").unwrap().to_lowercase();
     for header in ["etag", "link", "x-request-id"] {
         assert!(exposed.contains(header), "{header} exposed: {exposed}");
     }
@@ -59,9 +53,7 @@ async fn any_origin_reads_configured_origins_write(app: TestApp) {
 
     let write_from_partner = preflight(&app, "https://partner.example.org", "POST").await;
     write_from_partner.problem(400);
-    assert!(write_from_partner
-        .header("access-control-allow-origin")
-        .is_none());
+    assert!(write_from_partner.header("access-control-allow-origin").is_none());
 
     let write_from_portal = preflight(&app, "https://portal.example.eu", "PATCH").await;
     assert_eq!(write_from_portal.status, 200);
@@ -69,18 +61,13 @@ async fn any_origin_reads_configured_origins_write(app: TestApp) {
         write_from_portal.header("access-control-allow-origin"),
         Some("https://portal.example.eu")
     );
-    let methods = write_from_portal
-        .header("access-control-allow-methods")
-        .unwrap();
+    let methods = write_from_portal.header("access-control-allow-methods").unwrap();
     assert!(methods.contains("PATCH"), "{methods}");
     let allowed_headers = write_from_portal
         .header("access-control-allow-headers")
         .unwrap()
         .to_lowercase();
-    assert!(
-        allowed_headers.contains("authorization"),
-        "{allowed_headers}"
-    );
+    assert!(allowed_headers.contains("authorization"), "{allowed_headers}");
 
     let direct_write = Reply::from(
         app.client

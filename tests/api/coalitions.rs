@@ -22,10 +22,7 @@ async fn create_get_and_list(app: TestApp) {
     let body = created.ok(201).clone();
     let id = body["id"].as_str().unwrap();
     assert!(uuid::Uuid::parse_str(id).is_ok());
-    assert_eq!(
-        created.header("location").unwrap(),
-        format!("/api/v1/coalitions/{id}")
-    );
+    assert_eq!(created.header("location").unwrap(), format!("/api/v1/coalitions/{id}"));
     assert_eq!(body["founded"], "2017");
     assert_eq!(
         body["activity_areas"],
@@ -38,10 +35,7 @@ async fn create_get_and_list(app: TestApp) {
     assert_eq!(fetched.ok(200), &body);
     let list = app.get("/coalitions").await;
     assert_eq!(list.ok(200)["data"][0], body);
-    assert_eq!(
-        list.body["page"],
-        json!({"limit": 25, "next_cursor": null, "total": 1})
-    );
+    assert_eq!(list.body["page"], json!({"limit": 25, "next_cursor": null, "total": 1}));
 }
 
 async fn founded_accepts_partial_dates_only(app: TestApp) {
@@ -76,22 +70,14 @@ async fn founded_accepts_partial_dates_only(app: TestApp) {
 
 async fn one_active_coalition_per_country(app: TestApp) {
     let admin = app.admin();
-    app.post("/coalitions", Some(&admin), armenia())
-        .await
-        .ok(201);
+    app.post("/coalitions", Some(&admin), armenia()).await.ok(201);
     let second = app.post("/coalitions", Some(&admin), armenia()).await;
-    assert!(second.problem(409)["detail"]
-        .as_str()
-        .unwrap()
-        .contains("not inactive"));
+    assert!(second.problem(409)["detail"].as_str().unwrap().contains("not inactive"));
     let mut former = armenia();
     former["status"] = json!("inactive");
     former["name"] = json!("Former Armenian coalition");
     app.post("/coalitions", Some(&admin), former).await.ok(201);
-    assert_eq!(
-        app.get("/coalitions?country=AM").await.body["page"]["total"],
-        2
-    );
+    assert_eq!(app.get("/coalitions?country=AM").await.body["page"]["total"], 2);
 }
 
 async fn references_are_checked(app: TestApp) {
@@ -113,15 +99,9 @@ async fn references_are_checked(app: TestApp) {
 
 async fn merge_patch_changes_only_what_it_names(app: TestApp) {
     let admin = app.admin();
-    let created = app
-        .post("/coalitions", Some(&admin), armenia())
-        .await
-        .ok(201)
-        .clone();
+    let created = app.post("/coalitions", Some(&admin), armenia()).await.ok(201).clone();
     let id = created["id"].as_str().unwrap();
-    let coordinator = app
-        .organisation("Ministry of High-Tech Industry", "AM")
-        .await;
+    let coordinator = app.organisation("Ministry of High-Tech Industry", "AM").await;
     let patched = app
         .patch(
             &format!("/coalitions/{id}"),
@@ -159,24 +139,15 @@ async fn merge_patch_changes_only_what_it_names(app: TestApp) {
         bad.problem(422)["errors"][0],
         json!({"field": "name", "code": "required", "message": "this field is required"})
     );
-    assert_eq!(
-        app.get(&format!("/coalitions/{id}")).await.body["founded"],
-        "2017-10"
-    );
+    assert_eq!(app.get(&format!("/coalitions/{id}")).await.body["founded"], "2017-10");
 }
 
 async fn server_owned_fields_cannot_be_set(app: TestApp) {
     let admin = app.admin();
-    let id = app
-        .coalition("UA", "Ukrainian Digital Skills and Jobs Coalition")
-        .await;
+    let id = app.coalition("UA", "Ukrainian Digital Skills and Jobs Coalition").await;
     for field in ["id", "version", "created_at", "updated_at"] {
         let reply = app
-            .patch(
-                &format!("/coalitions/{id}"),
-                Some(&admin),
-                json!({field: "x"}),
-            )
+            .patch(&format!("/coalitions/{id}"), Some(&admin), json!({field: "x"}))
             .await;
         reply.problem(422);
         assert_eq!(reply.body["errors"][0]["field"], field);
@@ -184,24 +155,23 @@ async fn server_owned_fields_cannot_be_set(app: TestApp) {
     }
     let mut body = armenia();
     body["version"] = json!(7);
-    app.post("/coalitions", Some(&admin), body)
-        .await
-        .problem(422);
+    app.post("/coalitions", Some(&admin), body).await.problem(422);
     let current = app.get(&format!("/coalitions/{id}")).await;
     assert_eq!(current.body["version"], 1);
 }
 
 async fn put_replaces_the_whole_profile(app: TestApp) {
     let admin = app.admin();
-    let id = app
-        .post("/coalitions", Some(&admin), armenia())
-        .await
-        .ok(201)["id"]
+    let id = app.post("/coalitions", Some(&admin), armenia()).await.ok(201)["id"]
         .as_str()
         .unwrap()
         .to_string();
     let replaced = app
-        .put(&format!("/coalitions/{id}"), Some(&admin), json!({"country_code": "AM", "name": "Armenian Coalition", "status": "in_establishment"}))
+        .put(
+            &format!("/coalitions/{id}"),
+            Some(&admin),
+            json!({"country_code": "AM", "name": "Armenian Coalition", "status": "in_establishment"}),
+        )
         .await;
     let body = replaced.ok(200);
     assert_eq!(body["name"], "Armenian Coalition");
@@ -230,9 +200,7 @@ async fn filters_select_and_search(app: TestApp) {
     lv["native_name"] = json!("Latvijas Digitālo prasmju un darbavietu koalīcija");
     lv["activity_areas"] = json!(["labour_force"]);
     app.post("/coalitions", Some(&admin), lv).await.ok(201);
-    app.post("/coalitions", Some(&admin), armenia())
-        .await
-        .ok(201);
+    app.post("/coalitions", Some(&admin), armenia()).await.ok(201);
     let mut ua = armenia();
     ua["country_code"] = json!("UA");
     ua["name"] = json!("Ukrainian Coalition");
@@ -251,14 +219,17 @@ async fn filters_select_and_search(app: TestApp) {
     };
     assert_eq!(names(&app.get("/coalitions?country=lv").await), ["LV"]);
     assert_eq!(
-        names(
-            &app.get("/coalitions?country=LV&country=UA&sort=country_code")
-                .await
-        ),
+        names(&app.get("/coalitions?country=LV&country=UA&sort=country_code").await),
         ["LV", "UA"]
     );
     assert_eq!(names(&app.get("/coalitions?status=planned").await), ["UA"]);
-    assert_eq!(names(&app.get("/coalitions?activity_area=labour_force&activity_area=ict_professionals&sort=-country_code").await), ["UA", "LV"]);
+    assert_eq!(
+        names(
+            &app.get("/coalitions?activity_area=labour_force&activity_area=ict_professionals&sort=-country_code")
+                .await
+        ),
+        ["UA", "LV"]
+    );
     assert_eq!(
         names(&app.get("/coalitions?q=DIGITĀLO").await),
         ["LV"],
@@ -274,13 +245,9 @@ async fn filters_select_and_search(app: TestApp) {
         Vec::<String>::new(),
         "LIKE wildcards are literal"
     );
-    let future = app
-        .get("/coalitions?updated_since=2999-01-01T00:00:00Z")
-        .await;
+    let future = app.get("/coalitions?updated_since=2999-01-01T00:00:00Z").await;
     assert_eq!(future.ok(200)["page"]["total"], 0);
-    let past = app
-        .get("/coalitions?updated_since=2000-01-01T00:00:00%2B02:00")
-        .await;
+    let past = app.get("/coalitions?updated_since=2000-01-01T00:00:00%2B02:00").await;
     assert_eq!(past.ok(200)["page"]["total"], 3);
     let bad = app.get("/coalitions?updated_since=yesterday").await;
     assert_eq!(bad.problem(400)["errors"][0]["field"], "updated_since");
@@ -293,9 +260,7 @@ async fn delete_removes_coalition_and_memberships(app: TestApp) {
     let id = app.coalition("MD", "Moldovan coalition").await;
     let org = app.organisation("Moldova ICT Association", "MD").await;
     app.member(&id, &org).await;
-    app.delete(&format!("/coalitions/{id}"), Some(&admin))
-        .await
-        .ok(204);
+    app.delete(&format!("/coalitions/{id}"), Some(&admin)).await.ok(204);
     app.get(&format!("/coalitions/{id}")).await.problem(404);
     let memberships = app.get(&format!("/organisations/{org}/memberships")).await;
     assert_eq!(memberships.ok(200)["page"]["total"], 0);

@@ -48,8 +48,7 @@ macro_rules! backend_tests {
 }
 
 fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn postgres_required() -> bool {
@@ -97,10 +96,7 @@ struct PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut conn) = diesel::PgConnection::establish(&postgres_admin_url()) {
-            let _ = conn.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
         }
     }
 }
@@ -108,6 +104,7 @@ impl Drop for PgDatabase {
 /// A running app and a client for it.
 pub struct TestApp {
     pub base: String,
+    pub database_url: String,
     pub client: reqwest::Client,
     pub keys: JwtKeys,
     pub backend: Backend,
@@ -124,20 +121,14 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
 pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
     let (url, pg) = match backend {
-        Backend::Sqlite => (
-            dir.path()
-                .join("test.sqlite3")
-                .to_string_lossy()
-                .into_owned(),
-            None,
-        ),
+        Backend::Sqlite => (dir.path().join("test.sqlite3").to_string_lossy().into_owned(), None),
         Backend::Postgres => {
             if !postgres_available() {
                 return None;
             }
             let name = format!("cr_test_{}", uuid::Uuid::new_v4().simple());
-            let mut admin = diesel::PgConnection::establish(&postgres_admin_url())
-                .expect("PostgreSQL admin connection");
+            let mut admin =
+                diesel::PgConnection::establish(&postgres_admin_url()).expect("PostgreSQL admin connection");
             admin
                 .batch_execute(&format!("CREATE DATABASE {name}"))
                 .expect("create test database");
@@ -151,20 +142,14 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) ->
     };
     let mut settings = Settings::for_database(&url, dir.path().to_path_buf(), SECRET);
     adjust(&mut settings);
-    let secret = settings
-        .jwt_secret
-        .clone()
-        .unwrap_or_else(|| Secret::new(SECRET));
-    let keys = JwtKeys::hs256(
-        &secret,
-        settings.jwt_issuer.clone(),
-        settings.jwt_audience.clone(),
-    );
+    let secret = settings.jwt_secret.clone().unwrap_or_else(|| Secret::new(SECRET));
+    let keys = JwtKeys::hs256(&secret, settings.jwt_issuer.clone(), settings.jwt_audience.clone());
     let application = Application::build(&settings).expect("app starts");
     let port = application.port();
     actix_web::rt::spawn(application.into_server());
     Some(TestApp {
         base: format!("http://127.0.0.1:{port}"),
+        database_url: url,
         client: reqwest::Client::new(),
         keys,
         backend,
@@ -210,11 +195,7 @@ impl Reply {
         );
         assert_eq!(self.body["status"], status, "problem status field");
         for field in ["type", "title", "detail"] {
-            assert!(
-                self.body[field].is_string(),
-                "problem lacks `{field}`: {}",
-                self.text
-            );
+            assert!(self.body[field].is_string(), "problem lacks `{field}`: {}", self.text);
         }
         &self.body
     }
@@ -244,9 +225,7 @@ impl TestApp {
     }
 
     pub fn admin(&self) -> String {
-        self.keys
-            .mint("admin@test", Role::Admin, vec![], 3600)
-            .unwrap()
+        self.keys.mint("admin@test", Role::Admin, vec![], 3600).unwrap()
     }
 
     pub fn editor(&self, coalitions: &[&str]) -> String {
@@ -260,13 +239,7 @@ impl TestApp {
             .unwrap()
     }
 
-    pub async fn request(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
         let mut request = self.client.request(method.clone(), self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -277,9 +250,7 @@ impl TestApp {
             } else {
                 "application/json"
             };
-            request = request
-                .header("content-type", content_type)
-                .body(body.to_string());
+            request = request.header("content-type", content_type).body(body.to_string());
         }
         Reply::from(request.send().await.expect("request")).await
     }
@@ -342,6 +313,34 @@ impl TestApp {
             )
             .await;
         reply.ok(201)["id"].as_str().expect("id").to_string()
+    }
+
+    /// Create an initiative as admin (published unless `body` says otherwise) and return it.
+    pub async fn initiative(&self, coalition: &str, body: Value) -> Value {
+        let mut full = json!({
+            "coalition_id": coalition, "title": "Initiative", "activity_areas": ["education"], "countries": ["LV"],
+            "sphere": "national", "status": "ongoing", "start_date": "2021-03-01", "publication": "published"
+        });
+        for (k, v) in body.as_object().expect("object").clone() {
+            full[k] = v;
+        }
+        self.post("/initiatives", Some(&self.admin()), full)
+            .await
+            .ok(201)
+            .clone()
+    }
+
+    /// Create a training as admin (published unless `body` says otherwise) and return it.
+    pub async fn training(&self, coalition: Option<&str>, body: Value) -> Value {
+        let mut full = json!({
+            "coalition_id": coalition, "title": "Event", "kind": "workshop", "format": "online",
+            "starts_at": "2021-05-04T10:00:00+03:00", "ends_at": "2021-05-04T12:00:00+03:00",
+            "timezone": "Europe/Riga", "publication": "published"
+        });
+        for (k, v) in body.as_object().expect("object").clone() {
+            full[k] = v;
+        }
+        self.post("/trainings", Some(&self.admin()), full).await.ok(201).clone()
     }
 
     /// Every row of a list, following `next_cursor`.

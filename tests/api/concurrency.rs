@@ -9,14 +9,8 @@ async fn concurrent_patches_are_serialised_or_refused(app: TestApp) {
     let id = app.coalition("PT", "Portuguese coalition").await;
     let admin = app.admin();
     let path = format!("/coalitions/{id}");
-    let replies = join_all((0..12).map(|i| {
-        app.patch(
-            &path,
-            Some(&admin),
-            json!({"description": format!("edit {i}")}),
-        )
-    }))
-    .await;
+    let replies =
+        join_all((0..12).map(|i| app.patch(&path, Some(&admin), json!({"description": format!("edit {i}")})))).await;
     let ok = replies.iter().filter(|r| r.status == 200).count();
     for reply in &replies {
         assert!(reply.status == 200 || reply.status == 409, "{}", reply.text);
@@ -48,10 +42,7 @@ async fn concurrent_creates_keep_one_active_coalition_per_country(app: TestApp) 
     for reply in replies.iter().filter(|r| r.status != 201) {
         reply.problem(409);
     }
-    assert_eq!(
-        app.get("/coalitions?country=ES").await.body["page"]["total"],
-        1
-    );
+    assert_eq!(app.get("/coalitions?country=ES").await.body["page"]["total"], 1);
 }
 
 crate::backend_tests!(

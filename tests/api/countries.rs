@@ -8,9 +8,7 @@ async fn seeds_eu27_and_eastern_partnership(app: TestApp) {
     let eu = app.get("/countries?group=eu&limit=100").await;
     assert_eq!(eu.ok(200)["page"]["total"], 27);
     assert_eq!(eu.body["data"].as_array().unwrap().len(), 27);
-    let eap = app
-        .get("/countries?group=eastern_partnership&sort=name")
-        .await;
+    let eap = app.get("/countries?group=eastern_partnership&sort=name").await;
     let names: Vec<&str> = eap.ok(200)["data"]
         .as_array()
         .unwrap()
@@ -19,14 +17,7 @@ async fn seeds_eu27_and_eastern_partnership(app: TestApp) {
         .collect();
     assert_eq!(
         names,
-        [
-            "Armenia",
-            "Azerbaijan",
-            "Belarus",
-            "Georgia",
-            "Moldova",
-            "Ukraine"
-        ]
+        ["Armenia", "Azerbaijan", "Belarus", "Georgia", "Moldova", "Ukraine"]
     );
     let greece = app.get("/countries/GR").await;
     let body = greece.ok(200);
@@ -35,18 +26,12 @@ async fn seeds_eu27_and_eastern_partnership(app: TestApp) {
     assert_eq!(body["version"], 1);
     assert!(body["created_at"].as_str().unwrap().ends_with('Z'));
     // Codes are case-insensitive in URLs.
-    assert_eq!(
-        app.get("/countries/ua").await.ok(200)["native_name"],
-        "Україна"
-    );
+    assert_eq!(app.get("/countries/ua").await.ok(200)["native_name"], "Україна");
 }
 
 async fn unknown_country_is_404(app: TestApp) {
     let reply = app.get("/countries/XX").await;
-    assert!(reply.problem(404)["detail"]
-        .as_str()
-        .unwrap()
-        .contains("XX"));
+    assert!(reply.problem(404)["detail"].as_str().unwrap().contains("XX"));
 }
 
 async fn search_finds_native_names(app: TestApp) {
@@ -59,29 +44,35 @@ async fn search_finds_native_names(app: TestApp) {
 async fn admin_manages_countries(app: TestApp) {
     let admin = app.admin();
     let created = app
-        .post("/countries", Some(&admin), json!({"code": "GB", "eu_code": "UK", "name": "United Kingdom", "native_name": "United Kingdom"}))
+        .post(
+            "/countries",
+            Some(&admin),
+            json!({"code": "GB", "eu_code": "UK", "name": "United Kingdom", "native_name": "United Kingdom"}),
+        )
         .await;
     assert_eq!(created.ok(201)["groups"], json!([]));
     assert_eq!(created.header("location"), Some("/api/v1/countries/GB"));
     let again = app
-        .post("/countries", Some(&admin), json!({"code": "GB", "eu_code": "UK", "name": "United Kingdom", "native_name": "United Kingdom"}))
+        .post(
+            "/countries",
+            Some(&admin),
+            json!({"code": "GB", "eu_code": "UK", "name": "United Kingdom", "native_name": "United Kingdom"}),
+        )
         .await;
     again.problem(409);
     let patched = app
-        .patch(
-            "/countries/GB",
-            Some(&admin),
-            json!({"groups": ["candidate"]}),
-        )
+        .patch("/countries/GB", Some(&admin), json!({"groups": ["candidate"]}))
         .await;
     assert_eq!(patched.ok(200)["groups"], json!(["candidate"]));
     assert_eq!(patched.body["version"], 2);
-    let renamed = app
-        .patch("/countries/GB", Some(&admin), json!({"code": "UK"}))
-        .await;
+    let renamed = app.patch("/countries/GB", Some(&admin), json!({"code": "UK"})).await;
     assert_eq!(renamed.problem(422)["errors"][0]["field"], "code");
     let replaced = app
-        .put("/countries/GB", Some(&admin), json!({"code": "GB", "eu_code": "UK", "name": "United Kingdom", "native_name": "Y Deyrnas Unedig"}))
+        .put(
+            "/countries/GB",
+            Some(&admin),
+            json!({"code": "GB", "eu_code": "UK", "name": "United Kingdom", "native_name": "Y Deyrnas Unedig"}),
+        )
         .await;
     assert_eq!(replaced.ok(200)["native_name"], "Y Deyrnas Unedig");
     assert_eq!(replaced.body["groups"], json!([]));
@@ -91,8 +82,7 @@ async fn admin_manages_countries(app: TestApp) {
 }
 
 async fn referenced_country_cannot_be_deleted(app: TestApp) {
-    app.coalition("LV", "Latvian Digital Skills and Jobs Coalition")
-        .await;
+    app.coalition("LV", "Latvian Digital Skills and Jobs Coalition").await;
     let reply = app.delete("/countries/LV", Some(&app.admin())).await;
     reply.problem(409);
     app.get("/countries/LV").await.ok(200);

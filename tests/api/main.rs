@@ -5,11 +5,20 @@ mod common;
 mod authorisation;
 mod browsers;
 mod coalitions;
+mod content;
+
 mod concurrency;
 mod contract;
 mod countries;
+mod csv;
+mod demo;
+mod drafts;
+mod initiatives;
+
 mod malformed;
 mod memberships;
 mod organisations;
 mod paging;
 mod service;
+mod statistics;
+mod trainings;

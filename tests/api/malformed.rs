@@ -69,14 +69,7 @@ async fn malformed_bodies_change_nothing(app: TestApp) {
             415,
             "about:blank",
         ),
-        (
-            Method::POST,
-            "/coalitions",
-            None,
-            b"{}".to_vec(),
-            415,
-            "about:blank",
-        ),
+        (Method::POST, "/coalitions", None, b"{}".to_vec(), 415, "about:blank"),
         (
             Method::PATCH,
             &path,
@@ -143,17 +136,18 @@ async fn malformed_bodies_change_nothing(app: TestApp) {
             "{label}: {}",
             reply.text
         );
-        assert!(
-            !reply.text.to_lowercase().contains("select "),
-            "no SQL in bodies"
-        );
+        assert!(!reply.text.to_lowercase().contains("select "), "no SQL in bodies");
         assert_eq!(state(&app, &id).await, before, "{label} changed data");
     }
 }
 
 async fn field_errors_name_the_path(app: TestApp) {
     let reply = app
-        .post("/coalitions", Some(&app.admin()), json!({"country_code": "SK", "name": "x", "status": "planned", "activity_areas": ["education", "cooking"]}))
+        .post(
+            "/coalitions",
+            Some(&app.admin()),
+            json!({"country_code": "SK", "name": "x", "status": "planned", "activity_areas": ["education", "cooking"]}),
+        )
         .await;
     let problem = reply.problem(422);
     assert_eq!(problem["errors"][0]["field"], "activity_areas[1]");
@@ -176,10 +170,7 @@ async fn field_errors_name_the_path(app: TestApp) {
             json!({"country_code": "SK", "name": "x", "status": "planned", "coordinator_id": "42"}),
         )
         .await;
-    assert_eq!(
-        bad_uuid.problem(422)["errors"][0]["field"],
-        "coordinator_id"
-    );
+    assert_eq!(bad_uuid.problem(422)["errors"][0]["field"], "coordinator_id");
     let long = app
         .post(
             "/coalitions",
@@ -189,12 +180,19 @@ async fn field_errors_name_the_path(app: TestApp) {
         .await;
     assert_eq!(long.problem(422)["errors"][0]["code"], "length");
     let email = app
-        .post("/coalitions", Some(&app.admin()), json!({"country_code": "SK", "name": "x", "status": "planned", "contact_email": "nobody"}))
+        .post(
+            "/coalitions",
+            Some(&app.admin()),
+            json!({"country_code": "SK", "name": "x", "status": "planned", "contact_email": "nobody"}),
+        )
         .await;
     assert_eq!(email.problem(422)["errors"][0]["field"], "contact_email");
     let bad_date = app
-        .post(&format!("/coalitions/{}/members", app.coalition("SK", "Slovak coalition").await), Some(&app.admin()),
-              json!({"organisation_id": uuid::Uuid::new_v4(), "role": "member", "joined_on": "2020-02-30"}))
+        .post(
+            &format!("/coalitions/{}/members", app.coalition("SK", "Slovak coalition").await),
+            Some(&app.admin()),
+            json!({"organisation_id": uuid::Uuid::new_v4(), "role": "member", "joined_on": "2020-02-30"}),
+        )
         .await;
     assert_eq!(bad_date.problem(422)["errors"][0]["field"], "joined_on");
 }
@@ -231,9 +229,7 @@ async fn bad_ids_and_routes(app: TestApp) {
 
 async fn uppercase_ids_find_the_record(app: TestApp) {
     let id = app.coalition("CZ", "Czech coalition").await;
-    app.get(&format!("/coalitions/{}", id.to_uppercase()))
-        .await
-        .ok(200);
+    app.get(&format!("/coalitions/{}", id.to_uppercase())).await.ok(200);
 }
 
 crate::backend_tests!(

@@ -23,10 +23,7 @@ async fn add_list_embed_update_remove(app: TestApp) {
     );
     assert_eq!(membership["joined_on"], "2020-07-13");
     assert_eq!(membership["left_on"], json!(null));
-    assert!(
-        membership.get("organisation").is_none(),
-        "not embedded unless asked"
-    );
+    assert!(membership.get("organisation").is_none(), "not embedded unless asked");
 
     let again = app
         .post(
@@ -41,26 +38,20 @@ async fn add_list_embed_update_remove(app: TestApp) {
         .contains("already a member"));
 
     let members = app
-        .get(&format!(
-            "/coalitions/{coalition}/members?include=organisation"
-        ))
+        .get(&format!("/coalitions/{coalition}/members?include=organisation"))
         .await;
     let row = &members.ok(200)["data"][0];
     assert_eq!(row["organisation"]["name"], "Azerbaijan Internet Forum");
     let memberships = app
-        .get(&format!(
-            "/organisations/{org}/memberships?include=coalition"
-        ))
+        .get(&format!("/organisations/{org}/memberships?include=coalition"))
         .await;
     assert_eq!(
         memberships.ok(200)["data"][0]["coalition"]["name"],
         "Azerbaijani coalition"
     );
-    app.get(&format!(
-        "/organisations/{org}/memberships?include=organisation"
-    ))
-    .await
-    .problem(400);
+    app.get(&format!("/organisations/{org}/memberships?include=organisation"))
+        .await
+        .problem(400);
 
     let left = app
         .patch(
@@ -112,12 +103,9 @@ async fn add_list_embed_update_remove(app: TestApp) {
     assert_eq!(replaced.ok(200)["role"], "observer");
     assert_eq!(replaced.body["commitment"], json!(null));
 
-    app.delete(
-        &format!("/coalitions/{coalition}/members/{id}"),
-        Some(&admin),
-    )
-    .await
-    .ok(204);
+    app.delete(&format!("/coalitions/{coalition}/members/{id}"), Some(&admin))
+        .await
+        .ok(204);
     app.get(&format!("/coalitions/{coalition}/members/{id}"))
         .await
         .problem(404);
@@ -128,12 +116,8 @@ async fn membership_belongs_to_its_coalition(app: TestApp) {
     let b = app.coalition("FI", "Finnish coalition").await;
     let org = app.organisation("Nordic Skills", "FI").await;
     let id = app.member(&a, &org).await;
-    app.get(&format!("/coalitions/{a}/members/{id}"))
-        .await
-        .ok(200);
-    app.get(&format!("/coalitions/{b}/members/{id}"))
-        .await
-        .problem(404);
+    app.get(&format!("/coalitions/{a}/members/{id}")).await.ok(200);
+    app.get(&format!("/coalitions/{b}/members/{id}")).await.problem(404);
     app.delete(&format!("/coalitions/{b}/members/{id}"), Some(&app.admin()))
         .await
         .problem(404);
@@ -147,10 +131,7 @@ async fn membership_belongs_to_its_coalition(app: TestApp) {
             json!({"organisation_id": uuid::Uuid::new_v4(), "role": "member"}),
         )
         .await;
-    assert_eq!(
-        unknown_org.problem(422)["errors"][0]["field"],
-        "organisation_id"
-    );
+    assert_eq!(unknown_org.problem(422)["errors"][0]["field"], "organisation_id");
 }
 
 async fn embedding_returns_every_related_record(app: TestApp) {

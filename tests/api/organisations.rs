@@ -48,10 +48,7 @@ async fn create_update_and_filter(app: TestApp) {
         names(&app.get("/organisations?country=GE").await),
         ["Georgian ICT Cluster", "Tbilisi State University"]
     );
-    assert_eq!(
-        names(&app.get("/organisations?sector=international").await),
-        ["ITU"]
-    );
+    assert_eq!(names(&app.get("/organisations?sector=international").await), ["ITU"]);
     assert_eq!(
         names(&app.get("/organisations?q=tsu").await),
         ["Tbilisi State University"],
@@ -68,10 +65,7 @@ async fn create_update_and_filter(app: TestApp) {
     let coalition = app.coalition("GE", "Georgian coalition").await;
     app.member(&coalition, id).await;
     assert_eq!(
-        names(
-            &app.get(&format!("/organisations?coalition={coalition}"))
-                .await
-        ),
+        names(&app.get(&format!("/organisations?coalition={coalition}")).await),
         ["Tbilisi State University"]
     );
     app.get("/organisations?coalition=nope").await.problem(400);
@@ -126,18 +120,13 @@ async fn validation_reports_each_field(app: TestApp) {
             json!({"name": "X", "sector": "ngo", "country_code": "XX"}),
         )
         .await;
-    assert_eq!(
-        unknown_country.problem(422)["errors"][0]["code"],
-        "unknown_country"
-    );
+    assert_eq!(unknown_country.problem(422)["errors"][0]["code"], "unknown_country");
     assert_eq!(app.get("/organisations").await.body["page"]["total"], 0);
 }
 
 async fn delete_cascades_and_clears_coordinator(app: TestApp) {
     let admin = app.admin();
-    let org = app
-        .organisation("Ministry of Digital Transformation", "UA")
-        .await;
+    let org = app.organisation("Ministry of Digital Transformation", "UA").await;
     let coalition = app
         .post("/coalitions", Some(&admin), json!({"country_code": "UA", "name": "Ukrainian coalition", "status": "established", "coordinator_id": org}))
         .await
@@ -145,9 +134,7 @@ async fn delete_cascades_and_clears_coordinator(app: TestApp) {
         .clone();
     let id = coalition["id"].as_str().unwrap();
     app.member(id, &org).await;
-    app.delete(&format!("/organisations/{org}"), Some(&admin))
-        .await
-        .ok(204);
+    app.delete(&format!("/organisations/{org}"), Some(&admin)).await.ok(204);
     app.get(&format!("/organisations/{org}")).await.problem(404);
     let after = app.get(&format!("/coalitions/{id}")).await;
     assert_eq!(after.ok(200)["coordinator_id"], json!(null));

@@ -10,20 +10,14 @@ use crate::common::TestApp;
 async fn organisations(app: &TestApp, names: &[&str]) {
     let admin = app.admin();
     for name in names {
-        app.post(
-            "/organisations",
-            Some(&admin),
-            json!({"name": name, "sector": "ngo"}),
-        )
-        .await
-        .ok(201);
+        app.post("/organisations", Some(&admin), json!({"name": name, "sector": "ngo"}))
+            .await
+            .ok(201);
     }
 }
 
 fn ids(rows: &[serde_json::Value]) -> Vec<String> {
-    rows.iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect()
+    rows.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
 }
 
 async fn cursor_walk_returns_every_row_once_in_order(app: TestApp) {
@@ -32,11 +26,7 @@ async fn cursor_walk_returns_every_row_once_in_order(app: TestApp) {
     organisations(&app, &names.iter().map(String::as_str).collect::<Vec<_>>()).await;
     let all = app.walk("/organisations?limit=5").await;
     assert_eq!(all.len(), 23);
-    assert_eq!(
-        ids(&all).into_iter().collect::<HashSet<_>>().len(),
-        23,
-        "no row twice"
-    );
+    assert_eq!(ids(&all).into_iter().collect::<HashSet<_>>().len(), 23, "no row twice");
     let keys: Vec<(String, String)> = all
         .iter()
         .map(|r| {
@@ -50,8 +40,7 @@ async fn cursor_walk_returns_every_row_once_in_order(app: TestApp) {
     sorted.sort();
     assert_eq!(keys, sorted, "sorted by name, then id");
     let desc = app.walk("/organisations?limit=4&sort=-name").await;
-    let mut expected: Vec<(String, String)> =
-        keys.iter().map(|(n, i)| (n.clone(), i.clone())).collect();
+    let mut expected: Vec<(String, String)> = keys.iter().map(|(n, i)| (n.clone(), i.clone())).collect();
     expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let got: Vec<(String, String)> = desc
         .iter()
@@ -84,14 +73,7 @@ async fn cursor_is_stable_under_concurrent_inserts(app: TestApp) {
                 .map(|r| r["name"].as_str().unwrap().to_string()),
         );
         // Insert rows before and after the current position between page requests.
-        organisations(
-            &app,
-            &[
-                &format!("A-inserted-{round}"),
-                &format!("Z-inserted-{round}"),
-            ],
-        )
-        .await;
+        organisations(&app, &[&format!("A-inserted-{round}"), &format!("Z-inserted-{round}")]).await;
         round += 1;
         match body["page"]["next_cursor"].as_str() {
             Some(c) => url = format!("/organisations?limit=6&cursor={c}"),
@@ -99,16 +81,8 @@ async fn cursor_is_stable_under_concurrent_inserts(app: TestApp) {
         }
     }
     let originals: Vec<&String> = seen.iter().filter(|n| n.starts_with('B')).collect();
-    assert_eq!(
-        originals.len(),
-        20,
-        "every original row exactly once: {seen:?}"
-    );
-    assert_eq!(
-        seen.iter().collect::<HashSet<_>>().len(),
-        seen.len(),
-        "no duplicates"
-    );
+    assert_eq!(originals.len(), 20, "every original row exactly once: {seen:?}");
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), seen.len(), "no duplicates");
     assert!(
         seen.iter().all(|n| !n.starts_with('A')),
         "rows inserted behind the cursor are not served"
@@ -140,9 +114,7 @@ async fn numbered_pages_and_totals(app: TestApp) {
     let uncounted = app.get("/organisations?count=false").await;
     assert_eq!(uncounted.ok(200)["page"]["total"], json!(null));
     assert_eq!(
-        app.get("/organisations?limit=100&page=102")
-            .await
-            .problem(400)["errors"][0]["code"],
+        app.get("/organisations?limit=100&page=102").await.problem(400)["errors"][0]["code"],
         "too_deep"
     );
     app.get("/organisations?limit=100&page=101").await.ok(200);
@@ -152,17 +124,12 @@ async fn numbered_pages_and_totals(app: TestApp) {
 async fn link_header_matches_next_cursor(app: TestApp) {
     organisations(&app, &["a", "b", "c"]).await;
     let reply = app.get("/organisations?limit=2&sector=ngo").await;
-    let cursor = reply.ok(200)["page"]["next_cursor"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cursor = reply.ok(200)["page"]["next_cursor"].as_str().unwrap().to_string();
     let link = reply.header("link").unwrap().to_string();
     let target = link.trim_start_matches('<').split('>').next().unwrap();
     assert!(target.starts_with(&app.base), "{target}");
     assert!(
-        target.contains(&format!("cursor={cursor}"))
-            && target.contains("sector=ngo")
-            && target.contains("limit=2"),
+        target.contains(&format!("cursor={cursor}")) && target.contains("sector=ngo") && target.contains("limit=2"),
         "{link}"
     );
     let next = crate::common::Reply::from(app.client.get(target).send().await.unwrap()).await;
@@ -181,16 +148,8 @@ async fn bad_paging_parameters_are_400(app: TestApp) {
         ("limit=ten", "limit", "invalid_value"),
         ("limit=-1", "limit", "invalid_value"),
         ("cursor=garbage", "cursor", "invalid_cursor"),
-        (
-            &format!("cursor={cursor}&sort=-name"),
-            "cursor",
-            "cursor_sort_mismatch",
-        ),
-        (
-            &format!("cursor={cursor}&page=2"),
-            "page",
-            "conflicting_parameters",
-        ),
+        (&format!("cursor={cursor}&sort=-name"), "cursor", "cursor_sort_mismatch"),
+        (&format!("cursor={cursor}&page=2"), "page", "conflicting_parameters"),
         ("sort=colour", "sort", "unknown_sort_field"),
         ("sort=name,name", "sort", "duplicate_sort_field"),
         ("count=maybe", "count", "invalid_value"),

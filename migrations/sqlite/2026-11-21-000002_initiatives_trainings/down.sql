@@ -1,0 +1,14 @@
+DROP TABLE trainings_fts;
+DROP TABLE initiatives_fts;
+DROP TABLE training_languages;
+DROP TABLE training_themes;
+DROP TABLE training_activity_areas;
+DROP TABLE training_audience_countries;
+DROP TABLE training_speakers;
+DROP TABLE trainings;
+DROP TABLE initiative_organisations;
+DROP TABLE initiative_countries;
+DROP TABLE initiative_target_groups;
+DROP TABLE initiative_themes;
+DROP TABLE initiative_activity_areas;
+DROP TABLE initiatives;

@@ -1,0 +1,133 @@
+//! CSV for every list: `Accept: text/csv` or `format=csv` answers with all matching rows
+//! (not one page), streamed in batches from a blocking thread, with a header row. Sets are
+//! joined with `;`; nested records are written as compact JSON.
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::db::{Database, DbConnection};
+use crate::error::ApiError;
+use crate::listing::{ListFormat, ListRequest, Listed, PageParams};
+
+/// Whether the client asked for CSV (`format` wins over `Accept`).
+pub fn wanted(req: &HttpRequest, params: &PageParams) -> bool {
+    match params.format {
+        Some(ListFormat::Csv) => true,
+        Some(ListFormat::Json) => false,
+        None => req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.split(',').any(|m| m.trim().starts_with("text/csv"))),
+    }
+}
+
+fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(";"),
+        other => other.to_string(),
+    }
+}
+
+fn encode<T: Serialize>(rows: &[T], columns: &[&str], header_row: bool) -> Result<Bytes, ApiError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| ApiError::Internal(format!("writing CSV: {e}"));
+    if header_row {
+        writer.write_record(columns).map_err(fail)?;
+    }
+    for row in rows {
+        let value = serde_json::to_value(row).map_err(|e| ApiError::Internal(format!("serialising a row: {e}")))?;
+        let record: Vec<String> = columns.iter().map(|c| cell(&value[*c])).collect();
+        writer.write_record(&record).map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map(Bytes::from)
+        .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))
+}
+
+/// Stream every row `fetch` yields, page after page, as CSV named `<name>.csv`.
+pub async fn respond<T, F>(
+    db: &Database,
+    name: &str,
+    columns: &'static [&'static str],
+    mut request: ListRequest,
+    mut fetch: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + 'static,
+    F: FnMut(&mut DbConnection, &ListRequest) -> Result<Listed<T>, ApiError> + Send + 'static,
+{
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(2);
+    let db = db.clone();
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = match db.conn() {
+            Ok(conn) => conn,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+        };
+        let mut first = true;
+        loop {
+            let batch = fetch(&mut conn, &request).and_then(|listed| {
+                let bytes = encode(&listed.rows, columns, first)?;
+                Ok((bytes, listed))
+            });
+            first = false;
+            let (bytes, listed) = match batch {
+                Ok(batch) => batch,
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            };
+            // A closed channel means the client went away: stop querying.
+            if tx.blocking_send(Ok(bytes)).is_err() {
+                return;
+            }
+            match request.advance(&listed) {
+                Ok(true) => continue,
+                Ok(false) => return,
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+    });
+    // The first batch decides the status: an error before any row is still a problem response.
+    let first = rx.recv().await.unwrap_or_else(|| {
+        Err(ApiError::Internal(
+            "the CSV export stopped before its first batch".into(),
+        ))
+    })?;
+    let rest =
+        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }).map(|item| {
+            item.map_err(|e| {
+                log::error!("CSV export failed mid-stream: {e}");
+                actix_web::error::ErrorInternalServerError("CSV export failed")
+            })
+        });
+    let body = futures_util::stream::once(async move { Ok::<Bytes, actix_web::Error>(first) }).chain(rest);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.csv\""),
+        ))
+        .streaming(body))
+}

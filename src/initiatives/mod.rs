@@ -1,0 +1,5 @@
+//! Initiatives: what coalitions do, in the four activity areas, with drafts before publishing.
+
+pub mod api;
+pub mod model;
+pub mod queries;

@@ -1,0 +1,412 @@
+//! Queries over initiatives: lists with every filter, a fixed number of queries per page
+//! (rows, count, one per set, one per embedded kind), and writes.
+
+use diesel::prelude::*;
+
+use super::model::{Initiative, InitiativeFilters, InitiativeInput, InitiativeRow, Participant, COLUMNS};
+use crate::auth::Caller;
+use crate::content;
+use crate::db::schema::initiatives;
+use crate::db::sql::{load_sets, replace_set, Sql, Value};
+use crate::db::{now, DbConnection};
+use crate::error::ApiError;
+use crate::listing::{ListQuery, ListRequest, Listed};
+use crate::records;
+use crate::vocabularies::{ActivityArea, InitiativeStatus, ParticipationRole, Publication, Sphere, TargetGroup, Theme};
+use crate::{coalitions, organisations};
+
+/// What to embed in each initiative.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Include {
+    /// the owning coalition
+    pub coalition: bool,
+    /// each participating organisation's record
+    pub organisations: bool,
+}
+
+impl Include {
+    /// Parse `include=coalition,organisations`.
+    pub fn parse(raw: Option<&str>) -> Result<Include, ApiError> {
+        let mut include = Include::default();
+        for name in raw.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match name {
+                "coalition" => include.coalition = true,
+                "organisations" => include.organisations = true,
+                other => {
+                    return Err(ApiError::bad_param(
+                        "include",
+                        "invalid_value",
+                        format!("cannot include `{other}`; allowed: coalition, organisations"),
+                    ))
+                }
+            }
+        }
+        Ok(include)
+    }
+}
+
+/// `EXISTS (SELECT 1 FROM <table> x WHERE x.initiative_id = i.id AND x.<column> IN (…))`
+fn in_set(table: &str, column: &str, values: Vec<Value>) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "EXISTS (SELECT 1 FROM {table} x WHERE x.initiative_id = i.id AND x.{column} IN "
+    ));
+    sql.bind_list(values);
+    sql.push(")");
+    sql
+}
+
+fn texts<T: Copy>(items: &[T], code: impl Fn(T) -> &'static str) -> Vec<Value> {
+    items.iter().map(|i| Value::Text(code(*i).to_string())).collect()
+}
+
+/// The conditions of a list, the caller's visibility included.
+fn conditions(conn: &DbConnection, caller: &Caller, f: &InitiativeFilters) -> Result<Vec<Sql>, ApiError> {
+    let mut c: Vec<Sql> = content::visible_to(caller, "i").into_iter().collect();
+    if !f.country.is_empty() {
+        c.push(in_set(
+            "initiative_countries",
+            "country_code",
+            records::country_codes("country", &f.country)?,
+        ));
+    }
+    if !f.coalition.is_empty() {
+        let mut sql = Sql::new("i.coalition_id IN ");
+        sql.bind_list(records::ids("coalition", &f.coalition)?);
+        c.push(sql);
+    }
+    if !f.activity_area.is_empty() {
+        c.push(in_set(
+            "initiative_activity_areas",
+            "area",
+            texts(&f.activity_area, ActivityArea::as_str),
+        ));
+    }
+    if !f.theme.is_empty() {
+        c.push(in_set("initiative_themes", "theme", texts(&f.theme, Theme::as_str)));
+    }
+    if !f.target_group.is_empty() {
+        c.push(in_set(
+            "initiative_target_groups",
+            "target_group",
+            texts(&f.target_group, TargetGroup::as_str),
+        ));
+    }
+    if !f.organisation.is_empty() {
+        c.push(in_set(
+            "initiative_organisations",
+            "organisation_id",
+            records::ids("organisation", &f.organisation)?,
+        ));
+    }
+    if !f.status.is_empty() {
+        let mut sql = Sql::new("i.status IN ");
+        sql.bind_list(texts(&f.status, InitiativeStatus::as_str));
+        c.push(sql);
+    }
+    if !f.sphere.is_empty() {
+        let mut sql = Sql::new("i.sphere IN ");
+        sql.bind_list(texts(&f.sphere, Sphere::as_str));
+        c.push(sql);
+    }
+    if let Some(publication) = f.publication {
+        let mut sql = Sql::new("i.publication = ");
+        sql.bind(Value::Text(publication.as_str().into()));
+        c.push(sql);
+    }
+    if let Some(day) = f.active_on {
+        let mut sql = Sql::new("i.start_date <= ");
+        sql.bind(Value::Date(day));
+        sql.push(" AND (i.end_date IS NULL OR i.end_date >= ");
+        sql.bind(Value::Date(day));
+        sql.push(")");
+        c.push(sql);
+    }
+    if let Some(day) = f.start_from {
+        let mut sql = Sql::new("i.start_date >= ");
+        sql.bind(Value::Date(day));
+        c.push(sql);
+    }
+    if let Some(day) = f.start_to {
+        let mut sql = Sql::new("i.start_date <= ");
+        sql.bind(Value::Date(day));
+        c.push(sql);
+    }
+    c.extend(records::updated_since("i.updated_at", f.updated_since));
+    if let Some(q) = f.q.as_deref().map(content::search_words).transpose()?.flatten() {
+        c.push(content::matches(conn, "initiatives", "i", &q));
+    }
+    Ok(c)
+}
+
+/// One page of initiatives the caller may see.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filters: &InitiativeFilters,
+    include: Include,
+    request: &ListRequest,
+) -> Result<Listed<Initiative>, ApiError> {
+    let mut query = ListQuery::new(COLUMNS, "initiatives i", "i.id", conditions(conn, caller, filters)?);
+    if let Some(q) = filters.q.as_deref().map(content::search_words).transpose()?.flatten() {
+        query.relevance = Some(content::relevance(conn, "initiatives", "i", &q));
+    }
+    query
+        .run::<InitiativeRow>(conn, request)?
+        .try_map(|rows| assemble(conn, rows, include))
+}
+
+/// Attach sets and embedded records to rows: five set queries, plus one per embedded kind.
+pub fn assemble(
+    conn: &mut DbConnection,
+    rows: Vec<InitiativeRow>,
+    include: Include,
+) -> Result<Vec<Initiative>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut areas = load_sets(conn, "initiative_activity_areas", "initiative_id", "area", &ids)?;
+    let mut themes = load_sets(conn, "initiative_themes", "initiative_id", "theme", &ids)?;
+    let mut groups = load_sets(conn, "initiative_target_groups", "initiative_id", "target_group", &ids)?;
+    let mut countries = load_sets(conn, "initiative_countries", "initiative_id", "country_code", &ids)?;
+    let mut participants = load_sets(
+        conn,
+        "initiative_organisations",
+        "initiative_id",
+        "role || ':' || organisation_id",
+        &ids,
+    )?;
+    let mut initiatives: Vec<Initiative> = rows
+        .into_iter()
+        .map(|row| {
+            let id = row.id.clone();
+            to_dto(
+                row,
+                areas.remove(&id).unwrap_or_default(),
+                themes.remove(&id).unwrap_or_default(),
+                groups.remove(&id).unwrap_or_default(),
+                countries.remove(&id).unwrap_or_default(),
+                participants.remove(&id).unwrap_or_default(),
+            )
+        })
+        .collect();
+    if include.coalition {
+        let ids: Vec<String> = initiatives.iter().map(|i| i.coalition_id.clone()).collect();
+        let found = coalitions::model::load_many(conn, &ids)?;
+        for i in &mut initiatives {
+            i.coalition = found.get(&i.coalition_id).cloned();
+        }
+    }
+    if include.organisations {
+        let ids: Vec<String> = initiatives
+            .iter()
+            .flat_map(|i| i.organisations.iter().map(|p| p.organisation_id.clone()))
+            .collect();
+        let found = organisations::model::load_many(conn, &ids)?;
+        for p in initiatives.iter_mut().flat_map(|i| i.organisations.iter_mut()) {
+            p.organisation = found.get(&p.organisation_id).cloned();
+        }
+    }
+    Ok(initiatives)
+}
+
+fn parse_all<T: Ord>(codes: Vec<String>, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
+    let mut items: Vec<T> = codes.iter().filter_map(|c| parse(c)).collect();
+    items.sort();
+    items
+}
+
+fn to_dto(
+    row: InitiativeRow,
+    areas: Vec<String>,
+    themes: Vec<String>,
+    groups: Vec<String>,
+    countries: Vec<String>,
+    participants: Vec<String>,
+) -> Initiative {
+    let mut organisations: Vec<Participant> = participants
+        .iter()
+        .filter_map(|p| {
+            let (role, id) = p.split_once(':')?;
+            Some(Participant {
+                organisation_id: id.to_string(),
+                role: ParticipationRole::parse(role)?,
+                organisation: None,
+            })
+        })
+        .collect();
+    organisations.sort_by(|a, b| (a.role, &a.organisation_id).cmp(&(b.role, &b.organisation_id)));
+    Initiative {
+        sphere: Sphere::parse(&row.sphere).unwrap_or(Sphere::National),
+        status: InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Planned),
+        publication: Publication::parse(&row.publication).unwrap_or(Publication::Draft),
+        id: row.id,
+        coalition_id: row.coalition_id,
+        title: row.title,
+        summary: row.summary,
+        description: row.description,
+        activity_areas: parse_all(areas, ActivityArea::parse),
+        themes: parse_all(themes, Theme::parse),
+        target_groups: parse_all(groups, TargetGroup::parse),
+        countries,
+        start_date: row.start_date,
+        end_date: row.end_date,
+        website: row.website,
+        organisations,
+        funding: row.funding,
+        external_id: row.external_id,
+        version: row.version,
+        created_at: records::utc(row.created_at),
+        updated_at: records::utc(row.updated_at),
+        coalition: None,
+    }
+}
+
+/// One initiative, whatever its publication state, or 404.
+pub fn get(conn: &mut DbConnection, id: &str, include: Include) -> Result<Initiative, ApiError> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM initiatives i WHERE i.id = "));
+    sql.bind(Value::Text(id.to_string()));
+    let rows: Vec<InitiativeRow> = sql.load(conn)?;
+    assemble(conn, rows, include)?
+        .pop()
+        .ok_or_else(|| ApiError::NotFound(format!("no initiative has the id `{id}`")))
+}
+
+/// One initiative the caller may see, or 404 (drafts of others are not there for them).
+pub fn get_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    include: Include,
+) -> Result<Initiative, ApiError> {
+    let initiative = get(conn, id, include)?;
+    if content::can_see(caller, initiative.publication, Some(&initiative.coalition_id)) {
+        Ok(initiative)
+    } else {
+        Err(ApiError::NotFound(format!("no initiative has the id `{id}`")))
+    }
+}
+
+fn write_sets(conn: &mut DbConnection, id: &str, input: &InitiativeInput) -> Result<(), ApiError> {
+    let codes = |items: Vec<&'static str>| items.into_iter().map(String::from).collect::<Vec<_>>();
+    replace_set(
+        conn,
+        "initiative_activity_areas",
+        "initiative_id",
+        "area",
+        id,
+        &codes(input.activity_areas.iter().map(|a| a.as_str()).collect()),
+    )?;
+    replace_set(
+        conn,
+        "initiative_themes",
+        "initiative_id",
+        "theme",
+        id,
+        &codes(input.themes.iter().map(|t| t.as_str()).collect()),
+    )?;
+    replace_set(
+        conn,
+        "initiative_target_groups",
+        "initiative_id",
+        "target_group",
+        id,
+        &codes(input.target_groups.iter().map(|t| t.as_str()).collect()),
+    )?;
+    replace_set(
+        conn,
+        "initiative_countries",
+        "initiative_id",
+        "country_code",
+        id,
+        &input.countries,
+    )?;
+    let mut delete = Sql::new("DELETE FROM initiative_organisations WHERE initiative_id = ");
+    delete.bind(Value::Text(id.to_string()));
+    delete.execute(conn)?;
+    if !input.organisations.is_empty() {
+        let mut insert =
+            Sql::new("INSERT INTO initiative_organisations (initiative_id, organisation_id, role) VALUES ");
+        for (i, p) in input.organisations.iter().enumerate() {
+            insert.push(if i == 0 { "(" } else { ", (" });
+            insert.bind(Value::Text(id.to_string()));
+            insert.push(", ");
+            insert.bind(Value::Text(p.organisation_id.hyphenated().to_string()));
+            insert.push(", ");
+            insert.bind(Value::Text(p.role.as_str().into()));
+            insert.push(")");
+        }
+        insert.execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Create an initiative (references checked).
+pub fn create(conn: &mut DbConnection, input: InitiativeInput) -> Result<Initiative, ApiError> {
+    input.check_references(conn)?;
+    let id = records::new_id();
+    let stamp = now();
+    diesel::insert_into(initiatives::table)
+        .values((
+            initiatives::id.eq(&id),
+            initiatives::coalition_id.eq(input.coalition()),
+            initiatives::title.eq(&input.title),
+            initiatives::summary.eq(&input.summary),
+            initiatives::description.eq(&input.description),
+            initiatives::sphere.eq(input.sphere.as_str()),
+            initiatives::status.eq(input.status.as_str()),
+            initiatives::start_date.eq(input.start_date),
+            initiatives::end_date.eq(input.end_date),
+            initiatives::website.eq(&input.website),
+            initiatives::funding.eq(&input.funding),
+            initiatives::publication.eq(input.publication.as_str()),
+            initiatives::external_id.eq(&input.external_id),
+            initiatives::version.eq(1i64),
+            initiatives::created_at.eq(stamp),
+            initiatives::updated_at.eq(stamp),
+        ))
+        .execute(conn)?;
+    write_sets(conn, &id, &input)?;
+    get(conn, &id, Include::default())
+}
+
+/// Replace an initiative's fields unless somebody changed it since `current` was read (409).
+/// An unchanged record keeps its version.
+pub fn update(conn: &mut DbConnection, current: &Initiative, input: InitiativeInput) -> Result<Initiative, ApiError> {
+    input.check_references(conn)?;
+    if InitiativeInput::from(current) == input {
+        return Ok(current.clone());
+    }
+    let changed = diesel::update(
+        initiatives::table
+            .filter(initiatives::id.eq(&current.id))
+            .filter(initiatives::version.eq(current.version)),
+    )
+    .set((
+        initiatives::coalition_id.eq(input.coalition()),
+        initiatives::title.eq(&input.title),
+        initiatives::summary.eq(&input.summary),
+        initiatives::description.eq(&input.description),
+        initiatives::sphere.eq(input.sphere.as_str()),
+        initiatives::status.eq(input.status.as_str()),
+        initiatives::start_date.eq(input.start_date),
+        initiatives::end_date.eq(input.end_date),
+        initiatives::website.eq(&input.website),
+        initiatives::funding.eq(&input.funding),
+        initiatives::publication.eq(input.publication.as_str()),
+        initiatives::external_id.eq(&input.external_id),
+        initiatives::version.eq(current.version + 1),
+        initiatives::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(ApiError::Conflict(
+            "the initiative was changed by another request while this one ran; fetch it and retry".into(),
+        ));
+    }
+    write_sets(conn, &current.id, &input)?;
+    get(conn, &current.id, Include::default())
+}
+
+/// Delete an initiative and its sets.
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+    diesel::delete(initiatives::table.filter(initiatives::id.eq(id))).execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! `GET /stats`: counts for dashboards and maps, computed by the database (GROUP BY), never
+//! by loading rows. Only what the caller may see is counted (drafts are not, for anonymous
+//! callers).
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use diesel::sql_types::{BigInt, Text};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::content;
+use crate::db::sql::{Sql, Value};
+use crate::db::{Database, DbConnection};
+use crate::error::ApiError;
+use crate::openapi::ListProblems;
+
+/// Filters of `GET /stats`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatsFilters {
+    /// Only this country: initiatives whose scope includes it, events hosted in it or with
+    /// audience from it, its coalitions.
+    pub country: Option<String>,
+}
+
+/// A count for one value.
+#[derive(Debug, Serialize, ToSchema, diesel::QueryableByName)]
+pub struct Bucket {
+    /// The value counted (a country code, activity area, status, …).
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    /// How many.
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+}
+
+/// Events of one kind in one year.
+#[derive(Debug, Serialize, ToSchema, diesel::QueryableByName)]
+pub struct YearKind {
+    /// Year of the start (UTC).
+    #[diesel(sql_type = BigInt)]
+    pub year: i64,
+    /// Kind of event.
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    /// How many.
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+}
+
+/// Initiative counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InitiativeStats {
+    /// All initiatives counted.
+    pub total: i64,
+    /// Per country of the geographic scope (an initiative counts for each of its countries).
+    pub by_country: Vec<Bucket>,
+    /// Per activity area (an initiative counts for each of its areas).
+    pub by_activity_area: Vec<Bucket>,
+    /// Per status.
+    pub by_status: Vec<Bucket>,
+}
+
+/// Training and event counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrainingStats {
+    /// All events counted.
+    pub total: i64,
+    /// Per year and kind.
+    pub by_year_and_kind: Vec<YearKind>,
+}
+
+/// Coalition counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoalitionStats {
+    /// All coalitions counted.
+    pub total: i64,
+    /// Per status.
+    pub by_status: Vec<Bucket>,
+}
+
+/// Everything `GET /stats` returns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stats {
+    /// Initiatives (published, plus drafts the caller may see).
+    pub initiatives: InitiativeStats,
+    /// Trainings and events (published, plus drafts the caller may see).
+    pub trainings: TrainingStats,
+    /// Coalitions.
+    pub coalitions: CoalitionStats,
+}
+
+fn where_all(conditions: &[Sql]) -> Sql {
+    let mut sql = Sql::default();
+    for (i, c) in conditions.iter().enumerate() {
+        sql.push(if i == 0 { " WHERE (" } else { " AND (" });
+        sql.append(c);
+        sql.push(")");
+    }
+    sql
+}
+
+fn buckets(conn: &mut DbConnection, select: &str, from_where: &Sql, group: &str) -> Result<Vec<Bucket>, ApiError> {
+    let mut sql = Sql::new(&format!("SELECT {select} AS key, count(*) AS count "));
+    sql.append(from_where);
+    sql.push(&format!(" GROUP BY {group} ORDER BY count(*) DESC, {group}"));
+    Ok(sql.load(conn)?)
+}
+
+fn compute(conn: &mut DbConnection, caller: &Caller, country: Option<String>) -> Result<Stats, ApiError> {
+    // Initiatives
+    let mut conditions: Vec<Sql> = content::visible_to(caller, "i").into_iter().collect();
+    if let Some(code) = &country {
+        let mut sql =
+            Sql::new("EXISTS (SELECT 1 FROM initiative_countries x WHERE x.initiative_id = i.id AND x.country_code = ");
+        sql.bind(Value::Text(code.clone()));
+        sql.push(")");
+        conditions.push(sql);
+    }
+    let mut from = Sql::new("FROM initiatives i");
+    from.append(&where_all(&conditions));
+    let by_status = buckets(conn, "i.status", &from, "i.status")?;
+    let total = by_status.iter().map(|b| b.count).sum();
+    let mut joined = Sql::new("FROM initiatives i JOIN initiative_countries c ON c.initiative_id = i.id");
+    joined.append(&where_all(&conditions));
+    let by_country = buckets(conn, "c.country_code", &joined, "c.country_code")?;
+    let mut joined = Sql::new("FROM initiatives i JOIN initiative_activity_areas a ON a.initiative_id = i.id");
+    joined.append(&where_all(&conditions));
+    let by_activity_area = buckets(conn, "a.area", &joined, "a.area")?;
+
+    // Trainings
+    let mut conditions: Vec<Sql> = content::visible_to(caller, "t").into_iter().collect();
+    if let Some(code) = &country {
+        let mut sql = Sql::new("t.country_code = ");
+        sql.bind(Value::Text(code.clone()));
+        sql.push(
+            " OR EXISTS (SELECT 1 FROM training_audience_countries x WHERE x.training_id = t.id AND x.country_code = ",
+        );
+        sql.bind(Value::Text(code.clone()));
+        sql.push(")");
+        conditions.push(sql);
+    }
+    let year = if content::is_postgres(conn) {
+        "CAST(EXTRACT(YEAR FROM t.starts_at) AS BIGINT)"
+    } else {
+        "CAST(strftime('%Y', t.starts_at) AS INTEGER)"
+    };
+    let mut sql = Sql::new(&format!(
+        "SELECT {year} AS year, t.kind AS kind, count(*) AS count FROM trainings t"
+    ));
+    sql.append(&where_all(&conditions));
+    sql.push(&format!(" GROUP BY {year}, t.kind ORDER BY {year}, t.kind"));
+    let by_year_and_kind: Vec<YearKind> = sql.load(conn)?;
+    let trainings_total = by_year_and_kind.iter().map(|b| b.count).sum();
+
+    // Coalitions
+    let mut conditions = Vec::new();
+    if let Some(code) = &country {
+        let mut sql = Sql::new("k.country_code = ");
+        sql.bind(Value::Text(code.clone()));
+        conditions.push(sql);
+    }
+    let mut from = Sql::new("FROM coalitions k");
+    from.append(&where_all(&conditions));
+    let coalitions_by_status = buckets(conn, "k.status", &from, "k.status")?;
+    Ok(Stats {
+        initiatives: InitiativeStats {
+            total,
+            by_country,
+            by_activity_area,
+            by_status,
+        },
+        trainings: TrainingStats {
+            total: trainings_total,
+            by_year_and_kind,
+        },
+        coalitions: CoalitionStats {
+            total: coalitions_by_status.iter().map(|b| b.count).sum(),
+            by_status: coalitions_by_status,
+        },
+    })
+}
+
+/// Counts for dashboards and maps: initiatives per country, activity area and status; events
+/// per year and kind; coalitions per status. Drafts count only for those who may see them.
+#[utoipa::path(
+    tag = "statistics",
+    params(StatsFilters),
+    responses((status = 200, description = "Counts", body = Stats), ListProblems)
+)]
+#[get("/stats")]
+pub async fn stats(caller: Caller, req: HttpRequest, db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+    let filters: StatsFilters = crate::extract::query(req.query_string())?;
+    let country = match &filters.country {
+        Some(code) => match crate::records::country_codes("country", std::slice::from_ref(code))?.pop() {
+            Some(Value::Text(code)) => Some(code),
+            _ => None,
+        },
+        None => None,
+    };
+    let stats = db.read(move |conn| compute(conn, &caller, country)).await?;
+    Ok(HttpResponse::Ok().json(stats))
+}

@@ -1,0 +1,44 @@
+//! `seed --demo`: real records where facts are known, and generated data at scale.
+
+use crate::common::TestApp;
+
+async fn demo_data_has_the_known_facts(app: TestApp) {
+    let db = coalition_registry::db::Database::connect(&app.database_url, 1).unwrap();
+    let report = coalition_registry::demo::seed_demo(&db, 400).unwrap();
+    assert_eq!(report.initiatives, 400);
+    assert_eq!(report.trainings, 102, "100 generated plus the two real events");
+    let armenia = app.get("/coalitions?country=AM").await;
+    assert_eq!(armenia.ok(200)["data"][0]["founded"], "2017");
+    let ukraine = app.get("/coalitions?country=UA").await;
+    assert_eq!(ukraine.ok(200)["data"][0]["founded"], "2019");
+    let training = app.get("/trainings?from=2020-07-13&to=2020-07-13&platform=true").await;
+    let t = &training.ok(200)["data"][0];
+    assert_eq!(t["participants_note"], "30+");
+    assert_eq!(t["format"], "online");
+    assert_eq!(
+        t["audience_countries"],
+        serde_json::json!(["AM", "AZ", "BY", "GE", "MD", "UA"])
+    );
+    let workshop = app.get("/trainings?q=workshop%20representatives").await;
+    assert_eq!(workshop.ok(200)["data"][0]["participants_note"], "40+");
+    let published = app.get("/initiatives?limit=1").await.body["page"]["total"]
+        .as_i64()
+        .unwrap();
+    assert!(published > 300 && published < 400, "about 90% published: {published}");
+    let ukrainian = app.get("/initiatives?country=UA&limit=100").await;
+    let cyrillic = |s: &str| s.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
+    let titles = ukrainian.body["data"].as_array().unwrap();
+    assert!(
+        !titles.is_empty() && titles.iter().all(|i| cyrillic(i["title"].as_str().unwrap())),
+        "titles in the country's language"
+    );
+    // A second run adds generated data but reuses coalitions and the real events.
+    let again = coalition_registry::demo::seed_demo(&db, 10).unwrap();
+    assert_eq!((again.coalitions, again.trainings), (0, 2));
+    assert_eq!(
+        app.get("/trainings?q=workshop%20representatives").await.body["page"]["total"],
+        1
+    );
+}
+
+crate::backend_tests!(demo_data_has_the_known_facts);

@@ -1,39 +1,32 @@
 #!/usr/bin/env bash
-# Load benchmark of the read paths partner sites and portals hit, with wrk on loopback.
+# Load benchmark of the read paths portals and partner sites hit, with wrk on loopback.
 # Usage: scripts/bench.sh [seconds per endpoint, default 10]
-# Uses SQLite in a temporary folder, or PostgreSQL when BENCH_DATABASE_URL is set
-# (e.g. postgres://postgres@127.0.0.1:5432/bench — the database must exist and be empty).
+# Data: `seed --demo --scale $BENCH_SCALE` (default 20000 initiatives, 5000 events) in SQLite
+# in a temporary folder, or in PostgreSQL when BENCH_DATABASE_URL is set
+# (e.g. postgres://postgres@127.0.0.1:5432/bench — an empty database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-10}"
+SCALE="${BENCH_SCALE:-20000}"
 PORT="${BENCH_PORT:-18181}"
 BASE="http://127.0.0.1:$PORT/api/v1"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 
 cargo build --release --quiet
+BIN=./target/release/coalition-registry
 DATA="$(mktemp -d)"
 export DATA_DIR="$DATA" BIND_ADDR="127.0.0.1:$PORT" RUST_LOG=warn JWT_SECRET="bench-secret-bench-secret-bench-secret-0001"
 [ -n "${BENCH_DATABASE_URL:-}" ] && export DATABASE_URL="$BENCH_DATABASE_URL"
-./target/release/coalition-registry serve &
+echo "seeding the demo data set (scale $SCALE)"
+RUST_LOG=info "$BIN" seed --demo --scale "$SCALE" 2>&1 | grep "demo data"
+"$BIN" serve &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 50); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.2; done
 
-ADMIN="$(./target/release/coalition-registry token --role admin --sub bench)"
-post() { curl -fs -X POST "$BASE$1" -H "Authorization: Bearer $ADMIN" -H 'content-type: application/json' -d "$2"; }
-json_id() { sed -E 's/^\{"id":"([^"]+)".*/\1/'; }
-
-echo "seeding: one coalition per country, 2000 organisations, 60 members of one coalition"
-COALITION=""
-for code in $(curl -fs "$BASE/countries?limit=100" | grep -o '"code":"[A-Z][A-Z]"' | cut -d'"' -f4); do
-  id="$(post /coalitions "{\"country_code\":\"$code\",\"name\":\"$code National Coalition for Digital Skills and Jobs\",\"status\":\"established\",\"activity_areas\":[\"education\",\"labour_force\"]}" | json_id)"
-  [ "$code" = "LV" ] && COALITION="$id"
-done
-export -f post; export BASE ADMIN
-seq 1 2000 | xargs -P 8 -I{} bash -c 'post /organisations "{\"name\":\"Organisation {} for digital skills\",\"sector\":\"ngo\",\"country_code\":\"LV\"}" >/dev/null'
-curl -fs "$BASE/organisations?limit=60&sort=-name" | grep -o '"id":"[0-9a-f-]\{36\}"' | cut -d'"' -f4 | while read -r org; do
-  post "/coalitions/$COALITION/members" "{\"organisation_id\":\"$org\",\"role\":\"member\"}" >/dev/null
-done
+first_id() { curl -fs "$BASE$1" | grep -o '"id":"[0-9a-f-]\{36\}"' | head -n1 | cut -d'"' -f4; }
+INITIATIVE="$(first_id "/initiatives?limit=1")"
+COALITION="$(first_id "/coalitions?country=LV")"
 
 run() {
   echo
@@ -42,7 +35,13 @@ run() {
 }
 run "/countries/LV"
 run "/coalitions/$COALITION"
+run "/initiatives/$INITIATIVE"
 run "/coalitions?limit=25"
-run "/organisations?limit=100"
-run "/organisations?limit=25&q=organisation%20199"
-run "/coalitions/$COALITION/members?include=organisation&limit=50"
+run "/initiatives?limit=25"
+run "/initiatives?country=UA&activity_area=education&limit=25"
+run "/initiatives?q=digital%20skills&sort=relevance&limit=25"
+run "/initiatives?include=coalition,organisations&limit=100"
+run "/trainings?upcoming=true&sort=starts_at&limit=25"
+run "/stats"
+run "/stats?country=LV"
+run "/coalitions/$COALITION/members?include=organisation"

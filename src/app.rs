@@ -197,6 +197,8 @@ pub struct AppState {
     pub body_limit: usize,
     /// origins allowed to write cross-origin
     pub cors_allowed_origins: Vec<String>,
+    /// cached anonymous statistics, shared by the workers
+    pub stats_cache: stats::StatsCache,
 }
 
 /// The actix app over `state`.
@@ -226,6 +228,7 @@ pub fn app(
         .app_data(web::Data::new(state.keys.clone()))
         .app_data(web::Data::new(table))
         .app_data(web::Data::new(document))
+        .app_data(web::Data::new(state.stats_cache.clone()))
         .app_data(BodyLimit(state.body_limit))
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
         .route("/docs", web::get().to(docs_redirect))
@@ -263,6 +266,7 @@ impl Application {
                 .map(|o| o.trim().to_string())
                 .filter(|o| !o.is_empty())
                 .collect(),
+            stats_cache: stats::StatsCache::default(),
         };
         let mut server = HttpServer::new(move || app(state.clone())).listen(listener)?;
         if let Some(workers) = settings.workers {

@@ -7,6 +7,7 @@ use crate::auth::{Caller, Principal};
 use crate::db::sql::{Sql, Value};
 use crate::db::DbConnection;
 use crate::error::ApiError;
+use crate::listing::Relevance;
 use crate::vocabularies::Publication;
 
 /// A condition on `alias` (a table with `publication` and `coalition_id`) that keeps only
@@ -101,21 +102,25 @@ pub fn matches(conn: &DbConnection, table: &str, alias: &str, q: &str) -> Sql {
     }
 }
 
-/// An `ORDER BY` expression, best match first.
-pub fn relevance(conn: &DbConnection, table: &str, alias: &str, q: &str) -> Sql {
+/// Order by relevance, best match first. SQLite scores every match once in a joined FTS5
+/// query (bm25() is lower for better matches); a correlated score per row would rerun the
+/// full-text query for each row.
+pub fn relevance(conn: &DbConnection, table: &str, alias: &str, q: &str) -> Relevance {
     if is_postgres(conn) {
-        let mut sql = Sql::new(&format!("ts_rank({alias}.search, websearch_to_tsquery('simple', "));
-        sql.bind(Value::Text(q.to_string()));
-        sql.push(")) DESC");
-        sql
+        let mut order = Sql::new(&format!("ts_rank({alias}.search, websearch_to_tsquery('simple', "));
+        order.bind(Value::Text(q.to_string()));
+        order.push(")) DESC");
+        Relevance { join: None, order }
     } else {
-        // bm25() is lower for better matches.
-        let mut sql = Sql::new(&format!(
-            "(SELECT bm25({table}_fts) FROM {table}_fts WHERE {table}_fts MATCH "
+        let mut join = Sql::new(&format!(
+            "JOIN (SELECT rowid AS fts_id, bm25({table}_fts) AS fts_rank FROM {table}_fts WHERE {table}_fts MATCH "
         ));
-        sql.bind(Value::Text(fts5_query(q)));
-        sql.push(&format!(" AND {table}_fts.rowid = {alias}.seq) ASC"));
-        sql
+        join.bind(Value::Text(fts5_query(q)));
+        join.push(&format!(") fts ON fts.fts_id = {alias}.seq"));
+        Relevance {
+            join: Some(join),
+            order: Sql::new("fts.fts_rank ASC"),
+        }
     }
 }
 

@@ -332,6 +332,9 @@ pub fn seed_demo(db: &Database, scale: usize) -> Result<DemoReport, ApiError> {
         bar.inc(batch as u64);
     }
     bar.finish_with_message("done");
+    // A bulk load changes the data's shape: give the planner fresh statistics.
+    db.analyze()
+        .map_err(|e| ApiError::Internal(format!("ANALYZE failed: {e}")))?;
     Ok(report)
 }
 

@@ -214,13 +214,22 @@ impl Sort {
         }
     }
 
+    /// The `id` tiebreak runs in the direction of the last field, so an index on
+    /// `(…, field, id)` serves the whole order (forwards or backwards) without a sort.
+    fn id_descending(&self) -> bool {
+        self.fields.last().is_some_and(|(_, desc)| *desc)
+    }
+
     fn order_by(&self, id_column: &str) -> String {
         let mut parts: Vec<String> = self
             .fields
             .iter()
             .map(|(f, desc)| format!("{} {}", f.column, if *desc { "DESC" } else { "ASC" }))
             .collect();
-        parts.push(format!("{id_column} ASC"));
+        parts.push(format!(
+            "{id_column} {}",
+            if self.id_descending() { "DESC" } else { "ASC" }
+        ));
         parts.join(", ")
     }
 
@@ -230,7 +239,7 @@ impl Sort {
         for ((field, desc), raw) in self.fields.iter().zip(&cursor.values) {
             columns.push((field.column, *desc, decode_value(field.kind, raw)?));
         }
-        columns.push((id_column, false, Value::Text(cursor.id.clone())));
+        columns.push((id_column, self.id_descending(), Value::Text(cursor.id.clone())));
         let mut sql = Sql::new("(");
         for i in 0..columns.len() {
             if i > 0 {
@@ -439,7 +448,16 @@ pub struct ListQuery<'a> {
     /// conditions, each a complete boolean expression
     pub filters: Vec<Sql>,
     /// best match first, for `sort=relevance`
-    pub relevance: Option<Sql>,
+    pub relevance: Option<Relevance>,
+}
+
+/// How to order by full-text relevance: an optional join that computes the score once per
+/// query, and the ordering expression.
+pub struct Relevance {
+    /// e.g. `JOIN (SELECT rowid, bm25(…) … MATCH $1) f ON …`
+    pub join: Option<Sql>,
+    /// best first, e.g. `f.rank ASC`
+    pub order: Sql,
 }
 
 impl ListQuery<'_> {
@@ -487,9 +505,13 @@ impl ListQuery<'_> {
             let order = self.relevance.as_ref().ok_or_else(|| {
                 ApiError::bad_param("sort", "relevance_needs_q", "sort=relevance needs a search query `q`")
             })?;
+            if let Some(join) = &order.join {
+                sql.push(" ");
+                sql.append(join);
+            }
             sql.append(&self.where_clause(None));
             sql.push(" ORDER BY ");
-            sql.append(order);
+            sql.append(&order.order);
             sql.push(&format!(", {} ASC", self.id_column));
             match (&request.cursor, request.page) {
                 (Some(cursor), _) => cursor.values[0].parse::<i64>().map_err(|_| bad_cursor())?,

@@ -2,6 +2,11 @@
 //! by loading rows. Only what the caller may see is counted (drafts are not, for anonymous
 //! callers).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use diesel::sql_types::{BigInt, Text};
 use serde::{Deserialize, Serialize};
@@ -112,8 +117,7 @@ fn compute(conn: &mut DbConnection, caller: &Caller, country: Option<String>) ->
     // Initiatives
     let mut conditions: Vec<Sql> = content::visible_to(caller, "i").into_iter().collect();
     if let Some(code) = &country {
-        let mut sql =
-            Sql::new("EXISTS (SELECT 1 FROM initiative_countries x WHERE x.initiative_id = i.id AND x.country_code = ");
+        let mut sql = Sql::new("i.id IN (SELECT initiative_id FROM initiative_countries WHERE country_code = ");
         sql.bind(Value::Text(code.clone()));
         sql.push(")");
         conditions.push(sql);
@@ -134,9 +138,7 @@ fn compute(conn: &mut DbConnection, caller: &Caller, country: Option<String>) ->
     if let Some(code) = &country {
         let mut sql = Sql::new("t.country_code = ");
         sql.bind(Value::Text(code.clone()));
-        sql.push(
-            " OR EXISTS (SELECT 1 FROM training_audience_countries x WHERE x.training_id = t.id AND x.country_code = ",
-        );
+        sql.push(" OR t.id IN (SELECT training_id FROM training_audience_countries WHERE country_code = ");
         sql.bind(Value::Text(code.clone()));
         sql.push(")");
         conditions.push(sql);
@@ -182,6 +184,29 @@ fn compute(conn: &mut DbConnection, caller: &Caller, country: Option<String>) ->
     })
 }
 
+/// How long cached anonymous statistics may serve when no write happened in this process
+/// (bounds staleness from writes through other replicas).
+const CACHE_TTL: Duration = Duration::from_secs(30);
+
+/// Anonymous statistics per country filter, valid until this process commits a write.
+#[derive(Clone, Default)]
+pub struct StatsCache(Arc<Mutex<HashMap<Option<String>, (u64, Instant, Bytes)>>>);
+
+impl StatsCache {
+    fn get(&self, country: &Option<String>, generation: u64) -> Option<Bytes> {
+        let cache = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .get(country)
+            .filter(|(g, at, _)| *g == generation && at.elapsed() < CACHE_TTL)
+            .map(|(_, _, body)| body.clone())
+    }
+
+    fn put(&self, country: Option<String>, generation: u64, body: Bytes) {
+        let mut cache = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        cache.insert(country, (generation, Instant::now(), body));
+    }
+}
+
 /// Counts for dashboards and maps: initiatives per country, activity area and status; events
 /// per year and kind; coalitions per status. Drafts count only for those who may see them.
 #[utoipa::path(
@@ -190,7 +215,12 @@ fn compute(conn: &mut DbConnection, caller: &Caller, country: Option<String>) ->
     responses((status = 200, description = "Counts", body = Stats), ListProblems)
 )]
 #[get("/stats")]
-pub async fn stats(caller: Caller, req: HttpRequest, db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+pub async fn stats(
+    caller: Caller,
+    req: HttpRequest,
+    db: web::Data<Database>,
+    cache: web::Data<StatsCache>,
+) -> Result<HttpResponse, ApiError> {
     let filters: StatsFilters = crate::extract::query(req.query_string())?;
     let country = match &filters.country {
         Some(code) => match crate::records::country_codes("country", std::slice::from_ref(code))?.pop() {
@@ -199,6 +229,19 @@ pub async fn stats(caller: Caller, req: HttpRequest, db: web::Data<Database>) ->
         },
         None => None,
     };
+    // Everyone anonymous sees the same numbers: compute them once per write.
+    let anonymous = caller.principal().is_none();
+    let generation = db.generation();
+    if anonymous {
+        if let Some(body) = cache.get(&country, generation) {
+            return Ok(HttpResponse::Ok().content_type("application/json").body(body));
+        }
+    }
+    let key = country.clone();
     let stats = db.read(move |conn| compute(conn, &caller, country)).await?;
-    Ok(HttpResponse::Ok().json(stats))
+    let body = Bytes::from(serde_json::to_vec(&stats).map_err(|e| ApiError::Internal(e.to_string()))?);
+    if anonymous {
+        cache.put(key, generation, body.clone());
+    }
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }

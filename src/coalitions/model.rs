@@ -193,7 +193,8 @@ pub struct CoalitionFilters {
     /// Only coalitions changed at or after this instant (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
     /// Comma-separated sort fields, `-` for descending: `name`, `country_code`, `status`,
-    /// `created_at`, `updated_at`. `id` always ends the sort. Default `name`.
+    /// `created_at`, `updated_at`. `id` always ends the sort, in the direction of the last field.
+    /// Default `name`.
     #[param(
         pattern = r"^-?(name|country_code|status|created_at|updated_at)(,-?(name|country_code|status|created_at|updated_at))*$"
     )]
@@ -263,8 +264,7 @@ pub fn list(
         conditions.push(sql);
     }
     if !filters.activity_area.is_empty() {
-        let mut sql =
-            Sql::new("EXISTS (SELECT 1 FROM coalition_activity_areas a WHERE a.coalition_id = c.id AND a.area IN ");
+        let mut sql = Sql::new("c.id IN (SELECT coalition_id FROM coalition_activity_areas WHERE area IN ");
         sql.bind_list(filters.activity_area.iter().map(|s| Value::Text(s.as_str().into())));
         sql.push(")");
         conditions.push(sql);
@@ -314,6 +314,9 @@ fn to_dto(row: CoalitionRow, areas: Vec<String>) -> Coalition {
 
 /// Load coalitions by id, in one query for the rows and one for their sets.
 pub fn load_many(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Coalition>, ApiError> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }

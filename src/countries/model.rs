@@ -190,8 +190,7 @@ pub fn list(
 ) -> Result<Listed<Country>, ApiError> {
     let mut conditions = Vec::new();
     if !filters.group.is_empty() {
-        let mut sql =
-            Sql::new("EXISTS (SELECT 1 FROM country_groups g WHERE g.country_code = k.code AND g.group_code IN ");
+        let mut sql = Sql::new("k.code IN (SELECT country_code FROM country_groups WHERE group_code IN ");
         sql.bind_list(filters.group.iter().map(|g| Value::Text(g.as_str().into())));
         sql.push(")");
         conditions.push(sql);

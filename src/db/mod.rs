@@ -111,6 +111,7 @@ pub struct Database {
     // SQLite allows one writer; taking the lock in-process first avoids "database is locked"
     // when two deferred transactions both try to upgrade to a write lock.
     write_lock: Arc<Mutex<()>>,
+    generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Database {
@@ -139,6 +140,7 @@ impl Database {
             pool,
             backend,
             write_lock: Arc::new(Mutex::new(())),
+            generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         })
     }
 
@@ -161,7 +163,28 @@ impl Database {
         };
         conn.run_pending_migrations(migrations)
             .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        if self.backend == Backend::Sqlite {
+            // Refreshes the planner's statistics where they are stale (cheap when they are not).
+            conn.batch_execute("PRAGMA optimize;")?;
+        }
         Ok(())
+    }
+
+    /// Refresh the query planner's statistics after a bulk load (PostgreSQL also builds the
+    /// visibility map, so counts can use index-only scans).
+    pub fn analyze(&self) -> anyhow::Result<()> {
+        let sql = match self.backend {
+            Backend::Postgres => "VACUUM ANALYZE",
+            Backend::Sqlite => "ANALYZE",
+        };
+        self.pool.get()?.batch_execute(sql)?;
+        Ok(())
+    }
+
+    /// A number that grows with every write transaction this process commits, for caches of
+    /// derived data.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Run `f` in a read context (blocking; call through [`Database::read`] from handlers).
@@ -178,7 +201,11 @@ impl Database {
         };
         let mut pooled = self.conn()?;
         let conn: &mut DbConnection = &mut pooled;
-        conn.transaction(f)
+        let result = conn.transaction(f);
+        if result.is_ok() {
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
+        result
     }
 
     /// Run a read on the blocking thread pool, so no async thread waits on the database.

@@ -45,10 +45,12 @@ impl Include {
     }
 }
 
-/// `EXISTS (SELECT 1 FROM <table> x WHERE x.initiative_id = i.id AND x.<column> IN (…))`
+/// `i.id IN (SELECT initiative_id FROM <table> WHERE <column> IN (…))`: the link table's
+/// `(<column>, initiative_id)` index yields the few matching ids, rather than a correlated
+/// probe for every initiative.
 fn in_set(table: &str, column: &str, values: Vec<Value>) -> Sql {
     let mut sql = Sql::new(&format!(
-        "EXISTS (SELECT 1 FROM {table} x WHERE x.initiative_id = i.id AND x.{column} IN "
+        "i.id IN (SELECT initiative_id FROM {table} WHERE {column} IN "
     ));
     sql.bind_list(values);
     sql.push(")");

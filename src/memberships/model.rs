@@ -156,7 +156,7 @@ pub struct MembershipFilters {
     /// organisation's memberships (comma-separated). One extra query per page, whatever its size.
     pub include: Option<String>,
     /// Comma-separated sort fields, `-` for descending: `created_at`, `updated_at`, `role`.
-    /// `id` always ends the sort. Default `created_at`.
+    /// `id` always ends the sort, in the direction of the last field. Default `created_at`.
     #[param(pattern = r"^-?(created_at|updated_at|role)(,-?(created_at|updated_at|role))*$")]
     pub sort: Option<String>,
 }

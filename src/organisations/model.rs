@@ -175,7 +175,7 @@ pub struct OrganisationFilters {
     /// Only organisations changed at or after this instant (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
     /// Comma-separated sort fields, `-` for descending: `name`, `created_at`, `updated_at`.
-    /// `id` always ends the sort. Default `name`.
+    /// `id` always ends the sort, in the direction of the last field. Default `name`.
     #[param(pattern = r"^-?(name|created_at|updated_at)(,-?(name|created_at|updated_at))*$")]
     pub sort: Option<String>,
 }
@@ -231,8 +231,7 @@ pub fn list(
         conditions.push(sql);
     }
     if !filters.coalition.is_empty() {
-        let mut sql =
-            Sql::new("EXISTS (SELECT 1 FROM memberships m WHERE m.organisation_id = o.id AND m.coalition_id IN ");
+        let mut sql = Sql::new("o.id IN (SELECT organisation_id FROM memberships WHERE coalition_id IN ");
         sql.bind_list(records::ids("coalition", &filters.coalition)?);
         sql.push(")");
         conditions.push(sql);
@@ -249,6 +248,9 @@ pub fn list(
 
 /// Load organisations by id in one query.
 pub fn load_many(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Organisation>, ApiError> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }

@@ -414,7 +414,8 @@ pub struct TrainingFilters {
     /// Embed related records: `coalition`, `organiser` (comma-separated).
     pub include: Option<String>,
     /// Comma-separated sort fields, `-` for descending: `starts_at`, `title`, `created_at`,
-    /// `updated_at`; or `relevance` (with `q`). Default `-starts_at`.
+    /// `updated_at`; or `relevance` (with `q`). `id` always ends the sort, in the direction of the
+    /// last field. Default `-starts_at`.
     #[param(
         pattern = r"^(relevance|-?(starts_at|title|created_at|updated_at)(,-?(starts_at|title|created_at|updated_at))*)$"
     )]

@@ -48,10 +48,9 @@ impl Include {
     }
 }
 
+/// `t.id IN (SELECT training_id FROM <table> WHERE <column> IN (…))` (see initiatives).
 fn in_set(table: &str, column: &str, values: Vec<Value>) -> Sql {
-    let mut sql = Sql::new(&format!(
-        "EXISTS (SELECT 1 FROM {table} x WHERE x.training_id = t.id AND x.{column} IN "
-    ));
+    let mut sql = Sql::new(&format!("t.id IN (SELECT training_id FROM {table} WHERE {column} IN "));
     sql.bind_list(values);
     sql.push(")");
     sql

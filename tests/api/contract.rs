@@ -61,11 +61,18 @@ fn openapi_documents_every_operation_fully() {
                     .iter()
                     .map(|p| p["name"].as_str().unwrap())
                     .collect();
-                                for p in ["limit", "cursor", "page", "count", "sort", "format"] {
+                for p in ["limit", "cursor", "page", "count", "sort", "format"] {
                     assert!(params.contains(&p), "{method} {path}: no `{p}` parameter");
                 }
-                assert_eq!(params.iter().filter(|p| **p == "format").count(), 1, "{method} {path}: one `format`");
-                assert!(op["responses"]["200"]["content"]["text/csv"].is_object(), "{method} {path}: CSV documented");
+                assert_eq!(
+                    params.iter().filter(|p| **p == "format").count(),
+                    1,
+                    "{method} {path}: one `format`"
+                );
+                assert!(
+                    op["responses"]["200"]["content"]["text/csv"].is_object(),
+                    "{method} {path}: CSV documented"
+                );
                 assert!(responses.contains_key("400"), "{method} {path}: no 400");
             }
         }

@@ -41,7 +41,7 @@ async fn cursor_walk_returns_every_row_once_in_order(app: TestApp) {
     assert_eq!(keys, sorted, "sorted by name, then id");
     let desc = app.walk("/organisations?limit=4&sort=-name").await;
     let mut expected: Vec<(String, String)> = keys.iter().map(|(n, i)| (n.clone(), i.clone())).collect();
-    expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    expected.sort_by(|a, b| b.cmp(a));
     let got: Vec<(String, String)> = desc
         .iter()
         .map(|r| {
@@ -51,7 +51,7 @@ async fn cursor_walk_returns_every_row_once_in_order(app: TestApp) {
             )
         })
         .collect();
-    assert_eq!(got, expected, "descending name, ascending id");
+    assert_eq!(got, expected, "descending name, then id in the same direction");
     let by_update = app.walk("/organisations?limit=6&sort=-updated_at").await;
     assert_eq!(by_update.len(), 23);
 }

@@ -75,6 +75,12 @@ async fn counts_for_dashboards(app: TestApp) {
     assert_eq!(l["coalitions"]["total"], 2);
     let admin = app.get_as("/stats", &app.admin()).await;
     assert_eq!(admin.ok(200)["initiatives"]["total"], 4, "admins count drafts");
+    // Anonymous numbers are cached, but never across a write.
+    app.initiative(&ua, json!({"countries": ["UA"], "status": "planned"}))
+        .await;
+    let after = app.get("/stats").await;
+    assert_eq!(after.ok(200)["initiatives"]["total"], 4);
+    assert_eq!(bucket(&after.body["initiatives"]["by_status"], "planned"), 1);
     app.get("/stats?country=Latvia").await.problem(400);
     app.get("/stats?year=2020").await.problem(400);
 }

@@ -31,6 +31,7 @@ CREATE INDEX initiatives_created ON initiatives (created_at, id);
 CREATE INDEX initiatives_updated ON initiatives (updated_at, id);
 CREATE INDEX initiatives_publication ON initiatives (publication, start_date, id);
 CREATE INDEX initiatives_status ON initiatives (status, start_date, id);
+CREATE INDEX initiatives_publication_status ON initiatives (publication, status);
 CREATE INDEX initiatives_sphere ON initiatives (sphere, start_date, id);
 
 CREATE TABLE initiative_activity_areas (
@@ -97,6 +98,7 @@ CREATE INDEX trainings_coalition ON trainings (coalition_id, starts_at, id);
 CREATE INDEX trainings_title ON trainings (title, id);
 CREATE INDEX trainings_starts ON trainings (starts_at, id);
 CREATE INDEX trainings_ends ON trainings (ends_at);
+CREATE INDEX trainings_publication_ends ON trainings (publication, ends_at);
 CREATE INDEX trainings_created ON trainings (created_at, id);
 CREATE INDEX trainings_updated ON trainings (updated_at, id);
 CREATE INDEX trainings_publication ON trainings (publication, starts_at, id);

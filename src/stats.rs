@@ -188,9 +188,12 @@ fn compute(conn: &mut DbConnection, caller: &Caller, country: Option<String>) ->
 /// (bounds staleness from writes through other replicas).
 const CACHE_TTL: Duration = Duration::from_secs(30);
 
+/// A cached response: the write generation it was computed at, when, and the JSON body.
+type CachedStats = (u64, Instant, Bytes);
+
 /// Anonymous statistics per country filter, valid until this process commits a write.
 #[derive(Clone, Default)]
-pub struct StatsCache(Arc<Mutex<HashMap<Option<String>, (u64, Instant, Bytes)>>>);
+pub struct StatsCache(Arc<Mutex<HashMap<Option<String>, CachedStats>>>);
 
 impl StatsCache {
     fn get(&self, country: &Option<String>, generation: u64) -> Option<Bytes> {

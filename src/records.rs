@@ -49,17 +49,45 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     }
 }
 
-/// A merge-patch document must be a JSON object.
-pub fn require_object(patch: &serde_json::Value) -> Result<(), ApiError> {
-    if patch.is_object() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
+/// The writable fields of a resource, as request bodies carry them.
+pub trait Writable: Sized + Serialize {
+    /// The record these fields belong to.
+    type Record;
+    /// The record's current writable fields.
+    fn of(record: &Self::Record) -> Self;
+    /// Type, normalise and validate a JSON document (422 on any failure).
+    fn parse(value: serde_json::Value) -> Result<Self, ApiError>;
+}
+
+/// Apply an RFC 7396 merge patch to a record's writable fields and validate the result
+/// exactly like a PUT body, so `null` removes and server-owned fields stay unknown.
+pub fn patched<W: Writable>(current: &W::Record, patch: &serde_json::Value) -> Result<W, ApiError> {
+    if !patch.is_object() {
+        return Err(ApiError::invalid(
             "",
             "invalid_type",
             "a merge patch must be a JSON object",
-        ))
+        ));
     }
+    let mut document = to_json(&W::of(current))?;
+    merge_patch(&mut document, patch);
+    W::parse(document)
+}
+
+/// Implement [`Writable`] for an input type with `From<&Record>` and `from_json`.
+#[macro_export]
+macro_rules! writable {
+    ($input:ty, $record:ty) => {
+        impl $crate::records::Writable for $input {
+            type Record = $record;
+            fn of(record: &$record) -> Self {
+                <$input>::from(record)
+            }
+            fn parse(value: serde_json::Value) -> Result<Self, $crate::error::ApiError> {
+                <$input>::from_json(value)
+            }
+        }
+    };
 }
 
 /// Serialise `value` as JSON (for merge patching); infallible for the API's own types.
@@ -216,4 +244,36 @@ pub fn updated_since(column: &str, since: Option<DateTime<Utc>>) -> Option<Sql> 
         sql.bind(Value::Timestamp(since.naive_utc()));
         sql
     })
+}
+
+/// `{owner} IN (SELECT {key} FROM {table} WHERE {column} IN (…))`: a set filter driven by the
+/// link table's `({column}, {key})` index, rather than a correlated probe per row.
+pub fn in_link_table(owner: &str, table: &str, key: &str, column: &str, values: Vec<Value>) -> Sql {
+    let mut sql = Sql::new(&format!("{owner} IN (SELECT {key} FROM {table} WHERE {column} IN "));
+    sql.bind_list(values);
+    sql.push(")");
+    sql
+}
+
+/// Vocabulary terms as bound values.
+pub fn codes<T: Copy>(items: &[T], code: impl Fn(T) -> &'static str) -> Vec<Value> {
+    items.iter().map(|i| Value::Text(code(*i).to_string())).collect()
+}
+
+/// Parse `include=a,b` against what a resource can embed.
+pub fn includes(raw: Option<&str>, allowed: &[&'static str]) -> Result<Vec<&'static str>, ApiError> {
+    raw.unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|name| {
+            allowed.iter().copied().find(|a| *a == name).ok_or_else(|| {
+                ApiError::bad_param(
+                    "include",
+                    "invalid_value",
+                    format!("cannot include `{name}` here; allowed: {}", allowed.join(", ")),
+                )
+            })
+        })
+        .collect()
 }

@@ -160,14 +160,11 @@ pub async fn patch_coalition(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.require()?.clone();
     let id = records::parse_id(&path, "coalition")?;
-    records::require_object(&body.0)?;
     let coalition = db
         .write(move |conn| {
             let current = model::get(conn, &id)?;
             principal.may_update_coalition(&current.id)?;
-            let mut document = records::to_json(&CoalitionInput::from(&current))?;
-            records::merge_patch(&mut document, &body.0);
-            let input = CoalitionInput::from_json(document)?;
+            let input: CoalitionInput = records::patched(&current, &body.0)?;
             authorise_new_state(&principal, &current, &input)?;
             model::update(conn, &current, input)
         })

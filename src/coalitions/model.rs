@@ -337,6 +337,39 @@ fn area_codes(input: &CoalitionInput) -> Vec<String> {
     input.activity_areas.iter().map(|a| a.as_str().to_string()).collect()
 }
 
+/// The columns a write takes from the input: all but the id, version and timestamps.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = coalitions, treat_none_as_null = true, treat_none_as_default_value = false)]
+struct Changes<'a> {
+    country_code: &'a str,
+    name: &'a str,
+    native_name: Option<&'a str>,
+    status: &'static str,
+    founded: Option<&'a str>,
+    description: Option<&'a str>,
+    website: Option<&'a str>,
+    contact_email: Option<&'a str>,
+    coordinator_id: Option<String>,
+    search_text: String,
+}
+
+impl<'a> From<&'a CoalitionInput> for Changes<'a> {
+    fn from(input: &'a CoalitionInput) -> Self {
+        Changes {
+            country_code: &input.country_code,
+            name: &input.name,
+            native_name: input.native_name.as_deref(),
+            status: input.status.as_str(),
+            founded: input.founded.as_deref(),
+            description: input.description.as_deref(),
+            website: input.website.as_deref(),
+            contact_email: input.contact_email.as_deref(),
+            coordinator_id: input.coordinator_id.map(|u| u.hyphenated().to_string()),
+            search_text: input.search_text(),
+        }
+    }
+}
+
 /// Create a coalition.
 pub fn create(conn: &mut DbConnection, input: CoalitionInput) -> Result<Coalition, ApiError> {
     input.check_references(conn)?;
@@ -344,17 +377,8 @@ pub fn create(conn: &mut DbConnection, input: CoalitionInput) -> Result<Coalitio
     let stamp = now();
     diesel::insert_into(coalitions::table)
         .values((
+            Changes::from(&input),
             coalitions::id.eq(&id),
-            coalitions::country_code.eq(&input.country_code),
-            coalitions::name.eq(&input.name),
-            coalitions::native_name.eq(&input.native_name),
-            coalitions::status.eq(input.status.as_str()),
-            coalitions::founded.eq(&input.founded),
-            coalitions::description.eq(&input.description),
-            coalitions::website.eq(&input.website),
-            coalitions::contact_email.eq(&input.contact_email),
-            coalitions::coordinator_id.eq(input.coordinator_id.map(|u| u.hyphenated().to_string())),
-            coalitions::search_text.eq(input.search_text()),
             coalitions::version.eq(1i64),
             coalitions::created_at.eq(stamp),
             coalitions::updated_at.eq(stamp),
@@ -384,16 +408,7 @@ pub fn update(conn: &mut DbConnection, current: &Coalition, input: CoalitionInpu
             .filter(coalitions::version.eq(current.version)),
     )
     .set((
-        coalitions::country_code.eq(&input.country_code),
-        coalitions::name.eq(&input.name),
-        coalitions::native_name.eq(&input.native_name),
-        coalitions::status.eq(input.status.as_str()),
-        coalitions::founded.eq(&input.founded),
-        coalitions::description.eq(&input.description),
-        coalitions::website.eq(&input.website),
-        coalitions::contact_email.eq(&input.contact_email),
-        coalitions::coordinator_id.eq(input.coordinator_id.map(|u| u.hyphenated().to_string())),
-        coalitions::search_text.eq(input.search_text()),
+        Changes::from(&input),
         coalitions::version.eq(current.version + 1),
         coalitions::updated_at.eq(now()),
     ))
@@ -433,3 +448,5 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
     }
     Ok(())
 }
+
+crate::writable!(CoalitionInput, Coalition);

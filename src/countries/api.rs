@@ -139,14 +139,11 @@ pub async fn patch_country(
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require()?.may_write_countries()?;
-    records::require_object(&body.0)?;
     let code = path.into_inner();
     let country = db
         .write(move |conn| {
             let current = model::get(conn, &code)?;
-            let mut document = records::to_json(&CountryInput::from(&current))?;
-            records::merge_patch(&mut document, &body.0);
-            let input = CountryInput::from_json(document)?;
+            let input: CountryInput = records::patched(&current, &body.0)?;
             model::update(conn, &current, input)
         })
         .await?;

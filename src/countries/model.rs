@@ -314,3 +314,5 @@ pub fn delete(conn: &mut DbConnection, code: &str) -> Result<(), ApiError> {
     }
     Ok(())
 }
+
+crate::writable!(CountryInput, Country);

@@ -162,13 +162,10 @@ pub async fn patch_initiative(
 ) -> Result<HttpResponse, ApiError> {
     caller.require()?;
     let id = records::parse_id(&path, "initiative")?;
-    records::require_object(&body.0)?;
     let initiative = db
         .write(move |conn| {
             let current = load_for_write(conn, &caller, &id)?;
-            let mut document = records::to_json(&InitiativeInput::from(&current))?;
-            records::merge_patch(&mut document, &body.0);
-            let input = InitiativeInput::from_json(document)?;
+            let input: InitiativeInput = records::patched(&current, &body.0)?;
             caller.require()?.may_write_content(Some(&input.coalition()))?;
             queries::update(conn, &current, input)
         })

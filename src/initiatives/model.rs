@@ -416,3 +416,5 @@ impl Listable for InitiativeRow {
         }
     }
 }
+
+crate::writable!(InitiativeInput, Initiative);

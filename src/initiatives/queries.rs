@@ -27,38 +27,16 @@ pub struct Include {
 impl Include {
     /// Parse `include=coalition,organisations`.
     pub fn parse(raw: Option<&str>) -> Result<Include, ApiError> {
-        let mut include = Include::default();
-        for name in raw.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            match name {
-                "coalition" => include.coalition = true,
-                "organisations" => include.organisations = true,
-                other => {
-                    return Err(ApiError::bad_param(
-                        "include",
-                        "invalid_value",
-                        format!("cannot include `{other}`; allowed: coalition, organisations"),
-                    ))
-                }
-            }
-        }
-        Ok(include)
+        let names = records::includes(raw, &["coalition", "organisations"])?;
+        Ok(Include {
+            coalition: names.contains(&"coalition"),
+            organisations: names.contains(&"organisations"),
+        })
     }
 }
 
-/// `i.id IN (SELECT initiative_id FROM <table> WHERE <column> IN (…))`: the link table's
-/// `(<column>, initiative_id)` index yields the few matching ids, rather than a correlated
-/// probe for every initiative.
 fn in_set(table: &str, column: &str, values: Vec<Value>) -> Sql {
-    let mut sql = Sql::new(&format!(
-        "i.id IN (SELECT initiative_id FROM {table} WHERE {column} IN "
-    ));
-    sql.bind_list(values);
-    sql.push(")");
-    sql
-}
-
-fn texts<T: Copy>(items: &[T], code: impl Fn(T) -> &'static str) -> Vec<Value> {
-    items.iter().map(|i| Value::Text(code(*i).to_string())).collect()
+    records::in_link_table("i.id", table, "initiative_id", column, values)
 }
 
 /// The conditions of a list, the caller's visibility included.
@@ -80,17 +58,21 @@ fn conditions(conn: &DbConnection, caller: &Caller, f: &InitiativeFilters) -> Re
         c.push(in_set(
             "initiative_activity_areas",
             "area",
-            texts(&f.activity_area, ActivityArea::as_str),
+            records::codes(&f.activity_area, ActivityArea::as_str),
         ));
     }
     if !f.theme.is_empty() {
-        c.push(in_set("initiative_themes", "theme", texts(&f.theme, Theme::as_str)));
+        c.push(in_set(
+            "initiative_themes",
+            "theme",
+            records::codes(&f.theme, Theme::as_str),
+        ));
     }
     if !f.target_group.is_empty() {
         c.push(in_set(
             "initiative_target_groups",
             "target_group",
-            texts(&f.target_group, TargetGroup::as_str),
+            records::codes(&f.target_group, TargetGroup::as_str),
         ));
     }
     if !f.organisation.is_empty() {
@@ -102,12 +84,12 @@ fn conditions(conn: &DbConnection, caller: &Caller, f: &InitiativeFilters) -> Re
     }
     if !f.status.is_empty() {
         let mut sql = Sql::new("i.status IN ");
-        sql.bind_list(texts(&f.status, InitiativeStatus::as_str));
+        sql.bind_list(records::codes(&f.status, InitiativeStatus::as_str));
         c.push(sql);
     }
     if !f.sphere.is_empty() {
         let mut sql = Sql::new("i.sphere IN ");
-        sql.bind_list(texts(&f.sphere, Sphere::as_str));
+        sql.bind_list(records::codes(&f.sphere, Sphere::as_str));
         c.push(sql);
     }
     if let Some(publication) = f.publication {
@@ -340,6 +322,43 @@ fn write_sets(conn: &mut DbConnection, id: &str, input: &InitiativeInput) -> Res
     Ok(())
 }
 
+/// The columns a write takes from the input: all but the id, version and timestamps.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = initiatives, treat_none_as_null = true, treat_none_as_default_value = false)]
+struct Changes<'a> {
+    coalition_id: String,
+    title: &'a str,
+    summary: Option<&'a str>,
+    description: Option<&'a str>,
+    sphere: &'static str,
+    status: &'static str,
+    start_date: chrono::NaiveDate,
+    end_date: Option<chrono::NaiveDate>,
+    website: Option<&'a str>,
+    funding: Option<&'a str>,
+    publication: &'static str,
+    external_id: Option<&'a str>,
+}
+
+impl<'a> From<&'a InitiativeInput> for Changes<'a> {
+    fn from(input: &'a InitiativeInput) -> Self {
+        Changes {
+            coalition_id: input.coalition(),
+            title: &input.title,
+            summary: input.summary.as_deref(),
+            description: input.description.as_deref(),
+            sphere: input.sphere.as_str(),
+            status: input.status.as_str(),
+            start_date: input.start_date,
+            end_date: input.end_date,
+            website: input.website.as_deref(),
+            funding: input.funding.as_deref(),
+            publication: input.publication.as_str(),
+            external_id: input.external_id.as_deref(),
+        }
+    }
+}
+
 /// Create an initiative (references checked).
 pub fn create(conn: &mut DbConnection, input: InitiativeInput) -> Result<Initiative, ApiError> {
     input.check_references(conn)?;
@@ -347,19 +366,8 @@ pub fn create(conn: &mut DbConnection, input: InitiativeInput) -> Result<Initiat
     let stamp = now();
     diesel::insert_into(initiatives::table)
         .values((
+            Changes::from(&input),
             initiatives::id.eq(&id),
-            initiatives::coalition_id.eq(input.coalition()),
-            initiatives::title.eq(&input.title),
-            initiatives::summary.eq(&input.summary),
-            initiatives::description.eq(&input.description),
-            initiatives::sphere.eq(input.sphere.as_str()),
-            initiatives::status.eq(input.status.as_str()),
-            initiatives::start_date.eq(input.start_date),
-            initiatives::end_date.eq(input.end_date),
-            initiatives::website.eq(&input.website),
-            initiatives::funding.eq(&input.funding),
-            initiatives::publication.eq(input.publication.as_str()),
-            initiatives::external_id.eq(&input.external_id),
             initiatives::version.eq(1i64),
             initiatives::created_at.eq(stamp),
             initiatives::updated_at.eq(stamp),
@@ -382,18 +390,7 @@ pub fn update(conn: &mut DbConnection, current: &Initiative, input: InitiativeIn
             .filter(initiatives::version.eq(current.version)),
     )
     .set((
-        initiatives::coalition_id.eq(input.coalition()),
-        initiatives::title.eq(&input.title),
-        initiatives::summary.eq(&input.summary),
-        initiatives::description.eq(&input.description),
-        initiatives::sphere.eq(input.sphere.as_str()),
-        initiatives::status.eq(input.status.as_str()),
-        initiatives::start_date.eq(input.start_date),
-        initiatives::end_date.eq(input.end_date),
-        initiatives::website.eq(&input.website),
-        initiatives::funding.eq(&input.funding),
-        initiatives::publication.eq(input.publication.as_str()),
-        initiatives::external_id.eq(&input.external_id),
+        Changes::from(&input),
         initiatives::version.eq(current.version + 1),
         initiatives::updated_at.eq(now()),
     ))

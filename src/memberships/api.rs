@@ -34,7 +34,7 @@ async fn respond_list(
     req: &HttpRequest,
     db: &Database,
     owner: Owner,
-    allowed_include: &[&str],
+    allowed_include: &[&'static str],
 ) -> Result<HttpResponse, ApiError> {
     let (page, filters): (PageParams, MembershipFilters) = listing::parse_query(req.query_string())?;
     let include = Include::parse(filters.include.as_deref(), allowed_include)?;
@@ -203,14 +203,11 @@ pub async fn patch_member(
     let principal = caller.require()?.clone();
     let coalition_id = records::parse_id(&path.0, "coalition")?;
     let id = records::parse_id(&path.1, "membership")?;
-    records::require_object(&body.0)?;
     let membership = db
         .write(move |conn| {
             let current = model::get(conn, &coalition_id, &id)?;
             principal.may_manage_memberships(&coalition_id)?;
-            let mut document = records::to_json(&MembershipInput::from(&current))?;
-            records::merge_patch(&mut document, &body.0);
-            let input = MembershipInput::from_json(document)?;
+            let input: MembershipInput = records::patched(&current, &body.0)?;
             model::update(conn, &current, input)
         })
         .await?;

@@ -229,23 +229,12 @@ pub struct Include {
 
 impl Include {
     /// Parse `include` against what this list may embed.
-    pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Include, ApiError> {
-        let mut include = Include::default();
-        for name in raw.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            if !allowed.contains(&name) {
-                return Err(ApiError::bad_param(
-                    "include",
-                    "invalid_value",
-                    format!("cannot include `{name}` here; allowed: {}", allowed.join(", ")),
-                ));
-            }
-            match name {
-                "organisation" => include.organisation = true,
-                "coalition" => include.coalition = true,
-                _ => {}
-            }
-        }
-        Ok(include)
+    pub fn parse(raw: Option<&str>, allowed: &[&'static str]) -> Result<Include, ApiError> {
+        let names = records::includes(raw, allowed)?;
+        Ok(Include {
+            organisation: names.contains(&"organisation"),
+            coalition: names.contains(&"coalition"),
+        })
     }
 }
 
@@ -383,3 +372,5 @@ pub fn delete(conn: &mut DbConnection, current: &Membership) -> Result<(), ApiEr
     diesel::delete(memberships::table.filter(memberships::id.eq(&current.id))).execute(conn)?;
     Ok(())
 }
+
+crate::writable!(MembershipInput, Membership);

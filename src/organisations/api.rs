@@ -148,14 +148,11 @@ pub async fn patch_organisation(
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.require()?.clone();
     let id = records::parse_id(&path, "organisation")?;
-    records::require_object(&body.0)?;
     let organisation = db
         .write(move |conn| {
             let current = model::get(conn, &id)?;
             principal.may_update_organisation(&model::member_of(conn, &id)?)?;
-            let mut document = records::to_json(&OrganisationInput::from(&current))?;
-            records::merge_patch(&mut document, &body.0);
-            let input = OrganisationInput::from_json(document)?;
+            let input: OrganisationInput = records::patched(&current, &body.0)?;
             model::update(conn, &current, input)
         })
         .await?;

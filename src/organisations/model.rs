@@ -281,6 +281,35 @@ pub fn member_of(conn: &mut DbConnection, id: &str) -> Result<Vec<String>, ApiEr
     Ok(sql.load::<TextRow>(conn)?.into_iter().map(|r| r.value).collect())
 }
 
+/// The columns a write takes from the input: all but the id, version and timestamps.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = organisations, treat_none_as_null = true, treat_none_as_default_value = false)]
+struct Changes<'a> {
+    name: &'a str,
+    acronym: Option<&'a str>,
+    sector: &'static str,
+    country_code: Option<&'a str>,
+    website: Option<&'a str>,
+    description: Option<&'a str>,
+    external_id: Option<&'a str>,
+    search_text: String,
+}
+
+impl<'a> From<&'a OrganisationInput> for Changes<'a> {
+    fn from(input: &'a OrganisationInput) -> Self {
+        Changes {
+            name: &input.name,
+            acronym: input.acronym.as_deref(),
+            sector: input.sector.as_str(),
+            country_code: input.country_code.as_deref(),
+            website: input.website.as_deref(),
+            description: input.description.as_deref(),
+            external_id: input.external_id.as_deref(),
+            search_text: input.search_text(),
+        }
+    }
+}
+
 /// Create an organisation.
 pub fn create(conn: &mut DbConnection, input: OrganisationInput) -> Result<Organisation, ApiError> {
     input.check_references(conn)?;
@@ -288,15 +317,8 @@ pub fn create(conn: &mut DbConnection, input: OrganisationInput) -> Result<Organ
     let stamp = now();
     diesel::insert_into(organisations::table)
         .values((
+            Changes::from(&input),
             organisations::id.eq(&id),
-            organisations::name.eq(&input.name),
-            organisations::acronym.eq(&input.acronym),
-            organisations::sector.eq(input.sector.as_str()),
-            organisations::country_code.eq(&input.country_code),
-            organisations::website.eq(&input.website),
-            organisations::description.eq(&input.description),
-            organisations::external_id.eq(&input.external_id),
-            organisations::search_text.eq(input.search_text()),
             organisations::version.eq(1i64),
             organisations::created_at.eq(stamp),
             organisations::updated_at.eq(stamp),
@@ -321,14 +343,7 @@ pub fn update(
             .filter(organisations::version.eq(current.version)),
     )
     .set((
-        organisations::name.eq(&input.name),
-        organisations::acronym.eq(&input.acronym),
-        organisations::sector.eq(input.sector.as_str()),
-        organisations::country_code.eq(&input.country_code),
-        organisations::website.eq(&input.website),
-        organisations::description.eq(&input.description),
-        organisations::external_id.eq(&input.external_id),
-        organisations::search_text.eq(input.search_text()),
+        Changes::from(&input),
         organisations::version.eq(current.version + 1),
         organisations::updated_at.eq(now()),
     ))
@@ -369,3 +384,5 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
     diesel::delete(organisations::table.filter(organisations::id.eq(id))).execute(conn)?;
     Ok(())
 }
+
+crate::writable!(OrganisationInput, Organisation);

@@ -159,13 +159,10 @@ pub async fn patch_training(
 ) -> Result<HttpResponse, ApiError> {
     caller.require()?;
     let id = records::parse_id(&path, "training")?;
-    records::require_object(&body.0)?;
     let training = db
         .write(move |conn| {
             let current = load_for_write(conn, &caller, &id)?;
-            let mut document = records::to_json(&TrainingInput::from(&current))?;
-            records::merge_patch(&mut document, &body.0);
-            let input = TrainingInput::from_json(document)?;
+            let input: TrainingInput = records::patched(&current, &body.0)?;
             caller.require()?.may_write_content(input.coalition().as_deref())?;
             queries::update(conn, &current, input)
         })

@@ -476,3 +476,5 @@ impl Listable for TrainingRow {
         }
     }
 }
+
+crate::writable!(TrainingInput, Training);

@@ -30,34 +30,16 @@ pub struct Include {
 impl Include {
     /// Parse `include=coalition,organiser`.
     pub fn parse(raw: Option<&str>) -> Result<Include, ApiError> {
-        let mut include = Include::default();
-        for name in raw.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            match name {
-                "coalition" => include.coalition = true,
-                "organiser" => include.organiser = true,
-                other => {
-                    return Err(ApiError::bad_param(
-                        "include",
-                        "invalid_value",
-                        format!("cannot include `{other}`; allowed: coalition, organiser"),
-                    ))
-                }
-            }
-        }
-        Ok(include)
+        let names = records::includes(raw, &["coalition", "organiser"])?;
+        Ok(Include {
+            coalition: names.contains(&"coalition"),
+            organiser: names.contains(&"organiser"),
+        })
     }
 }
 
-/// `t.id IN (SELECT training_id FROM <table> WHERE <column> IN (…))` (see initiatives).
 fn in_set(table: &str, column: &str, values: Vec<Value>) -> Sql {
-    let mut sql = Sql::new(&format!("t.id IN (SELECT training_id FROM {table} WHERE {column} IN "));
-    sql.bind_list(values);
-    sql.push(")");
-    sql
-}
-
-fn texts<T: Copy>(items: &[T], code: impl Fn(T) -> &'static str) -> Vec<Value> {
-    items.iter().map(|i| Value::Text(code(*i).to_string())).collect()
+    records::in_link_table("t.id", table, "training_id", column, values)
 }
 
 fn languages(raw: &[String]) -> Result<Vec<Value>, ApiError> {
@@ -123,23 +105,27 @@ fn conditions(conn: &DbConnection, caller: &Caller, f: &TrainingFilters) -> Resu
     }
     if !f.kind.is_empty() {
         let mut sql = Sql::new("t.kind IN ");
-        sql.bind_list(texts(&f.kind, EventKind::as_str));
+        sql.bind_list(records::codes(&f.kind, EventKind::as_str));
         c.push(sql);
     }
     if !f.format.is_empty() {
         let mut sql = Sql::new("t.format IN ");
-        sql.bind_list(texts(&f.format, EventFormat::as_str));
+        sql.bind_list(records::codes(&f.format, EventFormat::as_str));
         c.push(sql);
     }
     if !f.activity_area.is_empty() {
         c.push(in_set(
             "training_activity_areas",
             "area",
-            texts(&f.activity_area, ActivityArea::as_str),
+            records::codes(&f.activity_area, ActivityArea::as_str),
         ));
     }
     if !f.theme.is_empty() {
-        c.push(in_set("training_themes", "theme", texts(&f.theme, Theme::as_str)));
+        c.push(in_set(
+            "training_themes",
+            "theme",
+            records::codes(&f.theme, Theme::as_str),
+        ));
     }
     if !f.language.is_empty() {
         c.push(in_set("training_languages", "language", languages(&f.language)?));
@@ -344,6 +330,51 @@ fn write_sets(conn: &mut DbConnection, id: &str, input: &TrainingInput) -> Resul
     Ok(())
 }
 
+/// The columns a write takes from the input: all but the id, version and timestamps.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = trainings, treat_none_as_null = true, treat_none_as_default_value = false)]
+struct Changes<'a> {
+    coalition_id: Option<String>,
+    title: &'a str,
+    description: Option<&'a str>,
+    kind: &'static str,
+    format: &'static str,
+    starts_at: chrono::NaiveDateTime,
+    ends_at: chrono::NaiveDateTime,
+    timezone: &'a str,
+    city: Option<&'a str>,
+    country_code: Option<&'a str>,
+    organiser_id: Option<String>,
+    participants: Option<i64>,
+    participants_note: Option<&'a str>,
+    registration_url: Option<&'a str>,
+    publication: &'static str,
+    external_id: Option<&'a str>,
+}
+
+impl<'a> From<&'a TrainingInput> for Changes<'a> {
+    fn from(input: &'a TrainingInput) -> Self {
+        Changes {
+            coalition_id: input.coalition(),
+            title: &input.title,
+            description: input.description.as_deref(),
+            kind: input.kind.as_str(),
+            format: input.format.as_str(),
+            starts_at: stored(&input.starts_at),
+            ends_at: stored(&input.ends_at),
+            timezone: &input.timezone,
+            city: input.city.as_deref(),
+            country_code: input.country_code.as_deref(),
+            organiser_id: input.organiser_id.map(|o| o.hyphenated().to_string()),
+            participants: input.participants,
+            participants_note: input.participants_note.as_deref(),
+            registration_url: input.registration_url.as_deref(),
+            publication: input.publication.as_str(),
+            external_id: input.external_id.as_deref(),
+        }
+    }
+}
+
 /// Create a training (references checked).
 pub fn create(conn: &mut DbConnection, input: TrainingInput) -> Result<Training, ApiError> {
     input.check_references(conn)?;
@@ -351,23 +382,8 @@ pub fn create(conn: &mut DbConnection, input: TrainingInput) -> Result<Training,
     let stamp = now();
     diesel::insert_into(trainings::table)
         .values((
+            Changes::from(&input),
             trainings::id.eq(&id),
-            trainings::coalition_id.eq(input.coalition()),
-            trainings::title.eq(&input.title),
-            trainings::description.eq(&input.description),
-            trainings::kind.eq(input.kind.as_str()),
-            trainings::format.eq(input.format.as_str()),
-            trainings::starts_at.eq(stored(&input.starts_at)),
-            trainings::ends_at.eq(stored(&input.ends_at)),
-            trainings::timezone.eq(&input.timezone),
-            trainings::city.eq(&input.city),
-            trainings::country_code.eq(&input.country_code),
-            trainings::organiser_id.eq(input.organiser_id.map(|o| o.hyphenated().to_string())),
-            trainings::participants.eq(input.participants),
-            trainings::participants_note.eq(&input.participants_note),
-            trainings::registration_url.eq(&input.registration_url),
-            trainings::publication.eq(input.publication.as_str()),
-            trainings::external_id.eq(&input.external_id),
             trainings::version.eq(1i64),
             trainings::created_at.eq(stamp),
             trainings::updated_at.eq(stamp),
@@ -389,22 +405,7 @@ pub fn update(conn: &mut DbConnection, current: &Training, input: TrainingInput)
             .filter(trainings::version.eq(current.version)),
     )
     .set((
-        trainings::coalition_id.eq(input.coalition()),
-        trainings::title.eq(&input.title),
-        trainings::description.eq(&input.description),
-        trainings::kind.eq(input.kind.as_str()),
-        trainings::format.eq(input.format.as_str()),
-        trainings::starts_at.eq(stored(&input.starts_at)),
-        trainings::ends_at.eq(stored(&input.ends_at)),
-        trainings::timezone.eq(&input.timezone),
-        trainings::city.eq(&input.city),
-        trainings::country_code.eq(&input.country_code),
-        trainings::organiser_id.eq(input.organiser_id.map(|o| o.hyphenated().to_string())),
-        trainings::participants.eq(input.participants),
-        trainings::participants_note.eq(&input.participants_note),
-        trainings::registration_url.eq(&input.registration_url),
-        trainings::publication.eq(input.publication.as_str()),
-        trainings::external_id.eq(&input.external_id),
+        Changes::from(&input),
         trainings::version.eq(current.version + 1),
         trainings::updated_at.eq(now()),
     ))

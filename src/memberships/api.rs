@@ -4,7 +4,6 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 
 use super::model::{self, Include, Membership, MembershipFilters, MembershipInput, Owner, SORT_FIELDS};
 use crate::auth::Caller;
-use crate::coalitions;
 use crate::csv_export;
 use crate::db::Database;
 use crate::error::ApiError;
@@ -134,7 +133,7 @@ pub async fn create_member(
     let coalition_id = records::parse_id(&path, "coalition")?;
     let membership = db
         .write(move |conn| {
-            coalitions::model::get(conn, &coalition_id)?;
+            Owner::Coalition(coalition_id.clone()).ensure_exists(conn)?;
             principal.may_manage_memberships(&coalition_id)?;
             let input = MembershipInput::from_json(body.0)?;
             model::create(conn, &coalition_id, input)

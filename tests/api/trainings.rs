@@ -174,6 +174,15 @@ async fn event_filters(app: TestApp) {
         (&format!("organiser={org}"), vec!["Riga conference"]),
         ("q=riga", vec!["Riga conference"]),
         ("q=webinar%20kyiv", vec!["Kyiv webinar"]),
+        (
+            "updated_since=2000-01-01T00:00:00Z",
+            vec!["Future study visit", "Kyiv webinar", "Riga conference"],
+        ),
+        ("updated_since=2999-01-01T00:00:00Z", vec![]),
+        (
+            "publication=published&platform=false",
+            vec!["Future study visit", "Kyiv webinar", "Riga conference"],
+        ),
     ] {
         let reply = app.get(&format!("/trainings?{query}")).await;
         reply.ok(200);

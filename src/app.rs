@@ -18,6 +18,7 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::error::{framework_error_to_problem, ApiError};
 use crate::extract::BodyLimit;
+use crate::http_cache::HttpCaching;
 use crate::openapi::ApiDoc;
 use crate::{coalitions, countries, initiatives, memberships, meta, organisations, request_id, stats, trainings};
 
@@ -73,7 +74,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .service(scope::scope("/api/v1").configure(routes))
         .split_for_parts();
-    api
+    crate::openapi::finish(api)
 }
 
 /// The document as pretty JSON with a trailing newline (the committed form).
@@ -199,6 +200,8 @@ pub struct AppState {
     pub cors_allowed_origins: Vec<String>,
     /// cached anonymous statistics, shared by the workers
     pub stats_cache: stats::StatsCache,
+    /// `Cache-Control` max-age of anonymous reads
+    pub cache_max_age: u32,
 }
 
 /// The actix app over `state`.
@@ -222,6 +225,7 @@ pub fn app(
                 .route("/openapi.json", web::get().to(serve_openapi)),
         )
         .split_for_parts();
+    let api = crate::openapi::finish(api);
     let table = RouteTable::from_openapi(&api);
     let document = OpenApiDocument(format!("{}\n", api.to_pretty_json().unwrap_or_default()));
     app.app_data(web::Data::new(state.db.clone()))
@@ -233,6 +237,9 @@ pub fn app(
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
         .route("/docs", web::get().to(docs_redirect))
         .default_service(web::to(no_route))
+        .wrap(HttpCaching {
+            max_age: state.cache_max_age,
+        })
         .wrap(cors(state.cors_allowed_origins.clone()))
         .wrap(Compress::default())
         .wrap(ErrorHandlers::new().default_handler(framework_error_to_problem))
@@ -267,6 +274,7 @@ impl Application {
                 .filter(|o| !o.is_empty())
                 .collect(),
             stats_cache: stats::StatsCache::default(),
+            cache_max_age: settings.cache_max_age,
         };
         let mut server = HttpServer::new(move || app(state.clone())).listen(listener)?;
         if let Some(workers) = settings.workers {

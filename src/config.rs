@@ -76,6 +76,10 @@ pub struct Settings {
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
     pub max_body_bytes: usize,
 
+    /// `Cache-Control: public, max-age=…` of anonymous reads, in seconds.
+    #[arg(long, env = "CACHE_MAX_AGE", default_value_t = 60, global = true)]
+    pub cache_max_age: u32,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -106,6 +110,7 @@ impl Settings {
             cors_allowed_origins: Vec::new(),
             db_pool_size: 4,
             max_body_bytes: 1_048_576,
+            cache_max_age: 60,
             workers: Some(2),
         }
     }

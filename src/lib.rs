@@ -13,6 +13,8 @@ pub mod demo;
 
 pub mod error;
 pub mod extract;
+pub mod http_cache;
+
 pub mod initiatives;
 pub mod listing;
 pub mod memberships;

@@ -59,6 +59,7 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
     ("Forbidden", "403", "The token is valid but does not allow this action"),
     ("NotFound", "404", "No record with this id"),
     ("Conflict", "409", "The write conflicts with the current state: a uniqueness rule, a record still referenced, or a concurrent edit"),
+        ("PreconditionFailed", "412", "`If-Match` does not name the record's current version: fetch it again; nothing was written"),
     ("PayloadTooLarge", "413", "The body is larger than the configured limit"),
     ("UnsupportedMediaType", "415", "The body is not sent as `application/json` (or `application/merge-patch+json` for PATCH)"),
     ("UnprocessableEntity", "422", "The body is valid JSON but not a valid record; `errors` names each field"),
@@ -149,3 +150,85 @@ problem_set!(
     /// Errors of deletes.
     DeleteProblems, ["401", "403", "404", "409"]
 );
+
+fn string_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .build()
+}
+
+fn header_parameter(name: &str, description: &str) -> RefOr<utoipa::openapi::path::Parameter> {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    RefOr::T(
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(utoipa::openapi::Required::False)
+            .description(Some(description))
+            .schema(Some(string_schema()))
+            .build(),
+    )
+}
+
+fn add_header(response: &mut RefOr<Response>, name: &str, description: &str) {
+    if let RefOr::T(response) = response {
+        let header = utoipa::openapi::HeaderBuilder::new()
+            .schema(Some(string_schema()))
+            .description(Some(description))
+            .build();
+        response.headers.insert(name.to_string(), RefOr::T(header));
+    }
+}
+
+/// Document conditional requests and caching on every operation, as the middleware in
+/// `http_cache` implements them (applied to the generated document, served and committed).
+pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    for item in api.paths.paths.values_mut() {
+        if let Some(get) = item.get.as_mut() {
+            get.parameters.get_or_insert_with(Vec::new).push(header_parameter(
+                "If-None-Match",
+                "An `ETag` from an earlier response: 304 with no body while it is still current",
+            ));
+            if let Some(ok) = get.responses.responses.get_mut("200") {
+                add_header(
+                    ok,
+                    "ETag",
+                    "Strong tag: the record's version, or a hash of a list's content (CSV: none)",
+                );
+                add_header(
+                    ok,
+                    "Cache-Control",
+                    "`public, max-age=<CACHE_MAX_AGE>` for anonymous callers, `private, no-cache` with a token",
+                );
+            }
+            get.responses.responses.insert(
+                "304".into(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description("Not modified: the `If-None-Match` tag is current")
+                        .build(),
+                ),
+            );
+        }
+        if let Some(post) = item.post.as_mut() {
+            if let Some(created) = post.responses.responses.get_mut("201") {
+                add_header(created, "ETag", "The new record's version tag");
+                add_header(created, "Location", "The new record's URL");
+            }
+        }
+        for write in [item.put.as_mut(), item.patch.as_mut(), item.delete.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            write.parameters.get_or_insert_with(Vec::new).push(header_parameter(
+                "If-Match",
+                "The `ETag` the change is based on: 412 if the record changed since. Without it the write proceeds.",
+            ));
+            write
+                .responses
+                .responses
+                .insert("412".into(), RefOr::Ref(Ref::from_response_name("PreconditionFailed")));
+        }
+    }
+    api
+}

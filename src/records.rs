@@ -169,10 +169,11 @@ impl References {
     }
 }
 
-/// 201 Created with `Location`.
-pub fn created<T: Serialize>(location: String, body: &T) -> HttpResponse {
+/// 201 Created with `Location` and the new record's `ETag`.
+pub fn created<T: Serialize>(location: String, version: i64, body: &T) -> HttpResponse {
     HttpResponse::Created()
         .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, crate::http_cache::etag(version)))
         .json(body)
 }
 

@@ -8,6 +8,7 @@ use crate::csv_export;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
+use crate::http_cache::{self, IfMatch};
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -84,7 +85,7 @@ pub async fn get_coalition(
 ) -> Result<HttpResponse, ApiError> {
     let id = records::parse_id(&path, "coalition")?;
     let coalition = db.read(move |conn| model::get(conn, &id)).await?;
-    Ok(HttpResponse::Ok().json(coalition))
+    Ok(http_cache::versioned(coalition.version, &coalition))
 }
 
 /// Create a coalition (administrators).
@@ -107,6 +108,7 @@ pub async fn create_coalition(
     let coalition = db.write(move |conn| model::create(conn, input)).await?;
     Ok(records::created(
         format!("{BASE}/coalitions/{}", coalition.id),
+        coalition.version,
         &coalition,
     ))
 }
@@ -123,6 +125,7 @@ pub async fn create_coalition(
 pub async fn replace_coalition(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -133,12 +136,13 @@ pub async fn replace_coalition(
         .write(move |conn| {
             let current = model::get(conn, &id)?;
             principal.may_update_coalition(&current.id)?;
+            if_match.check(current.version)?;
             let input = CoalitionInput::from_json(body.0)?;
             authorise_new_state(&principal, &current, &input)?;
             model::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(coalition))
+    Ok(http_cache::versioned(coalition.version, &coalition))
 }
 
 /// Update a coalition's profile with a JSON Merge Patch (administrators, editors of this coalition).
@@ -154,6 +158,7 @@ pub async fn replace_coalition(
 pub async fn patch_coalition(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -164,12 +169,13 @@ pub async fn patch_coalition(
         .write(move |conn| {
             let current = model::get(conn, &id)?;
             principal.may_update_coalition(&current.id)?;
+            if_match.check(current.version)?;
             let input: CoalitionInput = records::patched(&current, &body.0)?;
             authorise_new_state(&principal, &current, &input)?;
             model::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(coalition))
+    Ok(http_cache::versioned(coalition.version, &coalition))
 }
 
 /// Delete a coalition and its memberships (administrators).
@@ -183,12 +189,18 @@ pub async fn patch_coalition(
 pub async fn delete_coalition(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.require()?.clone();
     principal.may_create_or_delete_coalitions()?;
     let id = records::parse_id(&path, "coalition")?;
-    db.write(move |conn| model::delete(conn, &id)).await?;
+    db.write(move |conn| {
+        let current = model::get(conn, &id)?;
+        if_match.check(current.version)?;
+        model::delete(conn, &id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

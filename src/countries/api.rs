@@ -8,6 +8,7 @@ use crate::csv_export;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
+use crate::http_cache::{self, IfMatch};
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -70,7 +71,7 @@ pub async fn get_country(
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let country = db.read(move |conn| model::get(conn, &code)).await?;
-    Ok(HttpResponse::Ok().json(country))
+    Ok(http_cache::versioned(country.version, &country))
 }
 
 /// Add a country (administrators).
@@ -90,7 +91,11 @@ pub async fn create_country(
     caller.require()?.may_write_countries()?;
     let input = CountryInput::from_json(body.0)?;
     let country = db.write(move |conn| model::create(conn, input)).await?;
-    Ok(records::created(format!("{BASE}/countries/{}", country.code), &country))
+    Ok(records::created(
+        format!("{BASE}/countries/{}", country.code),
+        country.version,
+        &country,
+    ))
 }
 
 /// Replace a country (administrators).
@@ -105,6 +110,7 @@ pub async fn create_country(
 pub async fn replace_country(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -114,11 +120,12 @@ pub async fn replace_country(
     let country = db
         .write(move |conn| {
             let current = model::get(conn, &code)?;
+            if_match.check(current.version)?;
             let input = CountryInput::from_json(body.0)?;
             model::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(country))
+    Ok(http_cache::versioned(country.version, &country))
 }
 
 /// Update a country with a JSON Merge Patch (administrators).
@@ -134,6 +141,7 @@ pub async fn replace_country(
 pub async fn patch_country(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -143,11 +151,12 @@ pub async fn patch_country(
     let country = db
         .write(move |conn| {
             let current = model::get(conn, &code)?;
+            if_match.check(current.version)?;
             let input: CountryInput = records::patched(&current, &body.0)?;
             model::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(country))
+    Ok(http_cache::versioned(country.version, &country))
 }
 
 /// Delete a country that no coalition or organisation refers to (administrators).
@@ -161,11 +170,17 @@ pub async fn patch_country(
 pub async fn delete_country(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require()?.may_write_countries()?;
     let code = path.into_inner();
-    db.write(move |conn| model::delete(conn, &code)).await?;
+    db.write(move |conn| {
+        let current = model::get(conn, &code)?;
+        if_match.check(current.version)?;
+        model::delete(conn, &code)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

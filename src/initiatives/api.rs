@@ -11,6 +11,7 @@ use crate::csv_export;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
+use crate::http_cache::{self, IfMatch};
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -79,7 +80,12 @@ pub async fn get_initiative(
     let initiative = db
         .read(move |conn| queries::get_visible(conn, &caller, &id, include))
         .await?;
-    Ok(HttpResponse::Ok().json(initiative))
+    // Embedded records change without this record's version: tag the content instead.
+    if include == Include::default() {
+        Ok(http_cache::versioned(initiative.version, &initiative))
+    } else {
+        Ok(HttpResponse::Ok().json(initiative))
+    }
 }
 
 /// Create an initiative (administrators, editors of its coalition).
@@ -102,6 +108,7 @@ pub async fn create_initiative(
     let initiative = db.write(move |conn| queries::create(conn, input)).await?;
     Ok(records::created(
         format!("{BASE}/initiatives/{}", initiative.id),
+        initiative.version,
         &initiative,
     ))
 }
@@ -126,6 +133,7 @@ fn load_for_write(conn: &mut crate::db::DbConnection, caller: &Caller, id: &str)
 pub async fn replace_initiative(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -135,12 +143,13 @@ pub async fn replace_initiative(
     let initiative = db
         .write(move |conn| {
             let current = load_for_write(conn, &caller, &id)?;
+            if_match.check(current.version)?;
             let input = InitiativeInput::from_json(body.0)?;
             caller.require()?.may_write_content(Some(&input.coalition()))?;
             queries::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(initiative))
+    Ok(http_cache::versioned(initiative.version, &initiative))
 }
 
 /// Update an initiative with a JSON Merge Patch (administrators, editors of its coalition — before and after).
@@ -156,6 +165,7 @@ pub async fn replace_initiative(
 pub async fn patch_initiative(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -165,12 +175,13 @@ pub async fn patch_initiative(
     let initiative = db
         .write(move |conn| {
             let current = load_for_write(conn, &caller, &id)?;
+            if_match.check(current.version)?;
             let input: InitiativeInput = records::patched(&current, &body.0)?;
             caller.require()?.may_write_content(Some(&input.coalition()))?;
             queries::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(initiative))
+    Ok(http_cache::versioned(initiative.version, &initiative))
 }
 
 /// Delete an initiative (administrators, editors of its coalition).
@@ -184,13 +195,15 @@ pub async fn patch_initiative(
 pub async fn delete_initiative(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require()?;
     let id = records::parse_id(&path, "initiative")?;
     db.write(move |conn| {
-        load_for_write(conn, &caller, &id)?;
+        let current = load_for_write(conn, &caller, &id)?;
+        if_match.check(current.version)?;
         queries::delete(conn, &id)
     })
     .await?;

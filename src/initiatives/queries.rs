@@ -16,7 +16,7 @@ use crate::vocabularies::{ActivityArea, InitiativeStatus, ParticipationRole, Pub
 use crate::{coalitions, organisations};
 
 /// What to embed in each initiative.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Include {
     /// the owning coalition
     pub coalition: bool,

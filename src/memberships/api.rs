@@ -8,6 +8,7 @@ use crate::csv_export;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
+use crate::http_cache::{self, IfMatch};
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{DeleteProblems, NestedCreateProblems, ReadProblems, SubListProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -110,7 +111,7 @@ pub async fn get_member(
     let coalition_id = records::parse_id(&path.0, "coalition")?;
     let id = records::parse_id(&path.1, "membership")?;
     let membership = db.read(move |conn| model::get(conn, &coalition_id, &id)).await?;
-    Ok(HttpResponse::Ok().json(membership))
+    Ok(http_cache::versioned(membership.version, &membership))
 }
 
 /// Add an organisation to a coalition (administrators, editors of this coalition).
@@ -143,7 +144,7 @@ pub async fn create_member(
         "{BASE}/coalitions/{}/members/{}",
         membership.coalition_id, membership.id
     );
-    Ok(records::created(location, &membership))
+    Ok(records::created(location, membership.version, &membership))
 }
 
 /// Replace a membership (administrators, editors of this coalition).
@@ -161,6 +162,7 @@ pub async fn create_member(
 pub async fn replace_member(
     path: web::Path<(String, String)>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -172,11 +174,12 @@ pub async fn replace_member(
         .write(move |conn| {
             let current = model::get(conn, &coalition_id, &id)?;
             principal.may_manage_memberships(&coalition_id)?;
+            if_match.check(current.version)?;
             let input = MembershipInput::from_json(body.0)?;
             model::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(membership))
+    Ok(http_cache::versioned(membership.version, &membership))
 }
 
 /// Update a membership with a JSON Merge Patch (administrators, editors of this coalition).
@@ -195,6 +198,7 @@ pub async fn replace_member(
 pub async fn patch_member(
     path: web::Path<(String, String)>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -206,11 +210,12 @@ pub async fn patch_member(
         .write(move |conn| {
             let current = model::get(conn, &coalition_id, &id)?;
             principal.may_manage_memberships(&coalition_id)?;
+            if_match.check(current.version)?;
             let input: MembershipInput = records::patched(&current, &body.0)?;
             model::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(membership))
+    Ok(http_cache::versioned(membership.version, &membership))
 }
 
 /// Remove a membership (administrators, editors of this coalition).
@@ -227,6 +232,7 @@ pub async fn patch_member(
 pub async fn delete_member(
     path: web::Path<(String, String)>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
@@ -236,6 +242,7 @@ pub async fn delete_member(
     db.write(move |conn| {
         let current = model::get(conn, &coalition_id, &id)?;
         principal.may_manage_memberships(&coalition_id)?;
+        if_match.check(current.version)?;
         model::delete(conn, &current)
     })
     .await?;

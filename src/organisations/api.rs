@@ -8,6 +8,7 @@ use crate::csv_export;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
+use crate::http_cache::{self, IfMatch};
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -73,7 +74,7 @@ pub async fn get_organisation(
 ) -> Result<HttpResponse, ApiError> {
     let id = records::parse_id(&path, "organisation")?;
     let organisation = db.read(move |conn| model::get(conn, &id)).await?;
-    Ok(HttpResponse::Ok().json(organisation))
+    Ok(http_cache::versioned(organisation.version, &organisation))
 }
 
 /// Create an organisation (administrators and editors).
@@ -96,6 +97,7 @@ pub async fn create_organisation(
     let organisation = db.write(move |conn| model::create(conn, input)).await?;
     Ok(records::created(
         format!("{BASE}/organisations/{}", organisation.id),
+        organisation.version,
         &organisation,
     ))
 }
@@ -112,6 +114,7 @@ pub async fn create_organisation(
 pub async fn replace_organisation(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -122,11 +125,12 @@ pub async fn replace_organisation(
         .write(move |conn| {
             let current = model::get(conn, &id)?;
             principal.may_update_organisation(&model::member_of(conn, &id)?)?;
+            if_match.check(current.version)?;
             let input = OrganisationInput::from_json(body.0)?;
             model::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(organisation))
+    Ok(http_cache::versioned(organisation.version, &organisation))
 }
 
 /// Update an organisation with a JSON Merge Patch (administrators, editors of a coalition it is a member of).
@@ -142,6 +146,7 @@ pub async fn replace_organisation(
 pub async fn patch_organisation(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -152,11 +157,12 @@ pub async fn patch_organisation(
         .write(move |conn| {
             let current = model::get(conn, &id)?;
             principal.may_update_organisation(&model::member_of(conn, &id)?)?;
+            if_match.check(current.version)?;
             let input: OrganisationInput = records::patched(&current, &body.0)?;
             model::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(organisation))
+    Ok(http_cache::versioned(organisation.version, &organisation))
 }
 
 /// Delete an organisation and its memberships; coalitions it coordinated lose their coordinator (administrators).
@@ -170,12 +176,18 @@ pub async fn patch_organisation(
 pub async fn delete_organisation(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.require()?.clone();
     principal.may_delete_organisations()?;
     let id = records::parse_id(&path, "organisation")?;
-    db.write(move |conn| model::delete(conn, &id)).await?;
+    db.write(move |conn| {
+        let current = model::get(conn, &id)?;
+        if_match.check(current.version)?;
+        model::delete(conn, &id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -11,6 +11,7 @@ use crate::csv_export;
 use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
+use crate::http_cache::{self, IfMatch};
 use crate::listing::{self, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -79,7 +80,12 @@ pub async fn get_training(
     let training = db
         .read(move |conn| queries::get_visible(conn, &caller, &id, include))
         .await?;
-    Ok(HttpResponse::Ok().json(training))
+    // Embedded records change without this record's version: tag the content instead.
+    if include == Include::default() {
+        Ok(http_cache::versioned(training.version, &training))
+    } else {
+        Ok(HttpResponse::Ok().json(training))
+    }
 }
 
 /// Create a training or event (administrators, editors of its coalition; platform-level events: administrators).
@@ -100,7 +106,11 @@ pub async fn create_training(
     let input = TrainingInput::from_json(body.0)?;
     principal.may_write_content(input.coalition().as_deref())?;
     let training = db.write(move |conn| queries::create(conn, input)).await?;
-    Ok(records::created(format!("{BASE}/trainings/{}", training.id), &training))
+    Ok(records::created(
+        format!("{BASE}/trainings/{}", training.id),
+        training.version,
+        &training,
+    ))
 }
 
 /// Load what the caller may change: 404 for drafts they cannot see, 403 without the right.
@@ -123,6 +133,7 @@ fn load_for_write(conn: &mut crate::db::DbConnection, caller: &Caller, id: &str)
 pub async fn replace_training(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -132,12 +143,13 @@ pub async fn replace_training(
     let training = db
         .write(move |conn| {
             let current = load_for_write(conn, &caller, &id)?;
+            if_match.check(current.version)?;
             let input = TrainingInput::from_json(body.0)?;
             caller.require()?.may_write_content(input.coalition().as_deref())?;
             queries::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(training))
+    Ok(http_cache::versioned(training.version, &training))
 }
 
 /// Update a training with a JSON Merge Patch (administrators, editors of its coalition — before and after).
@@ -153,6 +165,7 @@ pub async fn replace_training(
 pub async fn patch_training(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     body: JsonBody,
     db: web::Data<Database>,
@@ -162,12 +175,13 @@ pub async fn patch_training(
     let training = db
         .write(move |conn| {
             let current = load_for_write(conn, &caller, &id)?;
+            if_match.check(current.version)?;
             let input: TrainingInput = records::patched(&current, &body.0)?;
             caller.require()?.may_write_content(input.coalition().as_deref())?;
             queries::update(conn, &current, input)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(training))
+    Ok(http_cache::versioned(training.version, &training))
 }
 
 /// Delete a training (administrators, editors of its coalition).
@@ -181,13 +195,15 @@ pub async fn patch_training(
 pub async fn delete_training(
     path: web::Path<String>,
     caller: Caller,
+    if_match: IfMatch,
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require()?;
     let id = records::parse_id(&path, "training")?;
     db.write(move |conn| {
-        load_for_write(conn, &caller, &id)?;
+        let current = load_for_write(conn, &caller, &id)?;
+        if_match.check(current.version)?;
         queries::delete(conn, &id)
     })
     .await?;

@@ -19,7 +19,7 @@ use crate::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, The
 use crate::{coalitions, organisations};
 
 /// What to embed in each training.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Include {
     /// the organising coalition
     pub coalition: bool,

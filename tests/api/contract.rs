@@ -44,6 +44,22 @@ fn openapi_documents_every_operation_fully() {
                 responses.keys().any(|s| s.starts_with('2')),
                 "{method} {path}: no success response"
             );
+            if method == "get" {
+                assert!(responses.contains_key("304"), "{method} {path}: 304 documented");
+                let names: Vec<&str> = op["parameters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["name"].as_str().unwrap())
+                    .collect();
+                assert!(
+                    names.contains(&"If-None-Match"),
+                    "{method} {path}: If-None-Match documented"
+                );
+            }
+            if ["put", "patch", "delete"].contains(&method.as_str()) {
+                assert!(responses.contains_key("412"), "{method} {path}: 412 documented");
+            }
             if method != "get" {
                 assert_eq!(
                     op["security"][0]["bearer"],

@@ -4,6 +4,8 @@ mod common;
 
 mod authorisation;
 mod browsers;
+mod caching;
+
 mod coalitions;
 mod content;
 

@@ -51,6 +51,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(organisations::api::replace_organisation)
         .service(organisations::api::patch_organisation)
         .service(organisations::api::delete_organisation)
+        .service(organisations::api::upsert_organisation)
+        .service(organisations::api::batch_organisations)
         .service(memberships::api::list_memberships)
         .service(initiatives::api::list_initiatives)
         .service(initiatives::api::create_initiative)
@@ -58,12 +60,16 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(initiatives::api::replace_initiative)
         .service(initiatives::api::patch_initiative)
         .service(initiatives::api::delete_initiative)
+        .service(initiatives::api::upsert_initiative)
+        .service(initiatives::api::batch_initiatives)
         .service(trainings::api::list_trainings)
         .service(trainings::api::create_training)
         .service(trainings::api::get_training)
         .service(trainings::api::replace_training)
         .service(trainings::api::patch_training)
         .service(trainings::api::delete_training)
+        .service(trainings::api::upsert_training)
+        .service(trainings::api::batch_trainings)
         .service(stats::stats);
 }
 

@@ -10,6 +10,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, FieldError};
 
+/// How many times `MAX_BODY_BYTES` a `…/batch` body may be.
+pub const BATCH_FACTOR: usize = 16;
+
 /// Largest accepted request body, in bytes (set from the settings as app data).
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
@@ -24,7 +27,13 @@ impl FromRequest for JsonBody {
     type Future = Pin<Box<dyn Future<Output = Result<JsonBody, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(1_048_576);
+        let single = req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(1_048_576);
+        // A batch carries up to 500 records: it may be larger than one record's body.
+        let limit = if req.path().ends_with("/batch") {
+            single * BATCH_FACTOR
+        } else {
+            single
+        };
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)

@@ -58,6 +58,19 @@ impl IfMatch {
     }
 }
 
+impl IfMatch {
+    /// For a write that would create the record: any `If-Match` fails (there is no current
+    /// representation to match, RFC 9110 §13.1.1).
+    pub fn check_absent(&self) -> Result<(), ApiError> {
+        match &self.0 {
+            None => Ok(()),
+            Some(value) => Err(ApiError::PreconditionFailed(format!(
+                "If-Match {value} was sent, but there is no such record yet"
+            ))),
+        }
+    }
+}
+
 impl FromRequest for IfMatch {
     type Error = ApiError;
     type Future = Ready<Result<IfMatch, ApiError>>;

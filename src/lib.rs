@@ -25,6 +25,8 @@ pub mod records;
 pub mod request_id;
 pub mod seed;
 pub mod stats;
+pub mod sync;
+
 pub mod trainings;
 pub mod validation;
 pub mod vocabularies;

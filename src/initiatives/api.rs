@@ -15,6 +15,7 @@ use crate::http_cache::{self, IfMatch};
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
+use crate::sync;
 
 crate::list_type!(InitiativeList, Initiative, "A page of initiatives.");
 
@@ -208,4 +209,98 @@ pub async fn delete_initiative(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The records a batch created, in the order they were sent.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct InitiativeBatch {
+    /// The created records.
+    pub data: Vec<Initiative>,
+}
+
+/// Create or replace a initiative by your system's id: idempotent, so sending the same request
+/// twice leaves one record, and a repeat that changes nothing keeps its version.
+#[utoipa::path(
+    tag = "initiatives",
+    params(("external_id" = String, Path, description = "Your system's id for the initiative (1–200 characters)")),
+    request_body(content = InitiativeInput, content_type = "application/json",
+        description = "The whole record; `external_id` may be left out (the URL's is used)."),
+    responses(
+        (status = 200, description = "Replaced (or unchanged)", body = Initiative),
+        (status = 201, description = "Created; `Location` names the new record", body = Initiative),
+        UpdateProblems
+    ),
+    security(("bearer" = []))
+)]
+#[put("/initiatives/external/{external_id}")]
+pub async fn upsert_initiative(
+    path: web::Path<String>,
+    caller: Caller,
+    if_match: IfMatch,
+    _q: NoQuery,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require()?;
+    let external_id = sync::external_id_of_path(&path)?;
+    let (created, initiative) = db
+        .write(move |conn| {
+            let principal = caller.require()?;
+            let input = InitiativeInput::from_json(sync::with_external_id(body.0, &external_id)?)?;
+            principal.may_write_content(Some(&input.coalition()))?;
+            match queries::find_external(conn, &external_id)? {
+                None => {
+                    if_match.check_absent()?;
+                    Ok((true, queries::create(conn, input)?))
+                }
+                Some(current) => {
+                    if !crate::content::can_see(&caller, current.publication, Some(&current.coalition_id)) {
+                        return Err(ApiError::Forbidden(
+                            "this external id belongs to a record outside your coalitions".into(),
+                        ));
+                    }
+                    principal.may_write_content(Some(&current.coalition_id))?;
+                    if_match.check(current.version)?;
+                    Ok((false, queries::update(conn, &current, input)?))
+                }
+            }
+        })
+        .await?;
+    Ok(if created {
+        records::created(
+            format!("{BASE}/initiatives/{}", initiative.id),
+            initiative.version,
+            &initiative,
+        )
+    } else {
+        http_cache::versioned(initiative.version, &initiative)
+    })
+}
+
+/// Create up to 500 initiatives in one transaction: all or nothing. Any invalid item: 422 listing
+/// each bad item's errors under its index (`[3].title`), and nothing is written.
+#[utoipa::path(
+    tag = "initiatives",
+    request_body(content = Vec<InitiativeInput>, content_type = "application/json", description = "1 to 500 records"),
+    responses((status = 200, description = "All created, in the order sent", body = InitiativeBatch), CreateProblems),
+    security(("bearer" = []))
+)]
+#[post("/initiatives/batch")]
+pub async fn batch_initiatives(
+    caller: Caller,
+    _q: NoQuery,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.require()?.clone();
+    let items: Vec<InitiativeInput> = sync::parse_batch(body.0)?;
+    for (index, item) in items.iter().enumerate() {
+        principal
+            .may_write_content(Some(&item.coalition()))
+            .map_err(|e| sync::at_index(index, e))?;
+    }
+    let data = db
+        .write(move |conn| sync::create_all(conn, items, |conn, item| item.check_references(conn), queries::create))
+        .await?;
+    Ok(HttpResponse::Ok().json(InitiativeBatch { data }))
 }

@@ -418,3 +418,9 @@ impl Listable for InitiativeRow {
 }
 
 crate::writable!(InitiativeInput, Initiative);
+
+impl crate::sync::External for InitiativeInput {
+    fn external_id(&self) -> Option<&str> {
+        self.external_id.as_deref()
+    }
+}

@@ -253,6 +253,14 @@ pub fn get(conn: &mut DbConnection, id: &str, include: Include) -> Result<Initia
         .ok_or_else(|| ApiError::NotFound(format!("no initiative has the id `{id}`")))
 }
 
+/// The record a client system knows by `external_id` (whatever its publication), if any.
+pub fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Initiative>, ApiError> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM initiatives i WHERE i.external_id = "));
+    sql.bind(Value::Text(external_id.to_string()));
+    let rows: Vec<InitiativeRow> = sql.load(conn)?;
+    Ok(assemble(conn, rows, Include::default())?.pop())
+}
+
 /// One initiative the caller may see, or 404 (drafts of others are not there for them).
 pub fn get_visible(
     conn: &mut DbConnection,

@@ -12,6 +12,7 @@ use crate::http_cache::{self, IfMatch};
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
+use crate::sync;
 
 /// Columns of the CSV export, in order.
 const CSV_COLUMNS: &[&str] = &[
@@ -190,4 +191,90 @@ pub async fn delete_organisation(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The records a batch created, in the order they were sent.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OrganisationBatch {
+    /// The created records.
+    pub data: Vec<Organisation>,
+}
+
+/// Create or replace a organisation by your system's id: idempotent, so sending the same request
+/// twice leaves one record, and a repeat that changes nothing keeps its version.
+#[utoipa::path(
+    tag = "organisations",
+    params(("external_id" = String, Path, description = "Your system's id for the organisation (1–200 characters)")),
+    request_body(content = OrganisationInput, content_type = "application/json",
+        description = "The whole record; `external_id` may be left out (the URL's is used)."),
+    responses(
+        (status = 200, description = "Replaced (or unchanged)", body = Organisation),
+        (status = 201, description = "Created; `Location` names the new record", body = Organisation),
+        UpdateProblems
+    ),
+    security(("bearer" = []))
+)]
+#[put("/organisations/external/{external_id}")]
+pub async fn upsert_organisation(
+    path: web::Path<String>,
+    caller: Caller,
+    if_match: IfMatch,
+    _q: NoQuery,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require()?;
+    let external_id = sync::external_id_of_path(&path)?;
+    let (created, organisation) = db
+        .write(move |conn| {
+            let principal = caller.require()?;
+            let input = OrganisationInput::from_json(sync::with_external_id(body.0, &external_id)?)?;
+            principal.may_create_organisations()?;
+            match model::find_external(conn, &external_id)? {
+                None => {
+                    if_match.check_absent()?;
+                    Ok((true, model::create(conn, input)?))
+                }
+                Some(current) => {
+                    principal.may_update_organisation(&model::member_of(conn, &current.id)?)?;
+                    if_match.check(current.version)?;
+                    Ok((false, model::update(conn, &current, input)?))
+                }
+            }
+        })
+        .await?;
+    Ok(if created {
+        records::created(
+            format!("{BASE}/organisations/{}", organisation.id),
+            organisation.version,
+            &organisation,
+        )
+    } else {
+        http_cache::versioned(organisation.version, &organisation)
+    })
+}
+
+/// Create up to 500 organisations in one transaction: all or nothing. Any invalid item: 422 listing
+/// each bad item's errors under its index (`[3].title`), and nothing is written.
+#[utoipa::path(
+    tag = "organisations",
+    request_body(content = Vec<OrganisationInput>, content_type = "application/json", description = "1 to 500 records"),
+    responses((status = 200, description = "All created, in the order sent", body = OrganisationBatch), CreateProblems),
+    security(("bearer" = []))
+)]
+#[post("/organisations/batch")]
+pub async fn batch_organisations(
+    caller: Caller,
+    _q: NoQuery,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.require()?.clone();
+    let items: Vec<OrganisationInput> = sync::parse_batch(body.0)?;
+    // Creating organisations is the same right for every item.
+    principal.may_create_organisations()?;
+    let data = db
+        .write(move |conn| sync::create_all(conn, items, |conn, item| item.check_references(conn), model::create))
+        .await?;
+    Ok(HttpResponse::Ok().json(OrganisationBatch { data }))
 }

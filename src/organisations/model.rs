@@ -128,7 +128,8 @@ impl OrganisationInput {
         Ok(input)
     }
 
-    fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
+    /// Every reference must exist: the country.
+    pub fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
         let mut refs = References::default();
         if let Some(code) = &self.country_code {
             refs.country(conn, "country_code", code)?;
@@ -274,6 +275,16 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Organisation, ApiError> 
         .ok_or_else(|| ApiError::NotFound(format!("no organisation has the id `{id}`")))
 }
 
+/// The organisation a client system knows by `external_id`, if any.
+pub fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Organisation>, ApiError> {
+    let row: Option<OrganisationRow> = organisations::table
+        .filter(organisations::external_id.eq(external_id))
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(Organisation::from))
+}
+
 /// The coalitions an organisation is a member of.
 pub fn member_of(conn: &mut DbConnection, id: &str) -> Result<Vec<String>, ApiError> {
     let mut sql = Sql::new("SELECT coalition_id AS value FROM memberships WHERE organisation_id = ");
@@ -386,3 +397,9 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
 }
 
 crate::writable!(OrganisationInput, Organisation);
+
+impl crate::sync::External for OrganisationInput {
+    fn external_id(&self) -> Option<&str> {
+        self.external_id.as_deref()
+    }
+}

@@ -15,6 +15,7 @@ use crate::http_cache::{self, IfMatch};
 use crate::listing::{self, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
+use crate::sync;
 
 crate::list_type!(TrainingList, Training, "A page of trainings.");
 
@@ -208,4 +209,94 @@ pub async fn delete_training(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The records a batch created, in the order they were sent.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TrainingBatch {
+    /// The created records.
+    pub data: Vec<Training>,
+}
+
+/// Create or replace a training by your system's id: idempotent, so sending the same request
+/// twice leaves one record, and a repeat that changes nothing keeps its version.
+#[utoipa::path(
+    tag = "trainings",
+    params(("external_id" = String, Path, description = "Your system's id for the training (1–200 characters)")),
+    request_body(content = TrainingInput, content_type = "application/json",
+        description = "The whole record; `external_id` may be left out (the URL's is used)."),
+    responses(
+        (status = 200, description = "Replaced (or unchanged)", body = Training),
+        (status = 201, description = "Created; `Location` names the new record", body = Training),
+        UpdateProblems
+    ),
+    security(("bearer" = []))
+)]
+#[put("/trainings/external/{external_id}")]
+pub async fn upsert_training(
+    path: web::Path<String>,
+    caller: Caller,
+    if_match: IfMatch,
+    _q: NoQuery,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require()?;
+    let external_id = sync::external_id_of_path(&path)?;
+    let (created, training) = db
+        .write(move |conn| {
+            let principal = caller.require()?;
+            let input = TrainingInput::from_json(sync::with_external_id(body.0, &external_id)?)?;
+            principal.may_write_content(input.coalition().as_deref())?;
+            match queries::find_external(conn, &external_id)? {
+                None => {
+                    if_match.check_absent()?;
+                    Ok((true, queries::create(conn, input)?))
+                }
+                Some(current) => {
+                    if !crate::content::can_see(&caller, current.publication, current.coalition_id.as_deref()) {
+                        return Err(ApiError::Forbidden(
+                            "this external id belongs to a record outside your coalitions".into(),
+                        ));
+                    }
+                    principal.may_write_content(current.coalition_id.as_deref())?;
+                    if_match.check(current.version)?;
+                    Ok((false, queries::update(conn, &current, input)?))
+                }
+            }
+        })
+        .await?;
+    Ok(if created {
+        records::created(format!("{BASE}/trainings/{}", training.id), training.version, &training)
+    } else {
+        http_cache::versioned(training.version, &training)
+    })
+}
+
+/// Create up to 500 trainings in one transaction: all or nothing. Any invalid item: 422 listing
+/// each bad item's errors under its index (`[3].title`), and nothing is written.
+#[utoipa::path(
+    tag = "trainings",
+    request_body(content = Vec<TrainingInput>, content_type = "application/json", description = "1 to 500 records"),
+    responses((status = 200, description = "All created, in the order sent", body = TrainingBatch), CreateProblems),
+    security(("bearer" = []))
+)]
+#[post("/trainings/batch")]
+pub async fn batch_trainings(
+    caller: Caller,
+    _q: NoQuery,
+    body: JsonBody,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = caller.require()?.clone();
+    let items: Vec<TrainingInput> = sync::parse_batch(body.0)?;
+    for (index, item) in items.iter().enumerate() {
+        principal
+            .may_write_content(item.coalition().as_deref())
+            .map_err(|e| sync::at_index(index, e))?;
+    }
+    let data = db
+        .write(move |conn| sync::create_all(conn, items, |conn, item| item.check_references(conn), queries::create))
+        .await?;
+    Ok(HttpResponse::Ok().json(TrainingBatch { data }))
 }

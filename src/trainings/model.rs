@@ -478,3 +478,9 @@ impl Listable for TrainingRow {
 }
 
 crate::writable!(TrainingInput, Training);
+
+impl crate::sync::External for TrainingInput {
+    fn external_id(&self) -> Option<&str> {
+        self.external_id.as_deref()
+    }
+}

@@ -280,6 +280,14 @@ pub fn get(conn: &mut DbConnection, id: &str, include: Include) -> Result<Traini
         .ok_or_else(|| ApiError::NotFound(format!("no training has the id `{id}`")))
 }
 
+/// The record a client system knows by `external_id` (whatever its publication), if any.
+pub fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Training>, ApiError> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM trainings t WHERE t.external_id = "));
+    sql.bind(Value::Text(external_id.to_string()));
+    let rows: Vec<TrainingRow> = sql.load(conn)?;
+    Ok(assemble(conn, rows, Include::default())?.pop())
+}
+
 /// One training the caller may see, or 404.
 pub fn get_visible(conn: &mut DbConnection, caller: &Caller, id: &str, include: Include) -> Result<Training, ApiError> {
     let training = get(conn, id, include)?;

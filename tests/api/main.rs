@@ -23,4 +23,6 @@ mod organisations;
 mod paging;
 mod service;
 mod statistics;
+mod sync_writes;
+
 mod trainings;

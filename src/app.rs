@@ -19,6 +19,7 @@ use crate::db::Database;
 use crate::error::{framework_error_to_problem, ApiError};
 use crate::extract::BodyLimit;
 use crate::http_cache::HttpCaching;
+use crate::idempotency::Idempotency;
 use crate::openapi::ApiDoc;
 use crate::{coalitions, countries, initiatives, memberships, meta, organisations, request_id, stats, trainings};
 
@@ -187,6 +188,7 @@ fn cors(allowed: Vec<String>) -> Cors {
             header::LOCATION,
             header::WWW_AUTHENTICATE,
             header::HeaderName::from_static(request_id::HEADER),
+            header::HeaderName::from_static(crate::idempotency::REPLAYED),
         ])
         .max_age(3600)
         // Refuse (not just leave unheadered) requests from origins the function rejects.
@@ -243,6 +245,7 @@ pub fn app(
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
         .route("/docs", web::get().to(docs_redirect))
         .default_service(web::to(no_route))
+        .wrap(Idempotency)
         .wrap(HttpCaching {
             max_age: state.cache_max_age,
         })

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod http_cache;
+pub mod idempotency;
 
 pub mod initiatives;
 pub mod listing;

@@ -211,6 +211,21 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             );
         }
         if let Some(post) = item.post.as_mut() {
+            post.parameters.get_or_insert_with(Vec::new).push(header_parameter(
+                "Idempotency-Key",
+                "Your unique key for this request (1–255 visible ASCII characters): a retry with the same key and \
+                 request gets the first response instead of a second write (kept 24 hours; 422 if reused for a \
+                 different request; 409 while the first is still running)",
+            ));
+            for success in ["200", "201"] {
+                if let Some(ok) = post.responses.responses.get_mut(success) {
+                    add_header(
+                        ok,
+                        "Idempotent-Replayed",
+                        "`true` when this is the stored first response to a retry",
+                    );
+                }
+            }
             if let Some(created) = post.responses.responses.get_mut("201") {
                 add_header(created, "ETag", "The new record's version tag");
                 add_header(created, "Location", "The new record's URL");

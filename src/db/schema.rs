@@ -132,6 +132,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (actor, key) {
+        actor -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        location -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(country_groups -> countries (country_code));
 diesel::joinable!(coalition_activity_areas -> coalitions (coalition_id));
 diesel::joinable!(memberships -> coalitions (coalition_id));
@@ -147,4 +159,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     memberships,
     initiatives,
     trainings,
+    idempotency_keys,
 );

@@ -15,6 +15,8 @@ mod countries;
 mod csv;
 mod demo;
 mod drafts;
+mod idempotency;
+
 mod initiatives;
 
 mod malformed;

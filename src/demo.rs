@@ -18,6 +18,7 @@ use rand::{Rng, SeedableRng};
 use crate::db::sql::{insert_rows, Sql, TextRow, Value};
 use crate::db::{now, Database, DbConnection};
 use crate::error::ApiError;
+use crate::journal;
 use crate::records;
 use crate::vocabularies::{ActivityArea, EventFormat, EventKind, InitiativeStatus, Sphere, TargetGroup, Theme};
 
@@ -296,6 +297,25 @@ fn titles(language: &str) -> &'static [&'static str; 5] {
         .unwrap_or(&TITLES[0].1)
 }
 
+/// Journal bulk-created records as created by the system (fields are not itemised).
+fn journal_created(
+    conn: &mut DbConnection,
+    record_type: &'static str,
+    ids: impl IntoIterator<Item = String>,
+) -> Result<(), ApiError> {
+    let entries = ids
+        .into_iter()
+        .map(|id| journal::Entry {
+            record_type,
+            record_id: id,
+            action: journal::Action::Created,
+            version: Some(1),
+            changed: Vec::new(),
+        })
+        .collect();
+    journal::record(conn, &journal::Actor::system(), entries)
+}
+
 /// Load the demo data set (real records plus `scale` initiatives and `scale / 4` events).
 pub fn seed_demo(db: &Database, scale: usize) -> Result<DemoReport, ApiError> {
     let mut report = DemoReport::default();
@@ -487,6 +507,8 @@ fn coalitions_and_members(
                 .map(|a| vec![Value::Text(id.clone()), Value::Text(a.as_str().into())])
                 .collect(),
         )?;
+        let membership_ids: Vec<String> = org_ids.iter().map(|_| records::new_id()).collect();
+        journal_created(conn, "membership", membership_ids.iter().cloned())?;
         insert_rows(
             conn,
             "memberships",
@@ -502,9 +524,10 @@ fn coalitions_and_members(
             org_names
                 .iter()
                 .zip(&org_ids)
-                .map(|((_, _, role), org)| {
+                .zip(&membership_ids)
+                .map(|(((_, _, role), org), membership)| {
                     vec![
-                        Value::Text(records::new_id()),
+                        Value::Text(membership.clone()),
                         Value::Text(id.clone()),
                         Value::Text(org.clone()),
                         Value::Text(role.to_string()),
@@ -515,6 +538,8 @@ fn coalitions_and_members(
                 })
                 .collect(),
         )?;
+        journal_created(conn, "organisation", org_ids.iter().cloned())?;
+        journal_created(conn, "coalition", [id.clone()])?;
         report.coalitions += 1;
         report.organisations += org_ids.len();
         members.insert(id.clone(), org_ids);
@@ -678,7 +703,7 @@ fn real_events(
         &["training_id", "language"],
         vec![
             vec![Value::Text(training.clone()), Value::Text("en".into())],
-            vec![Value::Text(workshop), Value::Text("en".into())],
+            vec![Value::Text(workshop.clone()), Value::Text("en".into())],
         ],
     )?;
     if let Some(armenia) = armenia {
@@ -688,6 +713,8 @@ fn real_events(
         sql.bind(Value::Text(armenia));
         sql.execute(conn)?;
     }
+    journal_created(conn, "organisation", [facility])?;
+    journal_created(conn, "training", [training, workshop])?;
     report.trainings += 2;
     Ok(())
 }
@@ -766,6 +793,14 @@ fn generate_initiatives(
             }
         }
     }
+    let new_ids: Vec<String> = rows
+        .iter()
+        .map(|r| match &r[0] {
+            Value::Text(id) => id.clone(),
+            _ => String::new(),
+        })
+        .collect();
+    journal_created(conn, "initiative", new_ids)?;
     insert_rows(
         conn,
         "initiatives",

@@ -2,6 +2,8 @@
 //! Coalitions for Digital Skills and Jobs.
 
 pub mod app;
+pub mod audit;
+
 pub mod auth;
 pub mod coalitions;
 pub mod config;
@@ -17,6 +19,7 @@ pub mod http_cache;
 pub mod idempotency;
 
 pub mod initiatives;
+pub mod journal;
 pub mod listing;
 pub mod memberships;
 pub mod meta;

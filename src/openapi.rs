@@ -47,7 +47,8 @@ Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\"
         (name = "memberships", description = "Links between coalitions and organisations"),
         (name = "initiatives", description = "Initiatives of the coalitions, with drafts"),
         (name = "trainings", description = "Trainings, workshops, webinars, conferences and study visits, with drafts"),
-        (name = "statistics", description = "Counts for dashboards and maps"),
+                (name = "statistics", description = "Counts for dashboards and maps"),
+        (name = "audit", description = "Who changed what, when (administrators)"),
     )
 )]
 pub struct ApiDoc;
@@ -125,6 +126,10 @@ macro_rules! problem_set {
 problem_set!(
     /// Errors of list operations.
     ListProblems, ["400", "401"]
+);
+problem_set!(
+    /// Errors of the audit trail (administrators only).
+    AuditProblems, ["400", "401", "403"]
 );
 problem_set!(
     /// Errors of single-record reads.

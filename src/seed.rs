@@ -10,6 +10,7 @@ use crate::db::schema::{countries, country_groups};
 use crate::db::sql::{Sql, TextRow, Value};
 use crate::db::{now, Database, DbConnection};
 use crate::error::ApiError;
+use crate::journal;
 
 /// `(ISO code, EU code, English name, native name, groups)`
 pub type CountrySeed = (
@@ -107,6 +108,7 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
         .map(|r| r.value)
         .collect();
     let stamp = now();
+    let mut added = Vec::new();
     for (code, eu_code, name, native_name, groups) in COUNTRIES {
         if existing.contains(*code) {
             continue;
@@ -131,7 +133,21 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
                 .execute(conn)?;
         }
         report.countries_added += 1;
+        added.push(journal::Entry {
+            record_type: "country",
+            record_id: code.to_string(),
+            action: journal::Action::Created,
+            version: Some(1),
+            changed: vec![
+                "code".into(),
+                "eu_code".into(),
+                "name".into(),
+                "native_name".into(),
+                "groups".into(),
+            ],
+        });
     }
+    journal::record(conn, &journal::Actor::system(), added)?;
     Sql::new("DELETE FROM vocabulary_terms").execute(conn)?;
     let mut insert = Sql::new("INSERT INTO vocabulary_terms (vocabulary, code, label, position) VALUES ");
     let mut first = true;

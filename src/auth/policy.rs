@@ -81,6 +81,11 @@ impl Principal {
         }
     }
 
+    /// Reading the audit trail: admins only.
+    pub fn may_read_audit(&self) -> Result<(), ApiError> {
+        admin_only(self, "read the audit trail")
+    }
+
     /// Deleting organisations: admins only.
     pub fn may_delete_organisations(&self) -> Result<(), ApiError> {
         admin_only(self, "delete organisations")

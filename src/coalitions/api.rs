@@ -9,6 +9,7 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
 use crate::http_cache::{self, IfMatch};
+use crate::journal::Actor;
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -102,10 +103,11 @@ pub async fn create_coalition(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     principal.may_create_or_delete_coalitions()?;
     let input = CoalitionInput::from_json(body.0)?;
-    let coalition = db.write(move |conn| model::create(conn, input)).await?;
+    let coalition = db.write(move |conn| model::create(conn, &actor, input)).await?;
     Ok(records::created(
         format!("{BASE}/coalitions/{}", coalition.id),
         coalition.version,
@@ -130,6 +132,7 @@ pub async fn replace_coalition(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let id = records::parse_id(&path, "coalition")?;
     let coalition = db
@@ -139,7 +142,7 @@ pub async fn replace_coalition(
             if_match.check(current.version)?;
             let input = CoalitionInput::from_json(body.0)?;
             authorise_new_state(&principal, &current, &input)?;
-            model::update(conn, &current, input)
+            model::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(coalition.version, &coalition))
@@ -163,6 +166,7 @@ pub async fn patch_coalition(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let id = records::parse_id(&path, "coalition")?;
     let coalition = db
@@ -172,7 +176,7 @@ pub async fn patch_coalition(
             if_match.check(current.version)?;
             let input: CoalitionInput = records::patched(&current, &body.0)?;
             authorise_new_state(&principal, &current, &input)?;
-            model::update(conn, &current, input)
+            model::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(coalition.version, &coalition))
@@ -193,13 +197,14 @@ pub async fn delete_coalition(
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     principal.may_create_or_delete_coalitions()?;
     let id = records::parse_id(&path, "coalition")?;
     db.write(move |conn| {
         let current = model::get(conn, &id)?;
         if_match.check(current.version)?;
-        model::delete(conn, &id)
+        model::delete(conn, &actor, &id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

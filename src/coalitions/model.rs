@@ -9,9 +9,10 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::schema::coalitions;
-use crate::db::sql::{load_sets, replace_set, Sql, Value};
+use crate::db::sql::{load_sets, replace_set, Sql, TextRow, Value};
 use crate::db::{now, DbConnection};
 use crate::error::ApiError;
+use crate::journal::{self, Actor};
 use crate::listing::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
 use crate::records::{self, References};
 use crate::validation::{self, trim_opt};
@@ -371,7 +372,7 @@ impl<'a> From<&'a CoalitionInput> for Changes<'a> {
 }
 
 /// Create a coalition.
-pub fn create(conn: &mut DbConnection, input: CoalitionInput) -> Result<Coalition, ApiError> {
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: CoalitionInput) -> Result<Coalition, ApiError> {
     input.check_references(conn)?;
     let id = records::new_id();
     let stamp = now();
@@ -392,12 +393,18 @@ pub fn create(conn: &mut DbConnection, input: CoalitionInput) -> Result<Coalitio
         &id,
         &area_codes(&input),
     )?;
+    journal::record(conn, actor, vec![journal::created("coalition", &id, &input)])?;
     get(conn, &id)
 }
 
 /// Replace a coalition's writable fields with `input`, unless somebody changed it since
 /// `current` was read (409). An unchanged record keeps its version.
-pub fn update(conn: &mut DbConnection, current: &Coalition, input: CoalitionInput) -> Result<Coalition, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &Coalition,
+    input: CoalitionInput,
+) -> Result<Coalition, ApiError> {
     input.check_references(conn)?;
     if CoalitionInput::from(current) == input {
         return Ok(current.clone());
@@ -426,11 +433,19 @@ pub fn update(conn: &mut DbConnection, current: &Coalition, input: CoalitionInpu
         &current.id,
         &area_codes(&input),
     )?;
+    let entry = journal::updated(
+        "coalition",
+        &current.id,
+        current.version + 1,
+        &CoalitionInput::from(current),
+        &input,
+    );
+    journal::record(conn, actor, vec![entry])?;
     get(conn, &current.id)
 }
 
 /// Delete a coalition and (by cascade) its memberships.
-pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
     // Initiatives and events are the coalition's record of work: never deleted by cascade.
     let content = records::count_references(
         conn,
@@ -442,10 +457,17 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
             "the coalition still owns {content} initiatives or events; delete or move them first"
         )));
     }
+    // Its memberships go with it (by cascade): journal them as deletions of the same actor.
+    let mut members = Sql::new("SELECT id AS value FROM memberships WHERE coalition_id = ");
+    members.bind(Value::Text(id.to_string()));
+    let members: Vec<String> = members.load::<TextRow>(conn)?.into_iter().map(|r| r.value).collect();
     let deleted = diesel::delete(coalitions::table.filter(coalitions::id.eq(id))).execute(conn)?;
     if deleted == 0 {
         return Err(ApiError::NotFound(format!("no coalition has the id `{id}`")));
     }
+    let mut entries: Vec<journal::Entry> = members.iter().map(|m| journal::deleted("membership", m)).collect();
+    entries.push(journal::deleted("coalition", id));
+    journal::record(conn, actor, entries)?;
     Ok(())
 }
 

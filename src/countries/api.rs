@@ -9,6 +9,7 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
 use crate::http_cache::{self, IfMatch};
+use crate::journal::Actor;
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -88,9 +89,10 @@ pub async fn create_country(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?.may_write_countries()?;
     let input = CountryInput::from_json(body.0)?;
-    let country = db.write(move |conn| model::create(conn, input)).await?;
+    let country = db.write(move |conn| model::create(conn, &actor, input)).await?;
     Ok(records::created(
         format!("{BASE}/countries/{}", country.code),
         country.version,
@@ -115,6 +117,7 @@ pub async fn replace_country(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?.may_write_countries()?;
     let code = path.into_inner();
     let country = db
@@ -122,7 +125,7 @@ pub async fn replace_country(
             let current = model::get(conn, &code)?;
             if_match.check(current.version)?;
             let input = CountryInput::from_json(body.0)?;
-            model::update(conn, &current, input)
+            model::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(country.version, &country))
@@ -146,6 +149,7 @@ pub async fn patch_country(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?.may_write_countries()?;
     let code = path.into_inner();
     let country = db
@@ -153,7 +157,7 @@ pub async fn patch_country(
             let current = model::get(conn, &code)?;
             if_match.check(current.version)?;
             let input: CountryInput = records::patched(&current, &body.0)?;
-            model::update(conn, &current, input)
+            model::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(country.version, &country))
@@ -174,12 +178,13 @@ pub async fn delete_country(
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?.may_write_countries()?;
     let code = path.into_inner();
     db.write(move |conn| {
         let current = model::get(conn, &code)?;
         if_match.check(current.version)?;
-        model::delete(conn, &code)
+        model::delete(conn, &actor, &code)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -10,6 +10,7 @@ use crate::db::schema::countries;
 use crate::db::sql::{load_sets, replace_set, Sql, Value};
 use crate::db::{now, DbConnection};
 use crate::error::ApiError;
+use crate::journal::{self, Actor};
 use crate::listing::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
 use crate::records;
 use crate::validation;
@@ -218,7 +219,7 @@ pub fn get(conn: &mut DbConnection, code: &str) -> Result<Country, ApiError> {
 }
 
 /// Create a country.
-pub fn create(conn: &mut DbConnection, input: CountryInput) -> Result<Country, ApiError> {
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: CountryInput) -> Result<Country, ApiError> {
     if records::exists(conn, "countries", "code", &input.code)? {
         return Err(ApiError::Conflict(format!(
             "a country with the code `{}` already exists",
@@ -245,11 +246,17 @@ pub fn create(conn: &mut DbConnection, input: CountryInput) -> Result<Country, A
         &input.code,
         &input.group_codes(),
     )?;
+    journal::record(conn, actor, vec![journal::created("country", &input.code, &input)])?;
     get(conn, &input.code)
 }
 
 /// Replace a country's fields; the code cannot change.
-pub fn update(conn: &mut DbConnection, current: &Country, input: CountryInput) -> Result<Country, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &Country,
+    input: CountryInput,
+) -> Result<Country, ApiError> {
     if input.code != current.code {
         return Err(ApiError::invalid(
             "code",
@@ -286,11 +293,19 @@ pub fn update(conn: &mut DbConnection, current: &Country, input: CountryInput) -
         &current.code,
         &input.group_codes(),
     )?;
+    let entry = journal::updated(
+        "country",
+        &current.code,
+        current.version + 1,
+        &CountryInput::from(current),
+        &input,
+    );
+    journal::record(conn, actor, vec![entry])?;
     get(conn, &current.code)
 }
 
 /// Delete a country no record refers to.
-pub fn delete(conn: &mut DbConnection, code: &str) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, code: &str) -> Result<(), ApiError> {
     let code = code.to_ascii_uppercase();
     let refs = records::count_references(
         conn,
@@ -312,6 +327,7 @@ pub fn delete(conn: &mut DbConnection, code: &str) -> Result<(), ApiError> {
     if deleted == 0 {
         return Err(ApiError::NotFound(format!("no country has the code `{code}`")));
     }
+    journal::record(conn, actor, vec![journal::deleted("country", &code)])?;
     Ok(())
 }
 

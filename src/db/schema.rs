@@ -144,6 +144,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor -> Text,
+        role -> Text,
+        record_type -> Text,
+        record_id -> Text,
+        action -> Text,
+        version -> Nullable<BigInt>,
+        changed_fields -> Text,
+    }
+}
+
 diesel::joinable!(country_groups -> countries (country_code));
 diesel::joinable!(coalition_activity_areas -> coalitions (coalition_id));
 diesel::joinable!(memberships -> coalitions (coalition_id));
@@ -160,4 +174,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     initiatives,
     trainings,
     idempotency_keys,
+    audit_log,
 );

@@ -12,6 +12,7 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
 use crate::http_cache::{self, IfMatch};
+use crate::journal::Actor;
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -103,10 +104,11 @@ pub async fn create_initiative(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let input = InitiativeInput::from_json(body.0)?;
     principal.may_write_content(Some(&input.coalition()))?;
-    let initiative = db.write(move |conn| queries::create(conn, input)).await?;
+    let initiative = db.write(move |conn| queries::create(conn, &actor, input)).await?;
     Ok(records::created(
         format!("{BASE}/initiatives/{}", initiative.id),
         initiative.version,
@@ -139,6 +141,7 @@ pub async fn replace_initiative(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?;
     let id = records::parse_id(&path, "initiative")?;
     let initiative = db
@@ -147,7 +150,7 @@ pub async fn replace_initiative(
             if_match.check(current.version)?;
             let input = InitiativeInput::from_json(body.0)?;
             caller.require()?.may_write_content(Some(&input.coalition()))?;
-            queries::update(conn, &current, input)
+            queries::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(initiative.version, &initiative))
@@ -171,6 +174,7 @@ pub async fn patch_initiative(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?;
     let id = records::parse_id(&path, "initiative")?;
     let initiative = db
@@ -179,7 +183,7 @@ pub async fn patch_initiative(
             if_match.check(current.version)?;
             let input: InitiativeInput = records::patched(&current, &body.0)?;
             caller.require()?.may_write_content(Some(&input.coalition()))?;
-            queries::update(conn, &current, input)
+            queries::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(initiative.version, &initiative))
@@ -200,12 +204,13 @@ pub async fn delete_initiative(
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?;
     let id = records::parse_id(&path, "initiative")?;
     db.write(move |conn| {
         let current = load_for_write(conn, &caller, &id)?;
         if_match.check(current.version)?;
-        queries::delete(conn, &id)
+        queries::delete(conn, &actor, &id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -241,6 +246,7 @@ pub async fn upsert_initiative(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?;
     let external_id = sync::external_id_of_path(&path)?;
     let (created, initiative) = db
@@ -251,7 +257,7 @@ pub async fn upsert_initiative(
             match queries::find_external(conn, &external_id)? {
                 None => {
                     if_match.check_absent()?;
-                    Ok((true, queries::create(conn, input)?))
+                    Ok((true, queries::create(conn, &actor, input)?))
                 }
                 Some(current) => {
                     if !crate::content::can_see(&caller, current.publication, Some(&current.coalition_id)) {
@@ -261,7 +267,7 @@ pub async fn upsert_initiative(
                     }
                     principal.may_write_content(Some(&current.coalition_id))?;
                     if_match.check(current.version)?;
-                    Ok((false, queries::update(conn, &current, input)?))
+                    Ok((false, queries::update(conn, &actor, &current, input)?))
                 }
             }
         })
@@ -292,6 +298,7 @@ pub async fn batch_initiatives(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let items: Vec<InitiativeInput> = sync::parse_batch(body.0)?;
     for (index, item) in items.iter().enumerate() {
@@ -300,7 +307,14 @@ pub async fn batch_initiatives(
             .map_err(|e| sync::at_index(index, e))?;
     }
     let data = db
-        .write(move |conn| sync::create_all(conn, items, |conn, item| item.check_references(conn), queries::create))
+        .write(move |conn| {
+            sync::create_all(
+                conn,
+                items,
+                |conn, item| item.check_references(conn),
+                |conn, item| queries::create(conn, &actor, item),
+            )
+        })
         .await?;
     Ok(HttpResponse::Ok().json(InitiativeBatch { data }))
 }

@@ -10,6 +10,7 @@ use crate::db::schema::initiatives;
 use crate::db::sql::{load_sets, replace_set, Sql, Value};
 use crate::db::{now, DbConnection};
 use crate::error::ApiError;
+use crate::journal::{self, Actor};
 use crate::listing::{ListQuery, ListRequest, Listed};
 use crate::records;
 use crate::vocabularies::{ActivityArea, InitiativeStatus, ParticipationRole, Publication, Sphere, TargetGroup, Theme};
@@ -368,7 +369,7 @@ impl<'a> From<&'a InitiativeInput> for Changes<'a> {
 }
 
 /// Create an initiative (references checked).
-pub fn create(conn: &mut DbConnection, input: InitiativeInput) -> Result<Initiative, ApiError> {
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: InitiativeInput) -> Result<Initiative, ApiError> {
     input.check_references(conn)?;
     let id = records::new_id();
     let stamp = now();
@@ -382,12 +383,18 @@ pub fn create(conn: &mut DbConnection, input: InitiativeInput) -> Result<Initiat
         ))
         .execute(conn)?;
     write_sets(conn, &id, &input)?;
+    journal::record(conn, actor, vec![journal::created("initiative", &id, &input)])?;
     get(conn, &id, Include::default())
 }
 
 /// Replace an initiative's fields unless somebody changed it since `current` was read (409).
 /// An unchanged record keeps its version.
-pub fn update(conn: &mut DbConnection, current: &Initiative, input: InitiativeInput) -> Result<Initiative, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &Initiative,
+    input: InitiativeInput,
+) -> Result<Initiative, ApiError> {
     input.check_references(conn)?;
     if InitiativeInput::from(current) == input {
         return Ok(current.clone());
@@ -409,11 +416,20 @@ pub fn update(conn: &mut DbConnection, current: &Initiative, input: InitiativeIn
         ));
     }
     write_sets(conn, &current.id, &input)?;
+    let entry = journal::updated(
+        "initiative",
+        &current.id,
+        current.version + 1,
+        &InitiativeInput::from(current),
+        &input,
+    );
+    journal::record(conn, actor, vec![entry])?;
     get(conn, &current.id, Include::default())
 }
 
 /// Delete an initiative and its sets.
-pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
     diesel::delete(initiatives::table.filter(initiatives::id.eq(id))).execute(conn)?;
+    journal::record(conn, actor, vec![journal::deleted("initiative", id)])?;
     Ok(())
 }

@@ -9,6 +9,7 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
 use crate::http_cache::{self, IfMatch};
+use crate::journal::Actor;
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{DeleteProblems, NestedCreateProblems, ReadProblems, SubListProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -130,6 +131,7 @@ pub async fn create_member(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let coalition_id = records::parse_id(&path, "coalition")?;
     let membership = db
@@ -137,7 +139,7 @@ pub async fn create_member(
             Owner::Coalition(coalition_id.clone()).ensure_exists(conn)?;
             principal.may_manage_memberships(&coalition_id)?;
             let input = MembershipInput::from_json(body.0)?;
-            model::create(conn, &coalition_id, input)
+            model::create(conn, &actor, &coalition_id, input)
         })
         .await?;
     let location = format!(
@@ -167,6 +169,7 @@ pub async fn replace_member(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let coalition_id = records::parse_id(&path.0, "coalition")?;
     let id = records::parse_id(&path.1, "membership")?;
@@ -176,7 +179,7 @@ pub async fn replace_member(
             principal.may_manage_memberships(&coalition_id)?;
             if_match.check(current.version)?;
             let input = MembershipInput::from_json(body.0)?;
-            model::update(conn, &current, input)
+            model::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(membership.version, &membership))
@@ -203,6 +206,7 @@ pub async fn patch_member(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let coalition_id = records::parse_id(&path.0, "coalition")?;
     let id = records::parse_id(&path.1, "membership")?;
@@ -212,7 +216,7 @@ pub async fn patch_member(
             principal.may_manage_memberships(&coalition_id)?;
             if_match.check(current.version)?;
             let input: MembershipInput = records::patched(&current, &body.0)?;
-            model::update(conn, &current, input)
+            model::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(membership.version, &membership))
@@ -236,6 +240,7 @@ pub async fn delete_member(
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let coalition_id = records::parse_id(&path.0, "coalition")?;
     let id = records::parse_id(&path.1, "membership")?;
@@ -243,7 +248,7 @@ pub async fn delete_member(
         let current = model::get(conn, &coalition_id, &id)?;
         principal.may_manage_memberships(&coalition_id)?;
         if_match.check(current.version)?;
-        model::delete(conn, &current)
+        model::delete(conn, &actor, &current)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -11,6 +11,7 @@ use crate::db::schema::memberships;
 use crate::db::sql::{Sql, Value};
 use crate::db::{now, DbConnection};
 use crate::error::{ApiError, FieldError};
+use crate::journal::{self, Actor};
 use crate::listing::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
 use crate::organisations::model::{self as organisations_model, Organisation};
 use crate::records::{self, References};
@@ -310,7 +311,12 @@ pub fn get(conn: &mut DbConnection, coalition_id: &str, id: &str) -> Result<Memb
 }
 
 /// Add an organisation to an existing coalition.
-pub fn create(conn: &mut DbConnection, coalition_id: &str, input: MembershipInput) -> Result<Membership, ApiError> {
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    coalition_id: &str,
+    input: MembershipInput,
+) -> Result<Membership, ApiError> {
     let mut refs = References::default();
     refs.organisation(conn, "organisation_id", &input.organisation())?;
     refs.finish()?;
@@ -330,11 +336,17 @@ pub fn create(conn: &mut DbConnection, coalition_id: &str, input: MembershipInpu
             memberships::updated_at.eq(stamp),
         ))
         .execute(conn)?;
+    journal::record(conn, actor, vec![journal::created("membership", &id, &input)])?;
     get(conn, coalition_id, &id)
 }
 
 /// Replace a membership's fields; the organisation cannot change.
-pub fn update(conn: &mut DbConnection, current: &Membership, input: MembershipInput) -> Result<Membership, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &Membership,
+    input: MembershipInput,
+) -> Result<Membership, ApiError> {
     if input.organisation() != current.organisation_id {
         return Err(ApiError::invalid(
             "organisation_id",
@@ -364,12 +376,21 @@ pub fn update(conn: &mut DbConnection, current: &Membership, input: MembershipIn
             "the membership was changed by another request while this one ran; fetch it and retry".into(),
         ));
     }
+    let entry = journal::updated(
+        "membership",
+        &current.id,
+        current.version + 1,
+        &MembershipInput::from(current),
+        &input,
+    );
+    journal::record(conn, actor, vec![entry])?;
     get(conn, &current.coalition_id, &current.id)
 }
 
 /// Remove a membership.
-pub fn delete(conn: &mut DbConnection, current: &Membership) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, current: &Membership) -> Result<(), ApiError> {
     diesel::delete(memberships::table.filter(memberships::id.eq(&current.id))).execute(conn)?;
+    journal::record(conn, actor, vec![journal::deleted("membership", &current.id)])?;
     Ok(())
 }
 

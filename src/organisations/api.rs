@@ -9,6 +9,7 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
 use crate::http_cache::{self, IfMatch};
+use crate::journal::Actor;
 use crate::listing::{self, FormatParam, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -92,10 +93,11 @@ pub async fn create_organisation(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     principal.may_create_organisations()?;
     let input = OrganisationInput::from_json(body.0)?;
-    let organisation = db.write(move |conn| model::create(conn, input)).await?;
+    let organisation = db.write(move |conn| model::create(conn, &actor, input)).await?;
     Ok(records::created(
         format!("{BASE}/organisations/{}", organisation.id),
         organisation.version,
@@ -120,6 +122,7 @@ pub async fn replace_organisation(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let id = records::parse_id(&path, "organisation")?;
     let organisation = db
@@ -128,7 +131,7 @@ pub async fn replace_organisation(
             principal.may_update_organisation(&model::member_of(conn, &id)?)?;
             if_match.check(current.version)?;
             let input = OrganisationInput::from_json(body.0)?;
-            model::update(conn, &current, input)
+            model::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(organisation.version, &organisation))
@@ -152,6 +155,7 @@ pub async fn patch_organisation(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let id = records::parse_id(&path, "organisation")?;
     let organisation = db
@@ -160,7 +164,7 @@ pub async fn patch_organisation(
             principal.may_update_organisation(&model::member_of(conn, &id)?)?;
             if_match.check(current.version)?;
             let input: OrganisationInput = records::patched(&current, &body.0)?;
-            model::update(conn, &current, input)
+            model::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(organisation.version, &organisation))
@@ -181,13 +185,14 @@ pub async fn delete_organisation(
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     principal.may_delete_organisations()?;
     let id = records::parse_id(&path, "organisation")?;
     db.write(move |conn| {
         let current = model::get(conn, &id)?;
         if_match.check(current.version)?;
-        model::delete(conn, &id)
+        model::delete(conn, &actor, &id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -223,6 +228,7 @@ pub async fn upsert_organisation(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?;
     let external_id = sync::external_id_of_path(&path)?;
     let (created, organisation) = db
@@ -233,12 +239,12 @@ pub async fn upsert_organisation(
             match model::find_external(conn, &external_id)? {
                 None => {
                     if_match.check_absent()?;
-                    Ok((true, model::create(conn, input)?))
+                    Ok((true, model::create(conn, &actor, input)?))
                 }
                 Some(current) => {
                     principal.may_update_organisation(&model::member_of(conn, &current.id)?)?;
                     if_match.check(current.version)?;
-                    Ok((false, model::update(conn, &current, input)?))
+                    Ok((false, model::update(conn, &actor, &current, input)?))
                 }
             }
         })
@@ -269,12 +275,20 @@ pub async fn batch_organisations(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let items: Vec<OrganisationInput> = sync::parse_batch(body.0)?;
     // Creating organisations is the same right for every item.
     principal.may_create_organisations()?;
     let data = db
-        .write(move |conn| sync::create_all(conn, items, |conn, item| item.check_references(conn), model::create))
+        .write(move |conn| {
+            sync::create_all(
+                conn,
+                items,
+                |conn, item| item.check_references(conn),
+                |conn, item| model::create(conn, &actor, item),
+            )
+        })
         .await?;
     Ok(HttpResponse::Ok().json(OrganisationBatch { data }))
 }

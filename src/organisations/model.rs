@@ -12,6 +12,7 @@ use crate::db::schema::{coalitions, organisations, trainings};
 use crate::db::sql::{Sql, TextRow, Value};
 use crate::db::{now, DbConnection};
 use crate::error::ApiError;
+use crate::journal::{self, Actor};
 use crate::listing::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
 use crate::records::{self, References};
 use crate::validation::{self, trim_opt};
@@ -322,7 +323,7 @@ impl<'a> From<&'a OrganisationInput> for Changes<'a> {
 }
 
 /// Create an organisation.
-pub fn create(conn: &mut DbConnection, input: OrganisationInput) -> Result<Organisation, ApiError> {
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: OrganisationInput) -> Result<Organisation, ApiError> {
     input.check_references(conn)?;
     let id = records::new_id();
     let stamp = now();
@@ -335,12 +336,14 @@ pub fn create(conn: &mut DbConnection, input: OrganisationInput) -> Result<Organ
             organisations::updated_at.eq(stamp),
         ))
         .execute(conn)?;
+    journal::record(conn, actor, vec![journal::created("organisation", &id, &input)])?;
     get(conn, &id)
 }
 
 /// Replace an organisation's fields, unless somebody changed it since `current` was read (409).
 pub fn update(
     conn: &mut DbConnection,
+    actor: &Actor,
     current: &Organisation,
     input: OrganisationInput,
 ) -> Result<Organisation, ApiError> {
@@ -364,13 +367,42 @@ pub fn update(
             "the organisation was changed by another request while this one ran; fetch it and retry".into(),
         ));
     }
+    let entry = journal::updated(
+        "organisation",
+        &current.id,
+        current.version + 1,
+        &OrganisationInput::from(current),
+        &input,
+    );
+    journal::record(conn, actor, vec![entry])?;
     get(conn, &current.id)
 }
 
 /// Delete an organisation with its memberships, clearing it as coordinator.
-pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
     get(conn, id)?;
-    // Coalitions that named it as coordinator change too: bump their version so replicas see it.
+    // What changes with it, journaled as writes of the same actor: coalitions it coordinated,
+    // initiatives it took part in, events it organised (each bumps its version so replicas
+    // see it), and its memberships (removed by cascade).
+    let coordinated = affected(
+        conn,
+        "SELECT id AS key, CAST(version + 1 AS TEXT) AS value FROM coalitions WHERE coordinator_id = ",
+        id,
+    )?;
+    let took_part = affected(
+        conn,
+        "SELECT id AS key, CAST(version + 1 AS TEXT) AS value FROM initiatives WHERE id IN \
+         (SELECT initiative_id FROM initiative_organisations WHERE organisation_id = ",
+        id,
+    )?;
+    let organised = affected(
+        conn,
+        "SELECT id AS key, CAST(version + 1 AS TEXT) AS value FROM trainings WHERE organiser_id = ",
+        id,
+    )?;
+    let mut members = Sql::new("SELECT id AS value FROM memberships WHERE organisation_id = ");
+    members.bind(Value::Text(id.to_string()));
+    let members: Vec<String> = members.load::<TextRow>(conn)?.into_iter().map(|r| r.value).collect();
     diesel::update(coalitions::table.filter(coalitions::coordinator_id.eq(id)))
         .set((
             coalitions::coordinator_id.eq(None::<String>),
@@ -378,7 +410,6 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
             coalitions::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    // So do initiatives it took part in and events it organised.
     let mut initiatives = Sql::new("UPDATE initiatives SET version = version + 1, updated_at = ");
     initiatives.bind(Value::Timestamp(now()));
     initiatives.push(" WHERE id IN (SELECT initiative_id FROM initiative_organisations WHERE organisation_id = ");
@@ -393,7 +424,38 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
         ))
         .execute(conn)?;
     diesel::delete(organisations::table.filter(organisations::id.eq(id))).execute(conn)?;
+    let side = |record_type: &'static str, field: &str, rows: &[(String, i64)]| -> Vec<journal::Entry> {
+        rows.iter()
+            .map(|(id, version)| journal::Entry {
+                record_type,
+                record_id: id.clone(),
+                action: journal::Action::Updated,
+                version: Some(*version),
+                changed: vec![field.to_string()],
+            })
+            .collect()
+    };
+    let mut entries = side("coalition", "coordinator_id", &coordinated);
+    entries.extend(side("initiative", "organisations", &took_part));
+    entries.extend(side("training", "organiser_id", &organised));
+    entries.extend(members.iter().map(|m| journal::deleted("membership", m)));
+    entries.push(journal::deleted("organisation", id));
+    journal::record(conn, actor, entries)?;
     Ok(())
+}
+
+/// `(id, version after the change)` of the rows a side effect will touch.
+fn affected(conn: &mut DbConnection, select: &str, id: &str) -> Result<Vec<(String, i64)>, ApiError> {
+    let mut sql = Sql::new(select);
+    sql.bind(Value::Text(id.to_string()));
+    if select.contains("(SELECT") {
+        sql.push(")");
+    }
+    Ok(sql
+        .load::<crate::db::sql::PairRow>(conn)?
+        .into_iter()
+        .map(|r| (r.key, r.value.parse().unwrap_or_default()))
+        .collect())
 }
 
 crate::writable!(OrganisationInput, Organisation);

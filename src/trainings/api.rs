@@ -12,6 +12,7 @@ use crate::db::Database;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, NoQuery};
 use crate::http_cache::{self, IfMatch};
+use crate::journal::Actor;
 use crate::listing::{self, ListRequest, PageParams, Sort};
 use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
 use crate::records::{self, BASE};
@@ -103,10 +104,11 @@ pub async fn create_training(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let input = TrainingInput::from_json(body.0)?;
     principal.may_write_content(input.coalition().as_deref())?;
-    let training = db.write(move |conn| queries::create(conn, input)).await?;
+    let training = db.write(move |conn| queries::create(conn, &actor, input)).await?;
     Ok(records::created(
         format!("{BASE}/trainings/{}", training.id),
         training.version,
@@ -139,6 +141,7 @@ pub async fn replace_training(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?;
     let id = records::parse_id(&path, "training")?;
     let training = db
@@ -147,7 +150,7 @@ pub async fn replace_training(
             if_match.check(current.version)?;
             let input = TrainingInput::from_json(body.0)?;
             caller.require()?.may_write_content(input.coalition().as_deref())?;
-            queries::update(conn, &current, input)
+            queries::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(training.version, &training))
@@ -171,6 +174,7 @@ pub async fn patch_training(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?;
     let id = records::parse_id(&path, "training")?;
     let training = db
@@ -179,7 +183,7 @@ pub async fn patch_training(
             if_match.check(current.version)?;
             let input: TrainingInput = records::patched(&current, &body.0)?;
             caller.require()?.may_write_content(input.coalition().as_deref())?;
-            queries::update(conn, &current, input)
+            queries::update(conn, &actor, &current, input)
         })
         .await?;
     Ok(http_cache::versioned(training.version, &training))
@@ -200,12 +204,13 @@ pub async fn delete_training(
     _q: NoQuery,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?;
     let id = records::parse_id(&path, "training")?;
     db.write(move |conn| {
         let current = load_for_write(conn, &caller, &id)?;
         if_match.check(current.version)?;
-        queries::delete(conn, &id)
+        queries::delete(conn, &actor, &id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -241,6 +246,7 @@ pub async fn upsert_training(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     caller.require()?;
     let external_id = sync::external_id_of_path(&path)?;
     let (created, training) = db
@@ -251,7 +257,7 @@ pub async fn upsert_training(
             match queries::find_external(conn, &external_id)? {
                 None => {
                     if_match.check_absent()?;
-                    Ok((true, queries::create(conn, input)?))
+                    Ok((true, queries::create(conn, &actor, input)?))
                 }
                 Some(current) => {
                     if !crate::content::can_see(&caller, current.publication, current.coalition_id.as_deref()) {
@@ -261,7 +267,7 @@ pub async fn upsert_training(
                     }
                     principal.may_write_content(current.coalition_id.as_deref())?;
                     if_match.check(current.version)?;
-                    Ok((false, queries::update(conn, &current, input)?))
+                    Ok((false, queries::update(conn, &actor, &current, input)?))
                 }
             }
         })
@@ -288,6 +294,7 @@ pub async fn batch_trainings(
     body: JsonBody,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let items: Vec<TrainingInput> = sync::parse_batch(body.0)?;
     for (index, item) in items.iter().enumerate() {
@@ -296,7 +303,14 @@ pub async fn batch_trainings(
             .map_err(|e| sync::at_index(index, e))?;
     }
     let data = db
-        .write(move |conn| sync::create_all(conn, items, |conn, item| item.check_references(conn), queries::create))
+        .write(move |conn| {
+            sync::create_all(
+                conn,
+                items,
+                |conn, item| item.check_references(conn),
+                |conn, item| queries::create(conn, &actor, item),
+            )
+        })
         .await?;
     Ok(HttpResponse::Ok().json(TrainingBatch { data }))
 }

@@ -13,6 +13,7 @@ use crate::db::schema::trainings;
 use crate::db::sql::{load_sets, replace_set, Sql, Value};
 use crate::db::{now, DbConnection};
 use crate::error::ApiError;
+use crate::journal::{self, Actor};
 use crate::listing::{ListQuery, ListRequest, Listed};
 use crate::records;
 use crate::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
@@ -384,7 +385,7 @@ impl<'a> From<&'a TrainingInput> for Changes<'a> {
 }
 
 /// Create a training (references checked).
-pub fn create(conn: &mut DbConnection, input: TrainingInput) -> Result<Training, ApiError> {
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: TrainingInput) -> Result<Training, ApiError> {
     input.check_references(conn)?;
     let id = records::new_id();
     let stamp = now();
@@ -398,11 +399,17 @@ pub fn create(conn: &mut DbConnection, input: TrainingInput) -> Result<Training,
         ))
         .execute(conn)?;
     write_sets(conn, &id, &input)?;
+    journal::record(conn, actor, vec![journal::created("training", &id, &input)])?;
     get(conn, &id, Include::default())
 }
 
 /// Replace a training's fields unless somebody changed it since `current` was read (409).
-pub fn update(conn: &mut DbConnection, current: &Training, input: TrainingInput) -> Result<Training, ApiError> {
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &Training,
+    input: TrainingInput,
+) -> Result<Training, ApiError> {
     input.check_references(conn)?;
     if TrainingInput::from(current) == input {
         return Ok(current.clone());
@@ -424,11 +431,20 @@ pub fn update(conn: &mut DbConnection, current: &Training, input: TrainingInput)
         ));
     }
     write_sets(conn, &current.id, &input)?;
+    let entry = journal::updated(
+        "training",
+        &current.id,
+        current.version + 1,
+        &TrainingInput::from(current),
+        &input,
+    );
+    journal::record(conn, actor, vec![entry])?;
     get(conn, &current.id, Include::default())
 }
 
 /// Delete a training with its sets and speakers.
-pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
     diesel::delete(trainings::table.filter(trainings::id.eq(id))).execute(conn)?;
+    journal::record(conn, actor, vec![journal::deleted("training", id)])?;
     Ok(())
 }

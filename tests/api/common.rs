@@ -345,10 +345,22 @@ impl TestApp {
 
     /// Every row of a list, following `next_cursor`.
     pub async fn walk(&self, path: &str) -> Vec<Value> {
+        self.walk_with(path, None).await
+    }
+
+    /// Every row of a list as the holder of `token` sees it.
+    pub async fn walk_as(&self, path: &str, token: &str) -> Vec<Value> {
+        self.walk_with(path, Some(token)).await
+    }
+
+    async fn walk_with(&self, path: &str, token: Option<&str>) -> Vec<Value> {
         let mut rows = Vec::new();
         let mut url = path.to_string();
         loop {
-            let reply = self.get(&url).await;
+            let reply = match token {
+                Some(token) => self.get_as(&url, token).await,
+                None => self.get(&url).await,
+            };
             let body = reply.ok(200);
             rows.extend(body["data"].as_array().expect("data").iter().cloned());
             match body["page"]["next_cursor"].as_str() {

@@ -2,7 +2,9 @@
 
 mod common;
 
+mod audit;
 mod authorisation;
+
 mod browsers;
 mod caching;
 

@@ -72,7 +72,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(trainings::api::upsert_training)
         .service(trainings::api::batch_trainings)
         .service(stats::stats)
-        .service(crate::audit::audit);
+        .service(crate::audit::audit)
+        .service(crate::changes::changes);
 }
 
 /// The OpenAPI document, as served and as committed in `openapi/openapi.json`.

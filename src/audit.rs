@@ -11,41 +11,11 @@ use crate::csv_export;
 use crate::db::sql::{Sql, Value};
 use crate::db::{Database, DbConnection};
 use crate::error::ApiError;
+use crate::journal::RecordType;
 use crate::listing::{
     self, FormatParam, ListQuery, ListRequest, Listable, Listed, PageParams, Sort, SortField, SortKind, SortValue,
 };
 use crate::openapi::AuditProblems;
-
-/// Kinds of records the journal knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordType {
-    /// countries
-    Country,
-    /// coalitions
-    Coalition,
-    /// organisations
-    Organisation,
-    /// memberships
-    Membership,
-    /// initiatives
-    Initiative,
-    /// trainings and events
-    Training,
-}
-
-impl RecordType {
-    fn as_str(self) -> &'static str {
-        match self {
-            RecordType::Country => "country",
-            RecordType::Coalition => "coalition",
-            RecordType::Organisation => "organisation",
-            RecordType::Membership => "membership",
-            RecordType::Initiative => "initiative",
-            RecordType::Training => "training",
-        }
-    }
-}
 
 #[derive(Debug, diesel::QueryableByName)]
 struct AuditRow {

@@ -87,6 +87,9 @@ pub enum ApiError {
     /// 409: the write conflicts with the current state (uniqueness, references, concurrent edit).
     #[error("{0}")]
     Conflict(String),
+    /// 410: a change-feed cursor older than the compaction horizon.
+    #[error("{0}")]
+    Gone(String),
     /// 412: `If-Match` names a version that is no longer current.
     #[error("{0}")]
     PreconditionFailed(String),
@@ -128,6 +131,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => "urn:coalition-registry:problem:malformed-json",
             ApiError::Validation(_) => "urn:coalition-registry:problem:validation-error",
             ApiError::Conflict(_) => "urn:coalition-registry:problem:conflict",
+            ApiError::Gone(_) => "urn:coalition-registry:problem:resync-required",
             _ => "about:blank",
         }
     }
@@ -175,6 +179,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

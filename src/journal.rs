@@ -3,12 +3,45 @@
 //! (memberships removed with their coalition, a coordinator cleared with its organisation)
 //! are recorded as writes of the same actor.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::auth::{Principal, Role};
 use crate::db::sql::{insert_rows, Value};
 use crate::db::{now, DbConnection};
 use crate::error::ApiError;
+
+/// Kinds of records the journal knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordType {
+    /// countries
+    Country,
+    /// coalitions
+    Coalition,
+    /// organisations
+    Organisation,
+    /// memberships
+    Membership,
+    /// initiatives
+    Initiative,
+    /// trainings and events
+    Training,
+}
+
+impl RecordType {
+    /// The name used in the API and stored in the journal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::Country => "country",
+            RecordType::Coalition => "coalition",
+            RecordType::Organisation => "organisation",
+            RecordType::Membership => "membership",
+            RecordType::Initiative => "initiative",
+            RecordType::Training => "training",
+        }
+    }
+}
 
 /// Who is writing.
 #[derive(Debug, Clone)]
@@ -76,12 +109,47 @@ pub struct Entry {
     pub changed: Vec<String>,
 }
 
-/// Record entries in the current transaction (one statement, however many).
+/// Record entries in the current transaction: audit rows, and the change feed (each record's
+/// previous feed row replaced by one with a new, higher `seq`).
 pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Result<(), ApiError> {
     if entries.is_empty() {
         return Ok(());
     }
     let at = now();
+    let mut by_type: std::collections::BTreeMap<&'static str, Vec<Value>> = std::collections::BTreeMap::new();
+    for e in &entries {
+        by_type
+            .entry(e.record_type)
+            .or_default()
+            .push(Value::Text(e.record_id.clone()));
+    }
+    for (record_type, ids) in by_type {
+        for chunk in ids.chunks(1000) {
+            let mut sql = crate::db::sql::Sql::new("DELETE FROM changes WHERE record_type = ");
+            sql.bind(Value::Text(record_type.into()));
+            sql.push(" AND record_id IN ");
+            sql.bind_list(chunk.to_vec());
+            sql.execute(conn)?;
+        }
+    }
+    let feed = entries
+        .iter()
+        .map(|e| {
+            vec![
+                Value::Text(e.record_type.into()),
+                Value::Text(e.record_id.clone()),
+                Value::Text(e.action.as_str().into()),
+                Value::opt_int(e.version),
+                Value::Timestamp(at),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "changes",
+        &["record_type", "record_id", "action", "version", "at"],
+        feed,
+    )?;
     let rows = entries
         .into_iter()
         .map(|e| {

@@ -5,6 +5,8 @@ pub mod app;
 pub mod audit;
 
 pub mod auth;
+pub mod changes;
+
 pub mod coalitions;
 pub mod config;
 pub mod content;

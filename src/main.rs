@@ -54,6 +54,13 @@ enum Command {
         #[arg(long, default_value_t = 86_400)]
         ttl: i64,
     },
+    /// Purge change-feed tombstones older than the retention period (cursors older than the
+    /// newest purged one then get 410 and resynchronise).
+    Compact {
+        /// Keep deletions in the feed for this many days.
+        #[arg(long, default_value_t = 30)]
+        older_than_days: i64,
+    },
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
         /// Write here instead of standard output.
@@ -112,6 +119,17 @@ fn main() -> anyhow::Result<()> {
             let secret = settings.resolve_jwt_secret()?;
             let keys = JwtKeys::hs256(&secret, settings.jwt_issuer.clone(), settings.jwt_audience.clone());
             println!("{}", keys.mint(&sub, role, coalitions, ttl)?);
+            Ok(())
+        }
+        Command::Compact { older_than_days } => {
+            let db = Database::connect(&settings.database_url(), 1)?;
+            db.migrate()?;
+            let purged = db
+                .write_blocking(|conn| {
+                    coalition_registry::changes::compact(conn, chrono::Duration::days(older_than_days))
+                })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            log::info!("purged {purged} change-feed tombstones older than {older_than_days} days");
             Ok(())
         }
         Command::Openapi { output } => {

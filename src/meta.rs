@@ -40,6 +40,7 @@ pub async fn index() -> HttpResponse {
         ("initiatives", "/api/v1/initiatives"),
         ("trainings", "/api/v1/trainings"),
         ("stats", "/api/v1/stats"),
+        ("changes", "/api/v1/changes"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -48,7 +48,8 @@ Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\"
         (name = "initiatives", description = "Initiatives of the coalitions, with drafts"),
         (name = "trainings", description = "Trainings, workshops, webinars, conferences and study visits, with drafts"),
                 (name = "statistics", description = "Counts for dashboards and maps"),
-        (name = "audit", description = "Who changed what, when (administrators)"),
+                (name = "audit", description = "Who changed what, when (administrators)"),
+        (name = "changes", description = "The change feed replicas follow"),
     )
 )]
 pub struct ApiDoc;

@@ -206,6 +206,23 @@ pub fn list(
         .try_map(|rows| with_groups(conn, rows))
 }
 
+/// Countries by code, in one query for the rows and one for their groups.
+pub fn load_many(
+    conn: &mut DbConnection,
+    codes: &[String],
+) -> Result<std::collections::HashMap<String, Country>, ApiError> {
+    if codes.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let mut sql = Sql::new("SELECT k.* FROM countries k WHERE k.code IN ");
+    sql.bind_list(codes.iter().map(|c| Value::Text(c.clone())));
+    let rows: Vec<CountryRow> = sql.load(conn)?;
+    Ok(with_groups(conn, rows)?
+        .into_iter()
+        .map(|c| (c.code.clone(), c))
+        .collect())
+}
+
 /// One country by code (case-insensitive), or 404.
 pub fn get(conn: &mut DbConnection, code: &str) -> Result<Country, ApiError> {
     let code = code.to_ascii_uppercase();

@@ -112,6 +112,7 @@ pub struct Database {
     // when two deferred transactions both try to upgrade to a write lock.
     write_lock: Arc<Mutex<()>>,
     generation: Arc<std::sync::atomic::AtomicU64>,
+    committed: Arc<tokio::sync::Notify>,
 }
 
 impl Database {
@@ -141,6 +142,7 @@ impl Database {
             backend,
             write_lock: Arc::new(Mutex::new(())),
             generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            committed: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -181,6 +183,11 @@ impl Database {
         Ok(())
     }
 
+    /// Notified after every write transaction this process commits (for long polling).
+    pub fn committed(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.committed)
+    }
+
     /// A number that grows with every write transaction this process commits, for caches of
     /// derived data.
     pub fn generation(&self) -> u64 {
@@ -201,9 +208,19 @@ impl Database {
         };
         let mut pooled = self.conn()?;
         let conn: &mut DbConnection = &mut pooled;
-        let result = conn.transaction(f);
+        let postgres = self.backend == Backend::Postgres;
+        let result = conn.transaction(|conn| {
+            if postgres {
+                // Writers take turns until commit, so change-feed numbers are handed out in
+                // commit order and a reader can never pass a number that commits later.
+                // (SQLite has a single writer already.)
+                Sql::new("SELECT pg_advisory_xact_lock(72707)").execute(conn)?;
+            }
+            f(conn)
+        });
         if result.is_ok() {
             self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            self.committed.notify_waiters();
         }
         result
     }

@@ -244,6 +244,24 @@ fn to_dto(
     }
 }
 
+/// Records by id, whatever their publication state (callers filter what may be seen), with
+/// their sets: a fixed number of queries.
+pub fn load_many(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, Initiative>, ApiError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM initiatives i WHERE i.id IN "));
+    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
+    let rows: Vec<InitiativeRow> = sql.load(conn)?;
+    Ok(assemble(conn, rows, Include::default())?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect())
+}
+
 /// One initiative, whatever its publication state, or 404.
 pub fn get(conn: &mut DbConnection, id: &str, include: Include) -> Result<Initiative, ApiError> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM initiatives i WHERE i.id = "));

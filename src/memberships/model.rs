@@ -298,6 +298,20 @@ fn embed(
     Ok(memberships)
 }
 
+/// Memberships by id, in one query.
+pub fn load_many(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, Membership>, ApiError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let mut sql = Sql::new("SELECT m.* FROM memberships m WHERE m.id IN ");
+    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
+    let rows: Vec<MembershipRow> = sql.load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.id.clone(), Membership::from(r))).collect())
+}
+
 /// One membership of `coalition_id`, or 404.
 pub fn get(conn: &mut DbConnection, coalition_id: &str, id: &str) -> Result<Membership, ApiError> {
     let row: Option<MembershipRow> = memberships::table

@@ -271,6 +271,24 @@ pub fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>, include: Includ
     Ok(trainings)
 }
 
+/// Records by id, whatever their publication state (callers filter what may be seen), with
+/// their sets: a fixed number of queries.
+pub fn load_many(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, Training>, ApiError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM trainings t WHERE t.id IN "));
+    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
+    let rows: Vec<TrainingRow> = sql.load(conn)?;
+    Ok(assemble(conn, rows, Include::default())?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect())
+}
+
 /// One training, whatever its publication state, or 404.
 pub fn get(conn: &mut DbConnection, id: &str, include: Include) -> Result<Training, ApiError> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM trainings t WHERE t.id = "));

@@ -17,6 +17,8 @@ mod countries;
 mod csv;
 mod demo;
 mod drafts;
+mod feed;
+
 mod idempotency;
 
 mod initiatives;

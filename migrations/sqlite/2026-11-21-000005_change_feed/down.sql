@@ -1,0 +1,2 @@
+DROP TABLE change_horizon;
+DROP TABLE changes;

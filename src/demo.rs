@@ -935,6 +935,14 @@ fn generate_trainings(
             }
         }
     }
+    let new_ids: Vec<String> = rows
+        .iter()
+        .map(|r| match &r[0] {
+            Value::Text(id) => id.clone(),
+            _ => String::new(),
+        })
+        .collect();
+    journal_created(conn, "training", new_ids)?;
     insert_rows(
         conn,
         "trainings",

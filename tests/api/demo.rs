@@ -1,5 +1,7 @@
 //! `seed --demo`: real records where facts are known, and generated data at scale.
 
+use futures_util::StreamExt;
+
 use crate::common::TestApp;
 
 async fn demo_data_has_the_known_facts(app: TestApp) {
@@ -32,6 +34,39 @@ async fn demo_data_has_the_known_facts(app: TestApp) {
         !titles.is_empty() && titles.iter().all(|i| cyrillic(i["title"].as_str().unwrap())),
         "titles in the country's language"
     );
+    // Every record is in the change feed, so a replica built from it is complete.
+    let admin = app.admin();
+    let mut in_feed = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/changes?limit=1000&after={c}"),
+            None => "/changes?limit=1000".to_string(),
+        };
+        let page = app.get_as(&path, &admin).await;
+        let n = page.ok(200)["data"].as_array().unwrap().len();
+        in_feed += n;
+        cursor = page.body["page"]["next_cursor"].as_str().map(String::from);
+        if n == 0 {
+            break;
+        }
+    }
+    let totals: i64 = [
+        "/countries?limit=1",
+        "/coalitions?limit=1",
+        "/organisations?limit=1",
+        "/initiatives?limit=1",
+        "/trainings?limit=1",
+    ]
+    .iter()
+    .map(|p| async { app.get_as(p, &admin).await.body["page"]["total"].as_i64().unwrap() })
+    .collect::<futures_util::stream::FuturesOrdered<_>>()
+    .collect::<Vec<i64>>()
+    .await
+    .iter()
+    .sum();
+    let memberships = report.organisations as i64 - 1; // every demo organisation but the facility is a member
+    assert_eq!(in_feed as i64, totals + memberships, "the feed holds every record");
     // A second run adds generated data but reuses coalitions and the real events.
     let again = coalition_registry::demo::seed_demo(&db, 10).unwrap();
     assert_eq!((again.coalitions, again.trainings), (0, 2));

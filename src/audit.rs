@@ -188,6 +188,7 @@ pub async fn audit(caller: Caller, req: HttpRequest, db: web::Data<Database>) ->
     let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "-at")?;
     if csv_export::wanted(&req, &page) {
         return csv_export::respond(
+            &req,
             &db,
             "audit",
             CSV_COLUMNS,

@@ -5,9 +5,11 @@
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
+use base64::Engine;
 use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::db::{Database, DbConnection};
 use crate::error::ApiError;
@@ -24,6 +26,48 @@ pub fn wanted(req: &HttpRequest, params: &PageParams) -> bool {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.split(',').any(|m| m.trim().starts_with("text/csv"))),
     }
+}
+
+/// A tag for an export that is streamed, so cannot be hashed first: every write (through any
+/// replica) appends to the change feed, so the newest feed number, the request and the
+/// caller's credentials identify the content. Results that move with the clock get none.
+async fn entity_tag(req: &HttpRequest, db: &Database) -> Result<Option<String>, ApiError> {
+    let query = req.query_string();
+    if ["upcoming=", "current="].iter().any(|p| query.contains(p)) {
+        return Ok(None);
+    }
+    let newest = db
+        .read(|conn| {
+            Ok(
+                crate::db::sql::Sql::new("SELECT COALESCE(MAX(seq), 0) AS count FROM changes")
+                    .load::<crate::db::sql::CountRow>(conn)?
+                    .first()
+                    .map_or(0, |r| r.count),
+            )
+        })
+        .await?;
+    let mut hasher = Sha256::new();
+    hasher.update(newest.to_le_bytes());
+    hasher.update(req.uri().to_string());
+    if let Some(credentials) = req.headers().get(header::AUTHORIZATION) {
+        hasher.update(credentials.as_bytes());
+    }
+    let digest = hasher.finalize();
+    Ok(Some(format!(
+        "\"csv-{}\"",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+    )))
+}
+
+fn if_none_match_hits(req: &HttpRequest, tag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == "*" || t == tag)
+        })
 }
 
 fn cell(value: &Value) -> String {
@@ -61,6 +105,7 @@ fn encode<T: Serialize>(rows: &[T], columns: &[&str], header_row: bool) -> Resul
 
 /// Stream every row `fetch` yields, page after page, as CSV named `<name>.csv`.
 pub async fn respond<T, F>(
+    req: &HttpRequest,
     db: &Database,
     name: &str,
     columns: &'static [&'static str],
@@ -71,6 +116,12 @@ where
     T: Serialize + 'static,
     F: FnMut(&mut DbConnection, &ListRequest) -> Result<Listed<T>, ApiError> + Send + 'static,
 {
+    let tag = match entity_tag(req, db).await? {
+        Some(tag) if if_none_match_hits(req, &tag) => {
+            return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+        }
+        tag => tag,
+    };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(2);
     let db = db.clone();
     actix_web::rt::task::spawn_blocking(move || {
@@ -123,7 +174,11 @@ where
             })
         });
     let body = futures_util::stream::once(async move { Ok::<Bytes, actix_web::Error>(first) }).chain(rest);
-    Ok(HttpResponse::Ok()
+    let mut response = HttpResponse::Ok();
+    if let Some(tag) = tag {
+        response.insert_header((header::ETAG, tag));
+    }
+    Ok(response
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,

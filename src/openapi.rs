@@ -199,7 +199,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 add_header(
                     ok,
                     "ETag",
-                    "Strong tag: the record's version, or a hash of a list's content (CSV: none)",
+                    "Strong tag: the record's version, or derived from a list's content",
                 );
                 add_header(
                     ok,

@@ -58,6 +58,7 @@ pub async fn list_coalitions(
     let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "name")?;
     if csv_export::wanted(&req, &page) {
         return csv_export::respond(
+            &req,
             &db,
             "coalitions",
             CSV_COLUMNS,

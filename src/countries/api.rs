@@ -44,6 +44,7 @@ pub async fn list_countries(
     let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "code")?;
     if csv_export::wanted(&req, &page) {
         return csv_export::respond(
+            &req,
             &db,
             "countries",
             CSV_COLUMNS,

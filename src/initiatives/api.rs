@@ -51,7 +51,7 @@ pub async fn list_initiatives(
     let sort = Sort::parse_searchable(filters.sort.as_deref(), &SORT_FIELDS, "-start_date", has_query)?;
     if csv_export::wanted(&req, &page) {
         let request = ListRequest::export(sort);
-        return csv_export::respond(&db, "initiatives", CSV_COLUMNS, request, move |conn, request| {
+        return csv_export::respond(&req, &db, "initiatives", CSV_COLUMNS, request, move |conn, request| {
             queries::list(conn, &caller, &filters, include, request)
         })
         .await;

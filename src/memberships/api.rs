@@ -44,6 +44,7 @@ async fn respond_list(
     db.read(move |conn| parent.ensure_exists(conn)).await?;
     if csv_export::wanted(req, &page) {
         return csv_export::respond(
+            req,
             db,
             "memberships",
             CSV_COLUMNS,

@@ -48,6 +48,7 @@ pub async fn list_organisations(
     let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "name")?;
     if csv_export::wanted(&req, &page) {
         return csv_export::respond(
+            &req,
             &db,
             "organisations",
             CSV_COLUMNS,

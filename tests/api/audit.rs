@@ -229,6 +229,185 @@ async fn every_write_route_is_journaled(app: TestApp) {
         summary(&trail(&app, "membership", &m2).await).last().unwrap().0,
         "deleted"
     );
+    // The remaining write routes: each leaves one entry with the expected action and fields.
+    let fi = app.coalition("FI", "Finnish coalition").await;
+    let o3 = app.organisation("Third", "FI").await;
+    let m3 = app.member(&fi, &o3).await;
+    let event = |title: &str| {
+        json!({"coalition_id": fi, "title": title, "kind": "webinar", "format": "online",
+               "starts_at": "2021-01-01T10:00:00Z", "ends_at": "2021-01-01T11:00:00Z", "timezone": "UTC"})
+    };
+    let plan = |title: &str| {
+        json!({"coalition_id": fi, "title": title, "activity_areas": ["education"], "countries": ["FI"],
+               "sphere": "national", "status": "ongoing", "start_date": "2022-01-01"})
+    };
+    let i3 = app.post("/initiatives", Some(&admin), plan("I3")).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t3 = app.post("/trainings", Some(&admin), event("T3")).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b_i = app
+        .post("/initiatives/batch", Some(&admin), json!([plan("BI")]))
+        .await
+        .ok(200)["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b_t = app
+        .post("/trainings/batch", Some(&admin), json!([event("BT")]))
+        .await
+        .ok(200)["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let u_i = app
+        .put("/initiatives/external/ui", Some(&admin), plan("UI"))
+        .await
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let u_t = app
+        .put("/trainings/external/ut", Some(&admin), event("UT"))
+        .await
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (label, reply) in [
+        ("PUT country", app.put("/countries/MT", Some(&admin), json!({"code": "MT", "eu_code": "MT", "name": "Malta", "native_name": "Repubblika ta' Malta", "groups": ["eu", "eea"]})).await),
+        ("PUT coalition", app.put(&format!("/coalitions/{fi}"), Some(&admin), json!({"country_code": "FI", "name": "Renamed", "status": "established"})).await),
+        ("PATCH organisation", app.patch(&format!("/organisations/{o3}"), Some(&admin), json!({"acronym": "T"})).await),
+        ("PUT membership", app.put(&format!("/coalitions/{fi}/members/{m3}"), Some(&admin), json!({"organisation_id": o3, "role": "observer"})).await),
+        ("PUT initiative", app.put(&format!("/initiatives/{i3}"), Some(&admin), plan("I3 renamed")).await),
+        ("PUT training", app.put(&format!("/trainings/{t3}"), Some(&admin), event("T3 renamed")).await),
+        ("PATCH training", app.patch(&format!("/trainings/{t3}"), Some(&admin), json!({"city": "Helsinki"})).await),
+        ("upsert initiative", app.put("/initiatives/external/ui", Some(&admin), plan("UI renamed")).await),
+        ("upsert training", app.put("/trainings/external/ut", Some(&admin), event("UT renamed")).await),
+    ] {
+        assert_eq!(reply.status, 200, "{label}: {}", reply.text);
+    }
+    for (record_type, id, expected) in [
+        (
+            "country",
+            "MT",
+            vec![
+                row("created", "system", json!(1), "code,eu_code,name,native_name,groups"),
+                row("updated", "admin@test", json!(2), "native_name"),
+            ],
+        ),
+        (
+            "coalition",
+            fi.as_str(),
+            vec![
+                row(
+                    "created",
+                    "admin@test",
+                    json!(1),
+                    "country_code,name,status,activity_areas",
+                ),
+                row("updated", "admin@test", json!(2), "name,activity_areas"),
+            ],
+        ),
+        (
+            "organisation",
+            o3.as_str(),
+            vec![
+                row("created", "admin@test", json!(1), "name,sector,country_code"),
+                row("updated", "admin@test", json!(2), "acronym"),
+            ],
+        ),
+        (
+            "membership",
+            m3.as_str(),
+            vec![
+                row("created", "admin@test", json!(1), "organisation_id,role"),
+                row("updated", "admin@test", json!(2), "role"),
+            ],
+        ),
+        (
+            "initiative",
+            i3.as_str(),
+            vec![
+                row(
+                    "created",
+                    "admin@test",
+                    json!(1),
+                    "coalition_id,title,activity_areas,countries,sphere,status,start_date,publication",
+                ),
+                row("updated", "admin@test", json!(2), "title"),
+            ],
+        ),
+        (
+            "training",
+            t3.as_str(),
+            vec![
+                row(
+                    "created",
+                    "admin@test",
+                    json!(1),
+                    "coalition_id,title,kind,format,starts_at,ends_at,timezone,publication",
+                ),
+                row("updated", "admin@test", json!(2), "title"),
+                row("updated", "admin@test", json!(3), "city"),
+            ],
+        ),
+        (
+            "initiative",
+            b_i.as_str(),
+            vec![row(
+                "created",
+                "admin@test",
+                json!(1),
+                "coalition_id,title,activity_areas,countries,sphere,status,start_date,publication",
+            )],
+        ),
+        (
+            "training",
+            b_t.as_str(),
+            vec![row(
+                "created",
+                "admin@test",
+                json!(1),
+                "coalition_id,title,kind,format,starts_at,ends_at,timezone,publication",
+            )],
+        ),
+        (
+            "initiative",
+            u_i.as_str(),
+            vec![
+                row(
+                    "created",
+                    "admin@test",
+                    json!(1),
+                    "coalition_id,title,activity_areas,countries,sphere,status,start_date,publication,external_id",
+                ),
+                row("updated", "admin@test", json!(2), "title"),
+            ],
+        ),
+        (
+            "training",
+            u_t.as_str(),
+            vec![
+                row(
+                    "created",
+                    "admin@test",
+                    json!(1),
+                    "coalition_id,title,kind,format,starts_at,ends_at,timezone,publication,external_id",
+                ),
+                row("updated", "admin@test", json!(2), "title"),
+            ],
+        ),
+    ] {
+        assert_eq!(
+            summary(&trail(&app, record_type, id).await),
+            expected,
+            "{record_type} {id}"
+        );
+    }
     // Seeded reference data is journaled as the system's.
     let seeded = trail(&app, "country", "LV").await;
     assert_eq!(

@@ -161,7 +161,34 @@ async fn lists_revalidate_by_content(app: TestApp) {
         .await;
     assert_ne!(embedded.header("etag"), Some("\"1\""));
     let csv = get_with(&app, "/coalitions", ("accept", "text/csv"), None).await;
-    assert!(csv.header("etag").is_none(), "streamed CSV is not tagged");
+    let csv_tag = csv.header("etag").expect("CSV carries an ETag").to_string();
+    let unchanged = app
+        .client
+        .get(app.url("/coalitions"))
+        .header("accept", "text/csv")
+        .header("if-none-match", &csv_tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unchanged.status(), 304);
+    app.coalition("FI", "Finnish coalition").await;
+    let after_write = get_with(&app, "/coalitions", ("accept", "text/csv"), None).await;
+    assert_ne!(
+        after_write.header("etag"),
+        Some(csv_tag.as_str()),
+        "any write changes the CSV tag"
+    );
+    let clock = get_with(
+        &app,
+        "/trainings?upcoming=true&format=csv",
+        ("accept", "text/csv"),
+        None,
+    )
+    .await;
+    assert!(
+        clock.header("etag").is_none(),
+        "results that move with the clock are not tagged"
+    );
 }
 
 async fn cache_control_depends_on_the_caller(app: TestApp) {

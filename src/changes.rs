@@ -114,10 +114,6 @@ fn decode(text: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::bad_param("after", "invalid_cursor", "the cursor is not one this feed issued"))
 }
 
-fn json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value).map_err(|e| ApiError::Internal(format!("serialising a record: {e}")))
-}
-
 /// Records the caller may see now, by `(type, id)`: their version and representation.
 type Visible = HashMap<(String, String), (i64, serde_json::Value)>;
 
@@ -135,35 +131,35 @@ fn load_visible(
         match record_type.as_str() {
             "country" => {
                 for (id, r) in countries::model::load_many(conn, ids)? {
-                    put(id, r.version, json(&r)?);
+                    put(id, r.version, crate::records::to_json(&r)?);
                 }
             }
             "coalition" => {
                 for (id, r) in coalitions::model::load_many(conn, ids)? {
-                    put(id, r.version, json(&r)?);
+                    put(id, r.version, crate::records::to_json(&r)?);
                 }
             }
             "organisation" => {
                 for (id, r) in organisations::model::load_many(conn, ids)? {
-                    put(id, r.version, json(&r)?);
+                    put(id, r.version, crate::records::to_json(&r)?);
                 }
             }
             "membership" => {
                 for (id, r) in memberships::model::load_many(conn, ids)? {
-                    put(id, r.version, json(&r)?);
+                    put(id, r.version, crate::records::to_json(&r)?);
                 }
             }
             "initiative" => {
                 for (id, r) in initiatives::queries::load_many(conn, ids)? {
                     if content::can_see(caller, r.publication, Some(&r.coalition_id)) {
-                        put(id, r.version, json(&r)?);
+                        put(id, r.version, crate::records::to_json(&r)?);
                     }
                 }
             }
             "training" => {
                 for (id, r) in trainings::queries::load_many(conn, ids)? {
                     if content::can_see(caller, r.publication, r.coalition_id.as_deref()) {
-                        put(id, r.version, json(&r)?);
+                        put(id, r.version, crate::records::to_json(&r)?);
                     }
                 }
             }
@@ -195,10 +191,7 @@ fn read_page(
     }
     // Everything up to this number had committed before the page is read, so a caught-up
     // reader may skip to it even when no entry of its types lies in between.
-    let committed = Sql::new("SELECT COALESCE(MAX(seq), 0) AS count FROM changes")
-        .load::<CountRow>(conn)?
-        .first()
-        .map_or(0, |r| r.count);
+    let committed = newest(conn)?;
     let mut sql = Sql::new("SELECT seq, record_type, record_id, action, at FROM changes WHERE seq > ");
     sql.bind(Value::Int(from));
     if !types.is_empty() {
@@ -323,6 +316,14 @@ pub async fn changes(caller: Caller, req: HttpRequest, db: web::Data<Database>) 
         let nap = (deadline - now).min(Duration::from_secs(1));
         let _ = actix_web::rt::time::timeout(nap, committed.notified()).await;
     }
+}
+
+/// The newest feed number (0 for an empty feed). Every write, through any replica, moves it.
+pub fn newest(conn: &mut DbConnection) -> Result<i64, ApiError> {
+    Ok(Sql::new("SELECT COALESCE(MAX(seq), 0) AS count FROM changes")
+        .load::<CountRow>(conn)?
+        .first()
+        .map_or(0, |r| r.count))
 }
 
 /// Purge tombstones (deletions) older than `older_than`, moving the horizon below which

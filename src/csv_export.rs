@@ -36,16 +36,7 @@ async fn entity_tag(req: &HttpRequest, db: &Database) -> Result<Option<String>, 
     if ["upcoming=", "current="].iter().any(|p| query.contains(p)) {
         return Ok(None);
     }
-    let newest = db
-        .read(|conn| {
-            Ok(
-                crate::db::sql::Sql::new("SELECT COALESCE(MAX(seq), 0) AS count FROM changes")
-                    .load::<crate::db::sql::CountRow>(conn)?
-                    .first()
-                    .map_or(0, |r| r.count),
-            )
-        })
-        .await?;
+    let newest = db.read(crate::changes::newest).await?;
     let mut hasher = Sha256::new();
     hasher.update(newest.to_le_bytes());
     hasher.update(req.uri().to_string());
@@ -63,11 +54,7 @@ fn if_none_match_hits(req: &HttpRequest, tag: &str) -> bool {
     req.headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(|t| t.trim().trim_start_matches("W/"))
-                .any(|t| t == "*" || t == tag)
-        })
+        .is_some_and(|v| crate::http_cache::none_match_hits(v, tag))
 }
 
 fn cell(value: &Value) -> String {

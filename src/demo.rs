@@ -316,6 +316,16 @@ fn journal_created(
     journal::record(conn, &journal::Actor::system(), entries)
 }
 
+/// The ids of rows built for `insert_rows` (the first column).
+fn ids_of(rows: &[Vec<Value>]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|r| match r.first() {
+            Some(Value::Text(id)) => Some(id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Load the demo data set (real records plus `scale` initiatives and `scale / 4` events).
 pub fn seed_demo(db: &Database, scale: usize) -> Result<DemoReport, ApiError> {
     let mut report = DemoReport::default();
@@ -793,14 +803,7 @@ fn generate_initiatives(
             }
         }
     }
-    let new_ids: Vec<String> = rows
-        .iter()
-        .map(|r| match &r[0] {
-            Value::Text(id) => id.clone(),
-            _ => String::new(),
-        })
-        .collect();
-    journal_created(conn, "initiative", new_ids)?;
+    journal_created(conn, "initiative", ids_of(&rows))?;
     insert_rows(
         conn,
         "initiatives",
@@ -935,14 +938,7 @@ fn generate_trainings(
             }
         }
     }
-    let new_ids: Vec<String> = rows
-        .iter()
-        .map(|r| match &r[0] {
-            Value::Text(id) => id.clone(),
-            _ => String::new(),
-        })
-        .collect();
-    journal_created(conn, "training", new_ids)?;
+    journal_created(conn, "training", ids_of(&rows))?;
     insert_rows(
         conn,
         "trainings",

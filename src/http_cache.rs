@@ -59,6 +59,15 @@ impl IfMatch {
 }
 
 impl IfMatch {
+    /// Like [`IfMatch::check`], loading the current version only when there is an `If-Match`
+    /// to compare it with.
+    pub fn check_with(&self, version: impl FnOnce() -> Result<i64, ApiError>) -> Result<(), ApiError> {
+        match self.0 {
+            None => Ok(()),
+            Some(_) => self.check(version()?),
+        }
+    }
+
     /// For a write that would create the record: any `If-Match` fails (there is no current
     /// representation to match, RFC 9110 §13.1.1).
     pub fn check_absent(&self) -> Result<(), ApiError> {
@@ -86,7 +95,7 @@ impl FromRequest for IfMatch {
 }
 
 /// Whether `If-None-Match` matches `etag` (weak comparison, as RFC 9110 asks for GET).
-fn none_match_hits(if_none_match: &str, etag: &str) -> bool {
+pub fn none_match_hits(if_none_match: &str, etag: &str) -> bool {
     let bare = |t: &str| t.trim_start_matches("W/").to_string();
     tags(if_none_match).any(|t| t == "*" || bare(t) == bare(etag))
 }

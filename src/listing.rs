@@ -473,15 +473,7 @@ impl ListQuery<'_> {
     }
 
     fn where_clause(&self, extra: Option<Sql>) -> Sql {
-        let mut sql = Sql::default();
-        let conditions: Vec<&Sql> = self.filters.iter().chain(extra.as_ref()).collect();
-        for (i, condition) in conditions.iter().enumerate() {
-            sql.push(if i == 0 { " WHERE " } else { " AND " });
-            sql.push("(");
-            sql.append(condition);
-            sql.push(")");
-        }
-        sql
+        Sql::where_all(self.filters.iter().chain(extra.as_ref()))
     }
 
     fn total(&self, conn: &mut DbConnection, request: &ListRequest) -> Result<Option<i64>, ApiError> {

@@ -96,16 +96,6 @@ pub struct Stats {
     pub coalitions: CoalitionStats,
 }
 
-fn where_all(conditions: &[Sql]) -> Sql {
-    let mut sql = Sql::default();
-    for (i, c) in conditions.iter().enumerate() {
-        sql.push(if i == 0 { " WHERE (" } else { " AND (" });
-        sql.append(c);
-        sql.push(")");
-    }
-    sql
-}
-
 fn buckets(conn: &mut DbConnection, select: &str, from_where: &Sql, group: &str) -> Result<Vec<Bucket>, ApiError> {
     let mut sql = Sql::new(&format!("SELECT {select} AS key, count(*) AS count "));
     sql.append(from_where);
@@ -123,14 +113,14 @@ fn compute(conn: &mut DbConnection, caller: &Caller, country: Option<String>) ->
         conditions.push(sql);
     }
     let mut from = Sql::new("FROM initiatives i");
-    from.append(&where_all(&conditions));
+    from.append(&Sql::where_all(&conditions));
     let by_status = buckets(conn, "i.status", &from, "i.status")?;
     let total = by_status.iter().map(|b| b.count).sum();
     let mut joined = Sql::new("FROM initiatives i JOIN initiative_countries c ON c.initiative_id = i.id");
-    joined.append(&where_all(&conditions));
+    joined.append(&Sql::where_all(&conditions));
     let by_country = buckets(conn, "c.country_code", &joined, "c.country_code")?;
     let mut joined = Sql::new("FROM initiatives i JOIN initiative_activity_areas a ON a.initiative_id = i.id");
-    joined.append(&where_all(&conditions));
+    joined.append(&Sql::where_all(&conditions));
     let by_activity_area = buckets(conn, "a.area", &joined, "a.area")?;
 
     // Trainings
@@ -151,7 +141,7 @@ fn compute(conn: &mut DbConnection, caller: &Caller, country: Option<String>) ->
     let mut sql = Sql::new(&format!(
         "SELECT {year} AS year, t.kind AS kind, count(*) AS count FROM trainings t"
     ));
-    sql.append(&where_all(&conditions));
+    sql.append(&Sql::where_all(&conditions));
     sql.push(&format!(" GROUP BY {year}, t.kind ORDER BY {year}, t.kind"));
     let by_year_and_kind: Vec<YearKind> = sql.load(conn)?;
     let trainings_total = by_year_and_kind.iter().map(|b| b.count).sum();
@@ -164,7 +154,7 @@ fn compute(conn: &mut DbConnection, caller: &Caller, country: Option<String>) ->
         conditions.push(sql);
     }
     let mut from = Sql::new("FROM coalitions k");
-    from.append(&where_all(&conditions));
+    from.append(&Sql::where_all(&conditions));
     let coalitions_by_status = buckets(conn, "k.status", &from, "k.status")?;
     Ok(Stats {
         initiatives: InitiativeStats {

@@ -203,8 +203,7 @@ pub async fn delete_coalition(
     principal.may_create_or_delete_coalitions()?;
     let id = records::parse_id(&path, "coalition")?;
     db.write(move |conn| {
-        let current = model::get(conn, &id)?;
-        if_match.check(current.version)?;
+        if_match.check_with(|| Ok(model::get(conn, &id)?.version))?;
         model::delete(conn, &actor, &id)
     })
     .await?;

@@ -183,8 +183,7 @@ pub async fn delete_country(
     caller.require()?.may_write_countries()?;
     let code = path.into_inner();
     db.write(move |conn| {
-        let current = model::get(conn, &code)?;
-        if_match.check(current.version)?;
+        if_match.check_with(|| Ok(model::get(conn, &code)?.version))?;
         model::delete(conn, &actor, &code)
     })
     .await?;

@@ -98,6 +98,17 @@ impl Sql {
         self.push(")")
     }
 
+    /// ` WHERE (a) AND (b) …` of the given conditions; empty when there are none.
+    pub fn where_all<'a>(conditions: impl IntoIterator<Item = &'a Sql>) -> Sql {
+        let mut sql = Sql::default();
+        for (i, condition) in conditions.into_iter().enumerate() {
+            sql.push(if i == 0 { " WHERE (" } else { " AND (" });
+            sql.append(condition);
+            sql.push(")");
+        }
+        sql
+    }
+
     /// Whether nothing has been appended.
     pub fn is_empty(&self) -> bool {
         self.parts.is_empty()

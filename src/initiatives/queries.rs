@@ -41,7 +41,12 @@ fn in_set(table: &str, column: &str, values: Vec<Value>) -> Sql {
 }
 
 /// The conditions of a list, the caller's visibility included.
-fn conditions(conn: &DbConnection, caller: &Caller, f: &InitiativeFilters) -> Result<Vec<Sql>, ApiError> {
+fn conditions(
+    conn: &DbConnection,
+    caller: &Caller,
+    f: &InitiativeFilters,
+    q: Option<&str>,
+) -> Result<Vec<Sql>, ApiError> {
     let mut c: Vec<Sql> = content::visible_to(caller, "i").into_iter().collect();
     if !f.country.is_empty() {
         c.push(in_set(
@@ -117,8 +122,8 @@ fn conditions(conn: &DbConnection, caller: &Caller, f: &InitiativeFilters) -> Re
         c.push(sql);
     }
     c.extend(records::updated_since("i.updated_at", f.updated_since));
-    if let Some(q) = f.q.as_deref().map(content::search_words).transpose()?.flatten() {
-        c.push(content::matches(conn, "initiatives", "i", &q));
+    if let Some(q) = q {
+        c.push(content::matches(conn, "initiatives", "i", q));
     }
     Ok(c)
 }
@@ -131,9 +136,15 @@ pub fn list(
     include: Include,
     request: &ListRequest,
 ) -> Result<Listed<Initiative>, ApiError> {
-    let mut query = ListQuery::new(COLUMNS, "initiatives i", "i.id", conditions(conn, caller, filters)?);
-    if let Some(q) = filters.q.as_deref().map(content::search_words).transpose()?.flatten() {
-        query.relevance = Some(content::relevance(conn, "initiatives", "i", &q));
+    let q = filters.q.as_deref().map(content::search_words).transpose()?.flatten();
+    let mut query = ListQuery::new(
+        COLUMNS,
+        "initiatives i",
+        "i.id",
+        conditions(conn, caller, filters, q.as_deref())?,
+    );
+    if let Some(q) = &q {
+        query.relevance = Some(content::relevance(conn, "initiatives", "i", q));
     }
     query
         .run::<InitiativeRow>(conn, request)?

@@ -191,8 +191,7 @@ pub async fn delete_organisation(
     principal.may_delete_organisations()?;
     let id = records::parse_id(&path, "organisation")?;
     db.write(move |conn| {
-        let current = model::get(conn, &id)?;
-        if_match.check(current.version)?;
+        if_match.check_with(|| Ok(model::get(conn, &id)?.version))?;
         model::delete(conn, &actor, &id)
     })
     .await?;

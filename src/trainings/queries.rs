@@ -60,7 +60,12 @@ fn languages(raw: &[String]) -> Result<Vec<Value>, ApiError> {
         .collect()
 }
 
-fn conditions(conn: &DbConnection, caller: &Caller, f: &TrainingFilters) -> Result<Vec<Sql>, ApiError> {
+fn conditions(
+    conn: &DbConnection,
+    caller: &Caller,
+    f: &TrainingFilters,
+    q: Option<&str>,
+) -> Result<Vec<Sql>, ApiError> {
     let mut c: Vec<Sql> = content::visible_to(caller, "t").into_iter().collect();
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to < from {
@@ -142,8 +147,8 @@ fn conditions(conn: &DbConnection, caller: &Caller, f: &TrainingFilters) -> Resu
         c.push(sql);
     }
     c.extend(records::updated_since("t.updated_at", f.updated_since));
-    if let Some(q) = f.q.as_deref().map(content::search_words).transpose()?.flatten() {
-        c.push(content::matches(conn, "trainings", "t", &q));
+    if let Some(q) = q {
+        c.push(content::matches(conn, "trainings", "t", q));
     }
     Ok(c)
 }
@@ -156,9 +161,15 @@ pub fn list(
     include: Include,
     request: &ListRequest,
 ) -> Result<Listed<Training>, ApiError> {
-    let mut query = ListQuery::new(COLUMNS, "trainings t", "t.id", conditions(conn, caller, filters)?);
-    if let Some(q) = filters.q.as_deref().map(content::search_words).transpose()?.flatten() {
-        query.relevance = Some(content::relevance(conn, "trainings", "t", &q));
+    let q = filters.q.as_deref().map(content::search_words).transpose()?.flatten();
+    let mut query = ListQuery::new(
+        COLUMNS,
+        "trainings t",
+        "t.id",
+        conditions(conn, caller, filters, q.as_deref())?,
+    );
+    if let Some(q) = &q {
+        query.relevance = Some(content::relevance(conn, "trainings", "t", q));
     }
     query
         .run::<TrainingRow>(conn, request)?

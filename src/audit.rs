@@ -187,14 +187,14 @@ pub async fn audit(caller: Caller, req: HttpRequest, db: web::Data<Database>) ->
     let (page, filters): (PageParams, AuditFilters) = listing::parse_query(req.query_string())?;
     let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "-at")?;
     if csv_export::wanted(&req, &page) {
-        return csv_export::respond(
-            &req,
-            &db,
-            "audit",
-            CSV_COLUMNS,
-            ListRequest::export(sort),
-            move |conn, request| list(conn, &filters, request),
-        )
+        let export = csv_export::Export {
+            name: "audit",
+            columns: CSV_COLUMNS,
+            clock_dependent: false,
+        };
+        return csv_export::respond(&req, &db, export, ListRequest::export(sort), move |conn, request| {
+            list(conn, &filters, request)
+        })
         .await;
     }
     let request = ListRequest::new(&page, sort)?;

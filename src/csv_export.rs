@@ -31,9 +31,8 @@ pub fn wanted(req: &HttpRequest, params: &PageParams) -> bool {
 /// A tag for an export that is streamed, so cannot be hashed first: every write (through any
 /// replica) appends to the change feed, so the newest feed number, the request and the
 /// caller's credentials identify the content. Results that move with the clock get none.
-async fn entity_tag(req: &HttpRequest, db: &Database) -> Result<Option<String>, ApiError> {
-    let query = req.query_string();
-    if ["upcoming=", "current="].iter().any(|p| query.contains(p)) {
+async fn entity_tag(req: &HttpRequest, db: &Database, export: &Export) -> Result<Option<String>, ApiError> {
+    if export.clock_dependent {
         return Ok(None);
     }
     let newest = db.read(crate::changes::newest).await?;
@@ -90,12 +89,21 @@ fn encode<T: Serialize>(rows: &[T], columns: &[&str], header_row: bool) -> Resul
         .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))
 }
 
+/// What an export is: its file name, its columns, and whether its rows move with the clock.
+pub struct Export {
+    /// the file is `<name>.csv`
+    pub name: &'static str,
+    /// columns, in order
+    pub columns: &'static [&'static str],
+    /// the filters depend on the current time (e.g. `upcoming`): no `ETag`
+    pub clock_dependent: bool,
+}
+
 /// Stream every row `fetch` yields, page after page, as CSV named `<name>.csv`.
 pub async fn respond<T, F>(
     req: &HttpRequest,
     db: &Database,
-    name: &str,
-    columns: &'static [&'static str],
+    export: Export,
     mut request: ListRequest,
     mut fetch: F,
 ) -> Result<HttpResponse, ApiError>
@@ -103,7 +111,8 @@ where
     T: Serialize + 'static,
     F: FnMut(&mut DbConnection, &ListRequest) -> Result<Listed<T>, ApiError> + Send + 'static,
 {
-    let tag = match entity_tag(req, db).await? {
+    let Export { name, columns, .. } = export;
+    let tag = match entity_tag(req, db, &export).await? {
         Some(tag) if if_none_match_hits(req, &tag) => {
             return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
         }

@@ -300,7 +300,7 @@ fn titles(language: &str) -> &'static [&'static str; 5] {
 /// Journal bulk-created records as created by the system (fields are not itemised).
 fn journal_created(
     conn: &mut DbConnection,
-    record_type: &'static str,
+    record_type: journal::RecordType,
     ids: impl IntoIterator<Item = String>,
 ) -> Result<(), ApiError> {
     let entries = ids
@@ -518,7 +518,7 @@ fn coalitions_and_members(
                 .collect(),
         )?;
         let membership_ids: Vec<String> = org_ids.iter().map(|_| records::new_id()).collect();
-        journal_created(conn, "membership", membership_ids.iter().cloned())?;
+        journal_created(conn, journal::RecordType::Membership, membership_ids.iter().cloned())?;
         insert_rows(
             conn,
             "memberships",
@@ -548,8 +548,8 @@ fn coalitions_and_members(
                 })
                 .collect(),
         )?;
-        journal_created(conn, "organisation", org_ids.iter().cloned())?;
-        journal_created(conn, "coalition", [id.clone()])?;
+        journal_created(conn, journal::RecordType::Organisation, org_ids.iter().cloned())?;
+        journal_created(conn, journal::RecordType::Coalition, [id.clone()])?;
         report.coalitions += 1;
         report.organisations += org_ids.len();
         members.insert(id.clone(), org_ids);
@@ -723,8 +723,8 @@ fn real_events(
         sql.bind(Value::Text(armenia));
         sql.execute(conn)?;
     }
-    journal_created(conn, "organisation", [facility])?;
-    journal_created(conn, "training", [training, workshop])?;
+    journal_created(conn, journal::RecordType::Organisation, [facility])?;
+    journal_created(conn, journal::RecordType::Training, [training, workshop])?;
     report.trainings += 2;
     Ok(())
 }
@@ -803,7 +803,7 @@ fn generate_initiatives(
             }
         }
     }
-    journal_created(conn, "initiative", ids_of(&rows))?;
+    journal_created(conn, journal::RecordType::Initiative, ids_of(&rows))?;
     insert_rows(
         conn,
         "initiatives",
@@ -938,7 +938,7 @@ fn generate_trainings(
             }
         }
     }
-    journal_created(conn, "training", ids_of(&rows))?;
+    journal_created(conn, journal::RecordType::Training, ids_of(&rows))?;
     insert_rows(
         conn,
         "trainings",

@@ -165,9 +165,10 @@ pub fn query<T: DeserializeOwned>(query_string: &str) -> Result<T, ApiError> {
 #[derive(Debug)]
 pub struct NoQuery;
 
-#[derive(serde::Deserialize)]
+/// No query parameters at all (any is a 400).
+#[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NoParams {}
+pub struct NoParams {}
 
 impl FromRequest for NoQuery {
     type Error = ApiError;

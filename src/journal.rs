@@ -97,8 +97,8 @@ impl Action {
 
 /// One journal entry.
 pub struct Entry {
-    /// `country`, `coalition`, `organisation`, `membership`, `initiative`, `training`
-    pub record_type: &'static str,
+    /// the kind of record
+    pub record_type: RecordType,
     /// the record's id (a country's code)
     pub record_id: String,
     /// what happened
@@ -119,7 +119,7 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Re
     let mut by_type: std::collections::BTreeMap<&'static str, Vec<Value>> = std::collections::BTreeMap::new();
     for e in &entries {
         by_type
-            .entry(e.record_type)
+            .entry(e.record_type.as_str())
             .or_default()
             .push(Value::Text(e.record_id.clone()));
     }
@@ -136,7 +136,7 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Re
         .iter()
         .map(|e| {
             vec![
-                Value::Text(e.record_type.into()),
+                Value::Text(e.record_type.as_str().into()),
                 Value::Text(e.record_id.clone()),
                 Value::Text(e.action.as_str().into()),
                 Value::opt_int(e.version),
@@ -158,7 +158,7 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Re
                 Value::Timestamp(at),
                 Value::Text(actor.sub.clone()),
                 Value::Text(actor.role.into()),
-                Value::Text(e.record_type.into()),
+                Value::Text(e.record_type.as_str().into()),
                 Value::Text(e.record_id),
                 Value::Text(e.action.as_str().into()),
                 Value::opt_int(e.version),
@@ -212,7 +212,7 @@ pub fn set_fields<T: Serialize>(input: &T) -> Vec<String> {
 }
 
 /// A creation entry.
-pub fn created<T: Serialize>(record_type: &'static str, record_id: &str, input: &T) -> Entry {
+pub fn created<T: Serialize>(record_type: RecordType, record_id: &str, input: &T) -> Entry {
     Entry {
         record_type,
         record_id: record_id.to_string(),
@@ -223,7 +223,7 @@ pub fn created<T: Serialize>(record_type: &'static str, record_id: &str, input: 
 }
 
 /// An update entry.
-pub fn updated<T: Serialize>(record_type: &'static str, record_id: &str, version: i64, before: &T, after: &T) -> Entry {
+pub fn updated<T: Serialize>(record_type: RecordType, record_id: &str, version: i64, before: &T, after: &T) -> Entry {
     Entry {
         record_type,
         record_id: record_id.to_string(),
@@ -234,7 +234,7 @@ pub fn updated<T: Serialize>(record_type: &'static str, record_id: &str, version
 }
 
 /// A deletion entry.
-pub fn deleted(record_type: &'static str, record_id: &str) -> Entry {
+pub fn deleted(record_type: RecordType, record_id: &str) -> Entry {
     Entry {
         record_type,
         record_id: record_id.to_string(),

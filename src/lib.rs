@@ -22,6 +22,7 @@ pub mod idempotency;
 
 pub mod initiatives;
 pub mod journal;
+pub mod kernel;
 pub mod listing;
 pub mod memberships;
 pub mod meta;

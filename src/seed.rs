@@ -134,7 +134,7 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
         }
         report.countries_added += 1;
         added.push(journal::Entry {
-            record_type: "country",
+            record_type: crate::journal::RecordType::Country,
             record_id: code.to_string(),
             action: journal::Action::Created,
             version: Some(1),

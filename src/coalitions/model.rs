@@ -139,7 +139,8 @@ impl CoalitionInput {
         Ok(input)
     }
 
-    fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
+    /// Every reference must exist.
+    pub fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
         let mut refs = References::default();
         refs.country(conn, "country_code", &self.country_code)?;
         if let Some(id) = self.coordinator_id {
@@ -334,14 +335,23 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Coalition, ApiError> {
         .ok_or_else(|| ApiError::NotFound(format!("no coalition has the id `{id}`")))
 }
 
-fn area_codes(input: &CoalitionInput) -> Vec<String> {
-    input.activity_areas.iter().map(|a| a.as_str().to_string()).collect()
+/// Rewrite a coalition's activity areas.
+pub fn write_areas(conn: &mut DbConnection, id: &str, input: &CoalitionInput) -> Result<(), ApiError> {
+    let codes: Vec<String> = input.activity_areas.iter().map(|a| a.as_str().to_string()).collect();
+    Ok(replace_set(
+        conn,
+        "coalition_activity_areas",
+        "coalition_id",
+        "area",
+        id,
+        &codes,
+    )?)
 }
 
 /// The columns a write takes from the input: all but the id, version and timestamps.
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = coalitions, treat_none_as_null = true, treat_none_as_default_value = false)]
-struct Changes<'a> {
+pub struct Changes<'a> {
     country_code: &'a str,
     name: &'a str,
     native_name: Option<&'a str>,
@@ -385,63 +395,13 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CoalitionInput) -> 
             coalitions::updated_at.eq(stamp),
         ))
         .execute(conn)?;
-    replace_set(
+    write_areas(conn, &id, &input)?;
+    journal::record(
         conn,
-        "coalition_activity_areas",
-        "coalition_id",
-        "area",
-        &id,
-        &area_codes(&input),
+        actor,
+        vec![journal::created(journal::RecordType::Coalition, &id, &input)],
     )?;
-    journal::record(conn, actor, vec![journal::created("coalition", &id, &input)])?;
     get(conn, &id)
-}
-
-/// Replace a coalition's writable fields with `input`, unless somebody changed it since
-/// `current` was read (409). An unchanged record keeps its version.
-pub fn update(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    current: &Coalition,
-    input: CoalitionInput,
-) -> Result<Coalition, ApiError> {
-    input.check_references(conn)?;
-    if CoalitionInput::from(current) == input {
-        return Ok(current.clone());
-    }
-    let changed = diesel::update(
-        coalitions::table
-            .filter(coalitions::id.eq(&current.id))
-            .filter(coalitions::version.eq(current.version)),
-    )
-    .set((
-        Changes::from(&input),
-        coalitions::version.eq(current.version + 1),
-        coalitions::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the coalition was changed by another request while this one ran; fetch it and retry".into(),
-        ));
-    }
-    replace_set(
-        conn,
-        "coalition_activity_areas",
-        "coalition_id",
-        "area",
-        &current.id,
-        &area_codes(&input),
-    )?;
-    let entry = journal::updated(
-        "coalition",
-        &current.id,
-        current.version + 1,
-        &CoalitionInput::from(current),
-        &input,
-    );
-    journal::record(conn, actor, vec![entry])?;
-    get(conn, &current.id)
 }
 
 /// Delete a coalition and (by cascade) its memberships.
@@ -465,8 +425,11 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), Ap
     if deleted == 0 {
         return Err(ApiError::NotFound(format!("no coalition has the id `{id}`")));
     }
-    let mut entries: Vec<journal::Entry> = members.iter().map(|m| journal::deleted("membership", m)).collect();
-    entries.push(journal::deleted("coalition", id));
+    let mut entries: Vec<journal::Entry> = members
+        .iter()
+        .map(|m| journal::deleted(journal::RecordType::Membership, m))
+        .collect();
+    entries.push(journal::deleted(journal::RecordType::Coalition, id));
     journal::record(conn, actor, entries)?;
     Ok(())
 }

@@ -235,6 +235,18 @@ pub fn get(conn: &mut DbConnection, code: &str) -> Result<Country, ApiError> {
     Ok(with_groups(conn, vec![row])?.remove(0))
 }
 
+/// Rewrite a country's groups.
+pub fn write_groups(conn: &mut DbConnection, code: &str, input: &CountryInput) -> Result<(), ApiError> {
+    Ok(replace_set(
+        conn,
+        "country_groups",
+        "country_code",
+        "group_code",
+        code,
+        &input.group_codes(),
+    )?)
+}
+
 /// Create a country.
 pub fn create(conn: &mut DbConnection, actor: &Actor, input: CountryInput) -> Result<Country, ApiError> {
     if records::exists(conn, "countries", "code", &input.code)? {
@@ -255,70 +267,13 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CountryInput) -> Re
             countries::updated_at.eq(stamp),
         ))
         .execute(conn)?;
-    replace_set(
+    write_groups(conn, &input.code, &input)?;
+    journal::record(
         conn,
-        "country_groups",
-        "country_code",
-        "group_code",
-        &input.code,
-        &input.group_codes(),
+        actor,
+        vec![journal::created(journal::RecordType::Country, &input.code, &input)],
     )?;
-    journal::record(conn, actor, vec![journal::created("country", &input.code, &input)])?;
     get(conn, &input.code)
-}
-
-/// Replace a country's fields; the code cannot change.
-pub fn update(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    current: &Country,
-    input: CountryInput,
-) -> Result<Country, ApiError> {
-    if input.code != current.code {
-        return Err(ApiError::invalid(
-            "code",
-            "immutable",
-            "the code of a country cannot change",
-        ));
-    }
-    if CountryInput::from(current) == input {
-        return Ok(current.clone());
-    }
-    let changed = diesel::update(
-        countries::table
-            .filter(countries::code.eq(&current.code))
-            .filter(countries::version.eq(current.version)),
-    )
-    .set((
-        countries::eu_code.eq(&input.eu_code),
-        countries::name.eq(&input.name),
-        countries::native_name.eq(&input.native_name),
-        countries::version.eq(current.version + 1),
-        countries::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the country was changed by another request; fetch it and retry".into(),
-        ));
-    }
-    replace_set(
-        conn,
-        "country_groups",
-        "country_code",
-        "group_code",
-        &current.code,
-        &input.group_codes(),
-    )?;
-    let entry = journal::updated(
-        "country",
-        &current.code,
-        current.version + 1,
-        &CountryInput::from(current),
-        &input,
-    );
-    journal::record(conn, actor, vec![entry])?;
-    get(conn, &current.code)
 }
 
 /// Delete a country no record refers to.
@@ -344,7 +299,7 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, code: &str) -> Result<(), 
     if deleted == 0 {
         return Err(ApiError::NotFound(format!("no country has the code `{code}`")));
     }
-    journal::record(conn, actor, vec![journal::deleted("country", &code)])?;
+    journal::record(conn, actor, vec![journal::deleted(journal::RecordType::Country, &code)])?;
     Ok(())
 }
 

@@ -306,7 +306,8 @@ pub fn get_visible(
     }
 }
 
-fn write_sets(conn: &mut DbConnection, id: &str, input: &InitiativeInput) -> Result<(), ApiError> {
+/// Rewrite the link tables of an initiative.
+pub fn write_sets(conn: &mut DbConnection, id: &str, input: &InitiativeInput) -> Result<(), ApiError> {
     let codes = |items: Vec<&'static str>| items.into_iter().map(String::from).collect::<Vec<_>>();
     replace_set(
         conn,
@@ -363,7 +364,7 @@ fn write_sets(conn: &mut DbConnection, id: &str, input: &InitiativeInput) -> Res
 /// The columns a write takes from the input: all but the id, version and timestamps.
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = initiatives, treat_none_as_null = true, treat_none_as_default_value = false)]
-struct Changes<'a> {
+pub struct Changes<'a> {
     coalition_id: String,
     title: &'a str,
     summary: Option<&'a str>,
@@ -412,53 +413,17 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: InitiativeInput) ->
         ))
         .execute(conn)?;
     write_sets(conn, &id, &input)?;
-    journal::record(conn, actor, vec![journal::created("initiative", &id, &input)])?;
+    journal::record(
+        conn,
+        actor,
+        vec![journal::created(journal::RecordType::Initiative, &id, &input)],
+    )?;
     get(conn, &id, Include::default())
-}
-
-/// Replace an initiative's fields unless somebody changed it since `current` was read (409).
-/// An unchanged record keeps its version.
-pub fn update(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    current: &Initiative,
-    input: InitiativeInput,
-) -> Result<Initiative, ApiError> {
-    input.check_references(conn)?;
-    if InitiativeInput::from(current) == input {
-        return Ok(current.clone());
-    }
-    let changed = diesel::update(
-        initiatives::table
-            .filter(initiatives::id.eq(&current.id))
-            .filter(initiatives::version.eq(current.version)),
-    )
-    .set((
-        Changes::from(&input),
-        initiatives::version.eq(current.version + 1),
-        initiatives::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the initiative was changed by another request while this one ran; fetch it and retry".into(),
-        ));
-    }
-    write_sets(conn, &current.id, &input)?;
-    let entry = journal::updated(
-        "initiative",
-        &current.id,
-        current.version + 1,
-        &InitiativeInput::from(current),
-        &input,
-    );
-    journal::record(conn, actor, vec![entry])?;
-    get(conn, &current.id, Include::default())
 }
 
 /// Delete an initiative and its sets.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
     diesel::delete(initiatives::table.filter(initiatives::id.eq(id))).execute(conn)?;
-    journal::record(conn, actor, vec![journal::deleted("initiative", id)])?;
+    journal::record(conn, actor, vec![journal::deleted(journal::RecordType::Initiative, id)])?;
     Ok(())
 }

@@ -125,7 +125,8 @@ impl MembershipInput {
         Ok(input)
     }
 
-    fn organisation(&self) -> String {
+    /// The organisation as stored.
+    pub fn organisation(&self) -> String {
         self.organisation_id.hyphenated().to_string()
     }
 }
@@ -220,7 +221,7 @@ impl Owner {
 }
 
 /// Which related records to embed.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Include {
     /// embed `organisation`
     pub organisation: bool,
@@ -350,7 +351,11 @@ pub fn create(
             memberships::updated_at.eq(stamp),
         ))
         .execute(conn)?;
-    journal::record(conn, actor, vec![journal::created("membership", &id, &input)])?;
+    journal::record(
+        conn,
+        actor,
+        vec![journal::created(journal::RecordType::Membership, &id, &input)],
+    )?;
     get(conn, coalition_id, &id)
 }
 
@@ -391,7 +396,7 @@ pub fn update(
         ));
     }
     let entry = journal::updated(
-        "membership",
+        journal::RecordType::Membership,
         &current.id,
         current.version + 1,
         &MembershipInput::from(current),
@@ -404,7 +409,11 @@ pub fn update(
 /// Remove a membership.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, current: &Membership) -> Result<(), ApiError> {
     diesel::delete(memberships::table.filter(memberships::id.eq(&current.id))).execute(conn)?;
-    journal::record(conn, actor, vec![journal::deleted("membership", &current.id)])?;
+    journal::record(
+        conn,
+        actor,
+        vec![journal::deleted(journal::RecordType::Membership, &current.id)],
+    )?;
     Ok(())
 }
 

@@ -296,7 +296,7 @@ pub fn member_of(conn: &mut DbConnection, id: &str) -> Result<Vec<String>, ApiEr
 /// The columns a write takes from the input: all but the id, version and timestamps.
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = organisations, treat_none_as_null = true, treat_none_as_default_value = false)]
-struct Changes<'a> {
+pub struct Changes<'a> {
     name: &'a str,
     acronym: Option<&'a str>,
     sector: &'static str,
@@ -336,46 +336,12 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: OrganisationInput) 
             organisations::updated_at.eq(stamp),
         ))
         .execute(conn)?;
-    journal::record(conn, actor, vec![journal::created("organisation", &id, &input)])?;
+    journal::record(
+        conn,
+        actor,
+        vec![journal::created(journal::RecordType::Organisation, &id, &input)],
+    )?;
     get(conn, &id)
-}
-
-/// Replace an organisation's fields, unless somebody changed it since `current` was read (409).
-pub fn update(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    current: &Organisation,
-    input: OrganisationInput,
-) -> Result<Organisation, ApiError> {
-    input.check_references(conn)?;
-    if OrganisationInput::from(current) == input {
-        return Ok(current.clone());
-    }
-    let changed = diesel::update(
-        organisations::table
-            .filter(organisations::id.eq(&current.id))
-            .filter(organisations::version.eq(current.version)),
-    )
-    .set((
-        Changes::from(&input),
-        organisations::version.eq(current.version + 1),
-        organisations::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the organisation was changed by another request while this one ran; fetch it and retry".into(),
-        ));
-    }
-    let entry = journal::updated(
-        "organisation",
-        &current.id,
-        current.version + 1,
-        &OrganisationInput::from(current),
-        &input,
-    );
-    journal::record(conn, actor, vec![entry])?;
-    get(conn, &current.id)
 }
 
 /// Delete an organisation with its memberships, clearing it as coordinator.
@@ -424,7 +390,7 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), Ap
         ))
         .execute(conn)?;
     diesel::delete(organisations::table.filter(organisations::id.eq(id))).execute(conn)?;
-    let side = |record_type: &'static str, field: &str, rows: &[(String, i64)]| -> Vec<journal::Entry> {
+    let side = |record_type: journal::RecordType, field: &str, rows: &[(String, i64)]| -> Vec<journal::Entry> {
         rows.iter()
             .map(|(id, version)| journal::Entry {
                 record_type,
@@ -435,11 +401,15 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), Ap
             })
             .collect()
     };
-    let mut entries = side("coalition", "coordinator_id", &coordinated);
-    entries.extend(side("initiative", "organisations", &took_part));
-    entries.extend(side("training", "organiser_id", &organised));
-    entries.extend(members.iter().map(|m| journal::deleted("membership", m)));
-    entries.push(journal::deleted("organisation", id));
+    let mut entries = side(journal::RecordType::Coalition, "coordinator_id", &coordinated);
+    entries.extend(side(journal::RecordType::Initiative, "organisations", &took_part));
+    entries.extend(side(journal::RecordType::Training, "organiser_id", &organised));
+    entries.extend(
+        members
+            .iter()
+            .map(|m| journal::deleted(journal::RecordType::Membership, m)),
+    );
+    entries.push(journal::deleted(journal::RecordType::Organisation, id));
     journal::record(conn, actor, entries)?;
     Ok(())
 }

@@ -328,7 +328,8 @@ pub fn get_visible(conn: &mut DbConnection, caller: &Caller, id: &str, include: 
     }
 }
 
-fn write_sets(conn: &mut DbConnection, id: &str, input: &TrainingInput) -> Result<(), ApiError> {
+/// Rewrite the link tables and speakers of a training.
+pub fn write_sets(conn: &mut DbConnection, id: &str, input: &TrainingInput) -> Result<(), ApiError> {
     replace_set(
         conn,
         "training_audience_countries",
@@ -371,7 +372,7 @@ fn write_sets(conn: &mut DbConnection, id: &str, input: &TrainingInput) -> Resul
 /// The columns a write takes from the input: all but the id, version and timestamps.
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = trainings, treat_none_as_null = true, treat_none_as_default_value = false)]
-struct Changes<'a> {
+pub struct Changes<'a> {
     coalition_id: Option<String>,
     title: &'a str,
     description: Option<&'a str>,
@@ -428,52 +429,17 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: TrainingInput) -> R
         ))
         .execute(conn)?;
     write_sets(conn, &id, &input)?;
-    journal::record(conn, actor, vec![journal::created("training", &id, &input)])?;
+    journal::record(
+        conn,
+        actor,
+        vec![journal::created(journal::RecordType::Training, &id, &input)],
+    )?;
     get(conn, &id, Include::default())
-}
-
-/// Replace a training's fields unless somebody changed it since `current` was read (409).
-pub fn update(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    current: &Training,
-    input: TrainingInput,
-) -> Result<Training, ApiError> {
-    input.check_references(conn)?;
-    if TrainingInput::from(current) == input {
-        return Ok(current.clone());
-    }
-    let changed = diesel::update(
-        trainings::table
-            .filter(trainings::id.eq(&current.id))
-            .filter(trainings::version.eq(current.version)),
-    )
-    .set((
-        Changes::from(&input),
-        trainings::version.eq(current.version + 1),
-        trainings::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the training was changed by another request while this one ran; fetch it and retry".into(),
-        ));
-    }
-    write_sets(conn, &current.id, &input)?;
-    let entry = journal::updated(
-        "training",
-        &current.id,
-        current.version + 1,
-        &TrainingInput::from(current),
-        &input,
-    );
-    journal::record(conn, actor, vec![entry])?;
-    get(conn, &current.id, Include::default())
 }
 
 /// Delete a training with its sets and speakers.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
     diesel::delete(trainings::table.filter(trainings::id.eq(id))).execute(conn)?;
-    journal::record(conn, actor, vec![journal::deleted("training", id)])?;
+    journal::record(conn, actor, vec![journal::deleted(journal::RecordType::Training, id)])?;
     Ok(())
 }

@@ -1,0 +1,177 @@
+//! The resource kernel: a resource declares itself once (its record and input types, how it
+//! is listed, read and written, and who may do what), and the kernel serves every request for
+//! it the same way: [`handlers`] for HTTP, [`routes`] for the route + OpenAPI declaration,
+//! [`store`] for the version-guarded write with its journal entry.
+//!
+//! Each HTTP handler runs the same steps for every resource, in this order: authenticate,
+//! the resource's pre-check for the operation (e.g. admins only), parse the key, then — in one
+//! transaction — load the current record as the caller may see it, the record-level check,
+//! `If-Match`, parse the body, the check of the new state, and the write.
+
+pub mod handlers;
+pub mod routes;
+pub mod store;
+
+use chrono::NaiveDateTime;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::auth::{Caller, Principal};
+use crate::db::DbConnection;
+use crate::error::ApiError;
+use crate::journal::{Actor, RecordType};
+use crate::listing::{ListRequest, Listed, PageParams, Sort};
+use crate::records::Writable;
+
+/// A write operation, for the checks a resource makes before reading anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `POST`, a batch, or an upsert
+    Create,
+    /// `PUT` or `PATCH`
+    Update,
+    /// `DELETE`
+    Delete,
+}
+
+/// A resource served by the kernel. Implementations live in `<resource>/resource.rs`.
+pub trait Resource: Sized + Send + Sync + 'static {
+    /// The record as the API shows it.
+    type Record: Serialize + Clone + Send + 'static;
+    /// The writable fields, as request bodies carry them.
+    type Input: Writable<Record = Self::Record> + PartialEq + Send + 'static;
+    /// The query parameters of a single-record `GET` (an empty strict struct when none).
+    type GetParams: DeserializeOwned + Send + 'static;
+    /// Related records a read can embed (`()` when none).
+    type Include: Copy + Default + PartialEq + Send + 'static;
+    /// What a URL names a record by (an id, a country code, a coalition and membership id).
+    type Key: Send + 'static;
+    /// The path segments a key is parsed from (`String`, or a tuple for nested routes).
+    type PathArgs: DeserializeOwned + Send + 'static;
+
+    /// The feed and journal kind.
+    const KIND: RecordType;
+    /// Name of the list in CSV file names, e.g. `initiatives`.
+    const COLLECTION: &'static str;
+    /// Columns of the CSV export, in order.
+    const CSV_COLUMNS: &'static [&'static str];
+
+    /// The key a URL names (404 for anything that cannot name a record).
+    fn key(args: Self::PathArgs) -> Result<Self::Key, ApiError>;
+    /// The record's version (its `ETag`).
+    fn version(record: &Self::Record) -> i64;
+    /// Where the record lives (`Location` of a 201).
+    fn location(record: &Self::Record) -> String;
+
+    /// The embeds of a single-record request.
+    fn get_include(_params: &Self::GetParams) -> Result<Self::Include, ApiError> {
+        Ok(Self::Include::default())
+    }
+    /// One record as `caller` may see it, or 404.
+    fn get(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        key: &Self::Key,
+        include: Self::Include,
+    ) -> Result<Self::Record, ApiError>;
+
+    /// Checked before anything is read: e.g. "only administrators may …".
+    fn may(_principal: &Principal, _op: Op) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// May `principal` change (update or delete) this record?
+    fn may_change(_conn: &mut DbConnection, _principal: &Principal, _current: &Self::Record) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// May `principal` delete this record? (Default: as for changes.)
+    fn may_delete(conn: &mut DbConnection, principal: &Principal, current: &Self::Record) -> Result<(), ApiError> {
+        Self::may_change(conn, principal, current)
+    }
+    /// May `principal` write a record with these fields (creates, batches, upserts)?
+    fn may_write(_principal: &Principal, _input: &Self::Input) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// May `principal` turn `current` into `input`? (Default: as for new records.)
+    fn may_replace(principal: &Principal, _current: &Self::Record, input: &Self::Input) -> Result<(), ApiError> {
+        Self::may_write(principal, input)
+    }
+
+    /// Replace a record's fields: [`store::update`] (version-guarded, journaled; unchanged
+    /// keeps the version).
+    fn update(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        current: &Self::Record,
+        input: Self::Input,
+    ) -> Result<Self::Record, ApiError> {
+        store::update::<Self>(conn, actor, current, input)
+    }
+    /// The key as stored: the journal's record id (an id, a country's code).
+    fn stored_key(record: &Self::Record) -> String;
+    /// What a write must satisfy in the database: references exist, fields that cannot
+    /// change did not (`current` is `None` for a new record). 422 otherwise.
+    fn check_input(
+        conn: &mut DbConnection,
+        current: Option<&Self::Record>,
+        input: &Self::Input,
+    ) -> Result<(), ApiError>;
+    /// Write `input`'s fields to `current`'s row at `version`, only where the stored version
+    /// is still `version - 1`; returns the rows written (0: somebody else changed it).
+    fn write_fields(
+        conn: &mut DbConnection,
+        current: &Self::Record,
+        input: &Self::Input,
+        version: i64,
+        at: NaiveDateTime,
+    ) -> Result<usize, ApiError>;
+    /// Rewrite the record's link tables (its sets) after a write.
+    fn write_links(_conn: &mut DbConnection, _key: &str, _input: &Self::Input) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// The record as stored now, after a write.
+    fn reload(conn: &mut DbConnection, current: &Self::Record) -> Result<Self::Record, ApiError>;
+    /// Delete a record (journaled, with its side effects).
+    fn delete(conn: &mut DbConnection, actor: &Actor, current: &Self::Record) -> Result<(), ApiError>;
+}
+
+/// A resource with a top-level collection: listed and created at `/<resources>`.
+pub trait Collection: Resource {
+    /// The list's filters (strict query parameters).
+    type Filters: DeserializeOwned + Send + 'static;
+
+    /// The sort of a list request.
+    fn sort(filters: &Self::Filters) -> Result<Sort, ApiError>;
+    /// Whether the list's result moves with the clock (its CSV export then gets no `ETag`).
+    fn depends_on_clock(_filters: &Self::Filters) -> bool {
+        false
+    }
+    /// The embeds of a list request.
+    fn list_include(_filters: &Self::Filters) -> Result<Self::Include, ApiError> {
+        Ok(Self::Include::default())
+    }
+    /// One page of the records `caller` may see.
+    fn list(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        filters: &Self::Filters,
+        include: Self::Include,
+        request: &ListRequest,
+    ) -> Result<Listed<Self::Record>, ApiError>;
+    /// Create a record (references checked, journaled).
+    fn create(conn: &mut DbConnection, actor: &Actor, input: Self::Input) -> Result<Self::Record, ApiError>;
+}
+
+/// Resources that client systems write by their own id: upserts and batches.
+pub trait Syncable: Collection {
+    /// The record known by this external id (whatever the caller may see), if any.
+    fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Self::Record>, ApiError>;
+    /// Whether `caller` may see `record` (an upsert onto an unseen record is a 403).
+    fn visible(caller: &Caller, record: &Self::Record) -> bool;
+    /// Check a batch item's references without writing it.
+    fn check_references(conn: &mut DbConnection, input: &Self::Input) -> Result<(), ApiError>;
+}
+
+/// Paging and filters of a list request, parsed strictly.
+pub fn parse_list<R: Collection>(query: &str) -> Result<(PageParams, R::Filters), ApiError> {
+    crate::listing::parse_query(query)
+}

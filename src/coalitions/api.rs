@@ -1,11 +1,8 @@
 //! Routes of `/coalitions`: each operation's OpenAPI words; the kernel does the rest.
 
-use actix_web::{delete, get, patch, post, put};
-
 use super::model::{Coalition, CoalitionFilters, CoalitionInput};
 use super::resource::Coalitions;
-use crate::listing::{FormatParam, PageParams};
-use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
+use crate::kernel::routes::prelude::*;
 
 crate::list_type!(CoalitionList, Coalition, "A page of coalitions.");
 

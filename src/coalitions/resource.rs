@@ -11,10 +11,12 @@ use crate::extract::NoParams;
 use crate::journal::{Actor, RecordType};
 use crate::kernel::{Collection, Op, Resource};
 use crate::listing::{ListRequest, Listed, Sort};
-use crate::records::{self, BASE};
+use crate::records;
 
 /// `/coalitions`.
 pub struct Coalitions;
+
+crate::record!(Coalition, id);
 
 impl Resource for Coalitions {
     type Record = Coalition;
@@ -43,15 +45,6 @@ impl Resource for Coalitions {
     ];
     fn key(args: String) -> Result<String, ApiError> {
         records::parse_id(&args, "coalition")
-    }
-    fn version(record: &Coalition) -> i64 {
-        record.version
-    }
-    fn location(record: &Coalition) -> String {
-        format!("{BASE}/coalitions/{}", record.id)
-    }
-    fn stored_key(record: &Coalition) -> String {
-        record.id.clone()
     }
     fn get(conn: &mut DbConnection, _: &Caller, key: &String, _: ()) -> Result<Coalition, ApiError> {
         model::get(conn, key)

@@ -1,11 +1,8 @@
 //! Routes of `/countries`: each operation's OpenAPI words; the kernel does the rest.
 
-use actix_web::{delete, get, patch, post, put};
-
 use super::model::{Country, CountryFilters, CountryInput};
 use super::resource::Countries;
-use crate::listing::{FormatParam, PageParams};
-use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
+use crate::kernel::routes::prelude::*;
 
 crate::list_type!(CountryList, Country, "A page of countries.");
 

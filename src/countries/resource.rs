@@ -11,10 +11,11 @@ use crate::extract::NoParams;
 use crate::journal::{Actor, RecordType};
 use crate::kernel::{Collection, Op, Resource};
 use crate::listing::{ListRequest, Listed, Sort};
-use crate::records::BASE;
 
 /// `/countries`.
 pub struct Countries;
+
+crate::record!(Country, code);
 
 impl Resource for Countries {
     type Record = Country;
@@ -38,15 +39,6 @@ impl Resource for Countries {
     /// Codes are looked up case-insensitively; an unknown one is a 404 from the lookup.
     fn key(args: String) -> Result<String, ApiError> {
         Ok(args)
-    }
-    fn version(record: &Country) -> i64 {
-        record.version
-    }
-    fn location(record: &Country) -> String {
-        format!("{BASE}/countries/{}", record.code)
-    }
-    fn stored_key(record: &Country) -> String {
-        record.code.clone()
     }
     fn get(conn: &mut DbConnection, _: &Caller, key: &String, _: ()) -> Result<Country, ApiError> {
         model::get(conn, key)

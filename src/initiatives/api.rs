@@ -1,12 +1,9 @@
 //! Routes of `/initiatives`: each operation's OpenAPI words; the kernel does the rest.
 
-use actix_web::{delete, get, patch, post, put};
-
 use super::model::{Initiative, InitiativeFilters, InitiativeInput};
 pub use super::resource::InitiativeInclude;
 use super::resource::Initiatives;
-use crate::listing::{FormatParam, PageParams};
-use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
+use crate::kernel::routes::prelude::*;
 
 crate::list_type!(InitiativeList, Initiative, "A page of initiatives.");
 

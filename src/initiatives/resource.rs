@@ -11,10 +11,12 @@ use crate::error::ApiError;
 use crate::journal::{Actor, RecordType};
 use crate::kernel::{Collection, Resource, Syncable};
 use crate::listing::{ListRequest, Listed, Sort};
-use crate::records::{self, BASE};
+use crate::records;
 
 /// `/initiatives`.
 pub struct Initiatives;
+
+crate::record!(Initiative, id);
 
 /// Query parameters of `GET /initiatives/{id}`.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -37,15 +39,6 @@ impl Resource for Initiatives {
     const CSV_COLUMNS: &'static [&'static str] = super::model::CSV_COLUMNS;
     fn key(args: String) -> Result<String, ApiError> {
         records::parse_id(&args, "initiative")
-    }
-    fn version(record: &Initiative) -> i64 {
-        record.version
-    }
-    fn location(record: &Initiative) -> String {
-        format!("{BASE}/initiatives/{}", record.id)
-    }
-    fn stored_key(record: &Initiative) -> String {
-        record.id.clone()
     }
     fn get_include(params: &InitiativeInclude) -> Result<Include, ApiError> {
         Include::parse(params.include.as_deref())

@@ -34,10 +34,33 @@ pub enum Op {
     Delete,
 }
 
+/// What the kernel reads of every record: the key it is stored under and its version.
+pub trait Record {
+    /// The key as stored: an id, or a country's code.
+    fn key(&self) -> &str;
+    /// +1 on every change; the record's `ETag`.
+    fn version(&self) -> i64;
+}
+
+/// Implement [`Record`] for a record type with a `version` field and the named key field.
+#[macro_export]
+macro_rules! record {
+    ($record:ty, $key:ident) => {
+        impl $crate::kernel::Record for $record {
+            fn key(&self) -> &str {
+                &self.$key
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+        }
+    };
+}
+
 /// A resource served by the kernel. Implementations live in `<resource>/resource.rs`.
 pub trait Resource: Sized + Send + Sync + 'static {
     /// The record as the API shows it.
-    type Record: Serialize + Clone + Send + 'static;
+    type Record: Record + Serialize + Clone + Send + 'static;
     /// The writable fields, as request bodies carry them.
     type Input: Writable<Record = Self::Record> + PartialEq + Send + 'static;
     /// The query parameters of a single-record `GET` (an empty strict struct when none).
@@ -59,9 +82,13 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// The key a URL names (404 for anything that cannot name a record).
     fn key(args: Self::PathArgs) -> Result<Self::Key, ApiError>;
     /// The record's version (its `ETag`).
-    fn version(record: &Self::Record) -> i64;
+    fn version(record: &Self::Record) -> i64 {
+        record.version()
+    }
     /// Where the record lives (`Location` of a 201).
-    fn location(record: &Self::Record) -> String;
+    fn location(record: &Self::Record) -> String {
+        format!("{}/{}/{}", crate::records::BASE, Self::COLLECTION, record.key())
+    }
 
     /// The embeds of a single-record request.
     fn get_include(_params: &Self::GetParams) -> Result<Self::Include, ApiError> {
@@ -107,7 +134,9 @@ pub trait Resource: Sized + Send + Sync + 'static {
         store::update::<Self>(conn, actor, current, input)
     }
     /// The key as stored: the journal's record id (an id, a country's code).
-    fn stored_key(record: &Self::Record) -> String;
+    fn stored_key(record: &Self::Record) -> String {
+        record.key().to_string()
+    }
     /// What a write must satisfy in the database: references exist, fields that cannot
     /// change did not (`current` is `None` for a new record). 422 otherwise.
     fn check_input(

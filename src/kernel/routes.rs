@@ -210,3 +210,11 @@ macro_rules! sync_routes {
         }
     };
 }
+
+/// What a resource's `api.rs` needs in scope for the route macros.
+pub mod prelude {
+    pub use actix_web::{delete, get, patch, post, put};
+
+    pub use crate::listing::{FormatParam, PageParams};
+    pub use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
+}

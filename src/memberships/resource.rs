@@ -13,10 +13,12 @@ use crate::extract::NoParams;
 use crate::journal::{Actor, RecordType};
 use crate::kernel::Resource;
 use crate::listing::Sort;
-use crate::records::{self, BASE};
+use crate::records;
 
 /// `/coalitions/{id}/members`.
 pub struct Memberships;
+
+crate::record!(Membership, id);
 
 impl Resource for Memberships {
     type Record = Membership;
@@ -48,14 +50,13 @@ impl Resource for Memberships {
             records::parse_id(&id, "membership")?,
         ))
     }
-    fn version(record: &Membership) -> i64 {
-        record.version
-    }
     fn location(record: &Membership) -> String {
-        format!("{BASE}/coalitions/{}/members/{}", record.coalition_id, record.id)
-    }
-    fn stored_key(record: &Membership) -> String {
-        record.id.clone()
+        format!(
+            "{}/coalitions/{}/members/{}",
+            records::BASE,
+            record.coalition_id,
+            record.id
+        )
     }
 
     fn get(

@@ -1,11 +1,8 @@
 //! Routes of `/organisations`: each operation's OpenAPI words; the kernel does the rest.
 
-use actix_web::{delete, get, patch, post, put};
-
 use super::model::{Organisation, OrganisationFilters, OrganisationInput};
 use super::resource::Organisations;
-use crate::listing::{FormatParam, PageParams};
-use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
+use crate::kernel::routes::prelude::*;
 
 crate::list_type!(OrganisationList, Organisation, "A page of organisations.");
 

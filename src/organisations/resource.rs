@@ -11,10 +11,12 @@ use crate::extract::NoParams;
 use crate::journal::{Actor, RecordType};
 use crate::kernel::{Collection, Op, Resource, Syncable};
 use crate::listing::{ListRequest, Listed, Sort};
-use crate::records::{self, BASE};
+use crate::records;
 
 /// `/organisations`.
 pub struct Organisations;
+
+crate::record!(Organisation, id);
 
 impl Resource for Organisations {
     type Record = Organisation;
@@ -40,15 +42,6 @@ impl Resource for Organisations {
     ];
     fn key(args: String) -> Result<String, ApiError> {
         records::parse_id(&args, "organisation")
-    }
-    fn version(record: &Organisation) -> i64 {
-        record.version
-    }
-    fn location(record: &Organisation) -> String {
-        format!("{BASE}/organisations/{}", record.id)
-    }
-    fn stored_key(record: &Organisation) -> String {
-        record.id.clone()
     }
     fn get(conn: &mut DbConnection, _: &Caller, key: &String, _: ()) -> Result<Organisation, ApiError> {
         model::get(conn, key)

@@ -1,12 +1,9 @@
 //! Routes of `/trainings`: each operation's OpenAPI words; the kernel does the rest.
 
-use actix_web::{delete, get, patch, post, put};
-
 use super::model::{Training, TrainingFilters, TrainingInput};
 pub use super::resource::TrainingInclude;
 use super::resource::Trainings;
-use crate::listing::PageParams;
-use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
+use crate::kernel::routes::prelude::*;
 
 crate::list_type!(TrainingList, Training, "A page of trainings.");
 

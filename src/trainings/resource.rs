@@ -11,10 +11,12 @@ use crate::error::ApiError;
 use crate::journal::{Actor, RecordType};
 use crate::kernel::{Collection, Resource, Syncable};
 use crate::listing::{ListRequest, Listed, Sort};
-use crate::records::{self, BASE};
+use crate::records;
 
 /// `/trainings`.
 pub struct Trainings;
+
+crate::record!(Training, id);
 
 /// Query parameters of `GET /trainings/{id}`.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -37,15 +39,6 @@ impl Resource for Trainings {
     const CSV_COLUMNS: &'static [&'static str] = super::model::CSV_COLUMNS;
     fn key(args: String) -> Result<String, ApiError> {
         records::parse_id(&args, "training")
-    }
-    fn version(record: &Training) -> i64 {
-        record.version
-    }
-    fn location(record: &Training) -> String {
-        format!("{BASE}/trainings/{}", record.id)
-    }
-    fn stored_key(record: &Training) -> String {
-        record.id.clone()
     }
     fn get_include(params: &TrainingInclude) -> Result<Include, ApiError> {
         Include::parse(params.include.as_deref())

@@ -18,13 +18,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
-use crate::content;
 use crate::db::sql::{CountRow, Sql, Value};
 use crate::db::{Database, DbConnection};
 use crate::error::ApiError;
 use crate::journal::RecordType;
 use crate::openapi::SubListProblems;
-use crate::{coalitions, countries, initiatives, memberships, organisations, trainings};
 
 /// Query parameters of `GET /changes`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -117,53 +115,20 @@ fn decode(text: &str) -> Result<i64, ApiError> {
 /// Records the caller may see now, by `(type, id)`: their version and representation.
 type Visible = HashMap<(String, String), (i64, serde_json::Value)>;
 
-/// Current, caller-visible representations of the given records, by `(type, id)`.
+/// Current, caller-visible representations of the given records, by `(type, id)`: one
+/// fixed set of queries per kind, through the resource registry.
 fn load_visible(
     conn: &mut DbConnection,
     caller: &Caller,
-    wanted: &HashMap<String, Vec<String>>,
+    wanted: &HashMap<RecordType, Vec<String>>,
 ) -> Result<Visible, ApiError> {
     let mut found = HashMap::new();
-    for (record_type, ids) in wanted {
-        let mut put = |id: String, version: i64, value: serde_json::Value| {
-            found.insert((record_type.clone(), id), (version, value));
+    for (kind, ids) in wanted {
+        let Some(resource) = crate::registry::of(*kind) else {
+            continue;
         };
-        match record_type.as_str() {
-            "country" => {
-                for (id, r) in countries::model::load_many(conn, ids)? {
-                    put(id, r.version, crate::records::to_json(&r)?);
-                }
-            }
-            "coalition" => {
-                for (id, r) in coalitions::model::load_many(conn, ids)? {
-                    put(id, r.version, crate::records::to_json(&r)?);
-                }
-            }
-            "organisation" => {
-                for (id, r) in organisations::model::load_many(conn, ids)? {
-                    put(id, r.version, crate::records::to_json(&r)?);
-                }
-            }
-            "membership" => {
-                for (id, r) in memberships::model::load_many(conn, ids)? {
-                    put(id, r.version, crate::records::to_json(&r)?);
-                }
-            }
-            "initiative" => {
-                for (id, r) in initiatives::queries::load_many(conn, ids)? {
-                    if content::can_see(caller, r.publication, Some(&r.coalition_id)) {
-                        put(id, r.version, crate::records::to_json(&r)?);
-                    }
-                }
-            }
-            "training" => {
-                for (id, r) in trainings::queries::load_many(conn, ids)? {
-                    if content::can_see(caller, r.publication, r.coalition_id.as_deref()) {
-                        put(id, r.version, crate::records::to_json(&r)?);
-                    }
-                }
-            }
-            _ => {}
+        for (id, version, value) in (resource.load_visible)(conn, caller, ids)? {
+            found.insert((kind.as_str().to_string(), id), (version, value));
         }
     }
     Ok(found)
@@ -201,12 +166,11 @@ fn read_page(
     sql.push(" ORDER BY seq LIMIT ");
     sql.bind(Value::Int(limit as i64));
     let rows: Vec<ChangeRow> = sql.load(conn)?;
-    let mut wanted: HashMap<String, Vec<String>> = HashMap::new();
+    let mut wanted: HashMap<RecordType, Vec<String>> = HashMap::new();
     for row in rows.iter().filter(|r| r.action != "deleted") {
-        wanted
-            .entry(row.record_type.clone())
-            .or_default()
-            .push(row.record_id.clone());
+        if let Some(kind) = RecordType::parse(&row.record_type) {
+            wanted.entry(kind).or_default().push(row.record_id.clone());
+        }
     }
     let mut visible = load_visible(conn, caller, &wanted)?;
     let next = match rows.last() {

@@ -12,7 +12,7 @@ use crate::db::{now, DbConnection};
 use crate::error::ApiError;
 
 /// Kinds of records the journal knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordType {
     /// countries
@@ -30,6 +30,21 @@ pub enum RecordType {
 }
 
 impl RecordType {
+    /// Every kind, in the order the API documents them.
+    pub const ALL: [RecordType; 6] = [
+        RecordType::Country,
+        RecordType::Coalition,
+        RecordType::Organisation,
+        RecordType::Membership,
+        RecordType::Initiative,
+        RecordType::Training,
+    ];
+
+    /// The kind with this stored name.
+    pub fn parse(name: &str) -> Option<RecordType> {
+        RecordType::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The name used in the API and stored in the journal.
     pub fn as_str(self) -> &'static str {
         match self {

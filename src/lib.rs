@@ -29,6 +29,7 @@ pub mod meta;
 pub mod openapi;
 pub mod organisations;
 pub mod records;
+pub mod registry;
 pub mod request_id;
 pub mod seed;
 pub mod stats;

@@ -1,5 +1,7 @@
 //! Coalitions as a kernel resource: what the generic handlers need, and who may write.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -19,6 +21,9 @@ pub struct Coalitions;
 crate::record!(Coalition, id);
 
 impl Resource for Coalitions {
+    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Coalition>, ApiError> {
+        model::load_many(conn, keys)
+    }
     type Record = Coalition;
     type Input = CoalitionInput;
     type GetParams = NoParams;

@@ -1,5 +1,7 @@
 //! Countries as a kernel resource: reference data, keyed by ISO code, written by admins.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -18,6 +20,9 @@ pub struct Countries;
 crate::record!(Country, code);
 
 impl Resource for Countries {
+    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Country>, ApiError> {
+        model::load_many(conn, keys)
+    }
     type Record = Country;
     type Input = CountryInput;
     type GetParams = NoParams;

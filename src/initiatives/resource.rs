@@ -1,5 +1,7 @@
 //! Initiatives as a kernel resource: what the generic handlers need, and who may write.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -28,6 +30,12 @@ pub struct InitiativeInclude {
 }
 
 impl Resource for Initiatives {
+    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Initiative>, ApiError> {
+        queries::load_many(conn, keys)
+    }
+    fn visible(caller: &Caller, record: &Initiative) -> bool {
+        crate::content::can_see(caller, record.publication, Some(&record.coalition_id))
+    }
     type Record = Initiative;
     type Input = InitiativeInput;
     type GetParams = InitiativeInclude;
@@ -109,9 +117,6 @@ impl Collection for Initiatives {
 impl Syncable for Initiatives {
     fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Initiative>, ApiError> {
         queries::find_external(conn, external_id)
-    }
-    fn visible(caller: &Caller, record: &Initiative) -> bool {
-        crate::content::can_see(caller, record.publication, Some(&record.coalition_id))
     }
     fn check_references(conn: &mut DbConnection, input: &InitiativeInput) -> Result<(), ApiError> {
         input.check_references(conn)

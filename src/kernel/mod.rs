@@ -9,8 +9,11 @@
 //! `If-Match`, parse the body, the check of the new state, and the write.
 
 pub mod handlers;
+pub mod registry;
 pub mod routes;
 pub mod store;
+
+use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use serde::de::DeserializeOwned;
@@ -101,6 +104,14 @@ pub trait Resource: Sized + Send + Sync + 'static {
         key: &Self::Key,
         include: Self::Include,
     ) -> Result<Self::Record, ApiError>;
+
+    /// Records by stored key, whatever the caller may see (callers filter with [`Resource::visible`]):
+    /// a fixed number of queries, whatever the number of keys.
+    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Self::Record>, ApiError>;
+    /// Whether `caller` may see `record` (drafts are not for everyone).
+    fn visible(_caller: &Caller, _record: &Self::Record) -> bool {
+        true
+    }
 
     /// Checked before anything is read: e.g. "only administrators may …".
     fn may(_principal: &Principal, _op: Op) -> Result<(), ApiError> {
@@ -194,8 +205,6 @@ pub trait Collection: Resource {
 pub trait Syncable: Collection {
     /// The record known by this external id (whatever the caller may see), if any.
     fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Self::Record>, ApiError>;
-    /// Whether `caller` may see `record` (an upsert onto an unseen record is a 403).
-    fn visible(caller: &Caller, record: &Self::Record) -> bool;
     /// Check a batch item's references without writing it.
     fn check_references(conn: &mut DbConnection, input: &Self::Input) -> Result<(), ApiError>;
 }

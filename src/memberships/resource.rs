@@ -2,6 +2,8 @@
 //! coalition (`/coalitions/{id}/members/{membership_id}`); created and listed in `api.rs`,
 //! since both hang off a parent record.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -21,6 +23,9 @@ pub struct Memberships;
 crate::record!(Membership, id);
 
 impl Resource for Memberships {
+    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Membership>, ApiError> {
+        model::load_many(conn, keys)
+    }
     type Record = Membership;
     type Input = MembershipInput;
     type GetParams = NoParams;

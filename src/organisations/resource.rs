@@ -1,5 +1,7 @@
 //! Organisations as a kernel resource: what the generic handlers need, and who may write.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -19,6 +21,9 @@ pub struct Organisations;
 crate::record!(Organisation, id);
 
 impl Resource for Organisations {
+    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Organisation>, ApiError> {
+        model::load_many(conn, keys)
+    }
     type Record = Organisation;
     type Input = OrganisationInput;
     type GetParams = NoParams;
@@ -113,9 +118,6 @@ impl Collection for Organisations {
 impl Syncable for Organisations {
     fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Organisation>, ApiError> {
         model::find_external(conn, external_id)
-    }
-    fn visible(_: &Caller, _: &Organisation) -> bool {
-        true
     }
     fn check_references(conn: &mut DbConnection, input: &OrganisationInput) -> Result<(), ApiError> {
         input.check_references(conn)

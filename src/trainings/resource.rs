@@ -1,5 +1,7 @@
 //! Trainings as a kernel resource: what the generic handlers need, and who may write.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -28,6 +30,12 @@ pub struct TrainingInclude {
 }
 
 impl Resource for Trainings {
+    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Training>, ApiError> {
+        queries::load_many(conn, keys)
+    }
+    fn visible(caller: &Caller, record: &Training) -> bool {
+        crate::content::can_see(caller, record.publication, record.coalition_id.as_deref())
+    }
     type Record = Training;
     type Input = TrainingInput;
     type GetParams = TrainingInclude;
@@ -112,9 +120,6 @@ impl Collection for Trainings {
 impl Syncable for Trainings {
     fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Training>, ApiError> {
         queries::find_external(conn, external_id)
-    }
-    fn visible(caller: &Caller, record: &Training) -> bool {
-        crate::content::can_see(caller, record.publication, record.coalition_id.as_deref())
     }
     fn check_references(conn: &mut DbConnection, input: &TrainingInput) -> Result<(), ApiError> {
         input.check_references(conn)

@@ -13,67 +13,30 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::JwtKeys;
 use crate::config::Settings;
-use crate::db::Database;
-use crate::error::{framework_error_to_problem, ApiError};
-use crate::extract::BodyLimit;
-use crate::http_cache::HttpCaching;
-use crate::idempotency::Idempotency;
-use crate::openapi::ApiDoc;
-use crate::{coalitions, countries, initiatives, memberships, meta, organisations, request_id, stats, trainings};
+use crate::feeds::stats;
+use crate::http::auth::JwtKeys;
+use crate::http::caching::HttpCaching;
+use crate::http::error::{framework_error_to_problem, ApiError};
+use crate::http::extract::BodyLimit;
+use crate::http::idempotency::Idempotency;
+use crate::http::openapi::ApiDoc;
+use crate::http::request_id;
+use crate::resources::registry::RESOURCES;
+use crate::resources::service;
+use crate::store::Database;
 
 /// Every route of `/api/v1`; each handler carries its own OpenAPI entry.
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(meta::index)
-        .service(meta::health)
-        .service(meta::vocabularies)
-        .service(countries::api::list_countries)
-        .service(countries::api::create_country)
-        .service(countries::api::get_country)
-        .service(countries::api::replace_country)
-        .service(countries::api::patch_country)
-        .service(countries::api::delete_country)
-        .service(coalitions::api::list_coalitions)
-        .service(coalitions::api::create_coalition)
-        .service(coalitions::api::get_coalition)
-        .service(coalitions::api::replace_coalition)
-        .service(coalitions::api::patch_coalition)
-        .service(coalitions::api::delete_coalition)
-        .service(memberships::api::list_members)
-        .service(memberships::api::create_member)
-        .service(memberships::api::get_member)
-        .service(memberships::api::replace_member)
-        .service(memberships::api::patch_member)
-        .service(memberships::api::delete_member)
-        .service(organisations::api::list_organisations)
-        .service(organisations::api::create_organisation)
-        .service(organisations::api::get_organisation)
-        .service(organisations::api::replace_organisation)
-        .service(organisations::api::patch_organisation)
-        .service(organisations::api::delete_organisation)
-        .service(organisations::api::upsert_organisation)
-        .service(organisations::api::batch_organisations)
-        .service(memberships::api::list_memberships)
-        .service(initiatives::api::list_initiatives)
-        .service(initiatives::api::create_initiative)
-        .service(initiatives::api::get_initiative)
-        .service(initiatives::api::replace_initiative)
-        .service(initiatives::api::patch_initiative)
-        .service(initiatives::api::delete_initiative)
-        .service(initiatives::api::upsert_initiative)
-        .service(initiatives::api::batch_initiatives)
-        .service(trainings::api::list_trainings)
-        .service(trainings::api::create_training)
-        .service(trainings::api::get_training)
-        .service(trainings::api::replace_training)
-        .service(trainings::api::patch_training)
-        .service(trainings::api::delete_training)
-        .service(trainings::api::upsert_training)
-        .service(trainings::api::batch_trainings)
-        .service(stats::stats)
-        .service(crate::audit::audit)
-        .service(crate::changes::changes);
+    cfg.service(service::index)
+        .service(service::health)
+        .service(service::vocabularies);
+    for resource in &RESOURCES {
+        (resource.routes)(cfg);
+    }
+    cfg.service(stats::stats)
+        .service(crate::feeds::audit::audit)
+        .service(crate::feeds::changes::changes);
 }
 
 /// The OpenAPI document, as served and as committed in `openapi/openapi.json`.
@@ -83,7 +46,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .service(scope::scope("/api/v1").configure(routes))
         .split_for_parts();
-    crate::openapi::finish(api)
+    crate::http::openapi::finish(api)
 }
 
 /// The document as pretty JSON with a trailing newline (the committed form).
@@ -190,7 +153,7 @@ fn cors(allowed: Vec<String>) -> Cors {
             header::LOCATION,
             header::WWW_AUTHENTICATE,
             header::HeaderName::from_static(request_id::HEADER),
-            header::HeaderName::from_static(crate::idempotency::REPLAYED),
+            header::HeaderName::from_static(crate::http::idempotency::REPLAYED),
         ])
         .max_age(3600)
         // Refuse (not just leave unheadered) requests from origins the function rejects.
@@ -235,7 +198,7 @@ pub fn app(
                 .route("/openapi.json", web::get().to(serve_openapi)),
         )
         .split_for_parts();
-    let api = crate::openapi::finish(api);
+    let api = crate::http::openapi::finish(api);
     let table = RouteTable::from_openapi(&api);
     let document = OpenApiDocument(format!("{}\n", api.to_pretty_json().unwrap_or_default()));
     app.app_data(web::Data::new(state.db.clone()))
@@ -269,7 +232,7 @@ impl Application {
     pub fn build(settings: &Settings) -> anyhow::Result<Application> {
         let db = Database::connect(&settings.database_url(), settings.db_pool_size)?;
         db.migrate()?;
-        crate::seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+        crate::ops::seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
         let secret = settings.resolve_jwt_secret()?;
         let keys = JwtKeys::hs256(&secret, settings.jwt_issuer.clone(), settings.jwt_audience.clone());
         let listener = TcpListener::bind(&settings.bind_addr)?;

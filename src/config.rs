@@ -1,6 +1,7 @@
 //! One typed settings struct: defaults, environment variables and flags. Secrets are wrapped
 //! so they never print.
 
+use rand::RngCore;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -131,7 +132,7 @@ impl Settings {
             }
         }
         std::fs::create_dir_all(&self.data_dir)?;
-        let secret = crate::auth::generate_secret();
+        let secret = generate_secret();
         write_owner_only(&path, &secret)?;
         log::warn!(
             "no JWT_SECRET set: generated a development secret in {} (set JWT_SECRET in production)",
@@ -157,4 +158,11 @@ fn write_owner_only(path: &std::path::Path, content: &str) -> std::io::Result<()
 #[cfg(not(unix))]
 fn write_owner_only(path: &std::path::Path, content: &str) -> std::io::Result<()> {
     std::fs::write(path, content)
+}
+
+/// A fresh random secret for development use (64 hex characters).
+pub fn generate_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

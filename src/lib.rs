@@ -1,40 +1,17 @@
 //! Coalition Registry: the system of record, served as a REST/JSON API, for the National
 //! Coalitions for Digital Skills and Jobs.
+//!
+//! Layers, top to bottom: [`app`] (the app factory) → [`resources`] (one folder per resource,
+//! each declared to the kernel) → [`kernel`] (generic handlers, routes and writes) → [`feeds`]
+//! (change feed, audit, statistics) and [`http`] (errors, extraction, auth, paging, caching,
+//! middleware) → [`store`] (connections, SQL, schema, journal). [`ops`] seeds and loads demo
+//! data; [`config`] holds the settings.
 
 pub mod app;
-pub mod audit;
-
-pub mod auth;
-pub mod changes;
-
-pub mod coalitions;
 pub mod config;
-pub mod content;
-pub mod countries;
-pub mod csv_export;
-pub mod db;
-pub mod demo;
-
-pub mod error;
-pub mod extract;
-pub mod http_cache;
-pub mod idempotency;
-
-pub mod initiatives;
-pub mod journal;
+pub mod feeds;
+pub mod http;
 pub mod kernel;
-pub mod listing;
-pub mod memberships;
-pub mod meta;
-pub mod openapi;
-pub mod organisations;
-pub mod records;
-pub mod registry;
-pub mod request_id;
-pub mod seed;
-pub mod stats;
-pub mod sync;
-
-pub mod trainings;
-pub mod validation;
-pub mod vocabularies;
+pub mod ops;
+pub mod resources;
+pub mod store;

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use coalition_registry::app::{self, Application};
-use coalition_registry::auth::{JwtKeys, Role};
 use coalition_registry::config::Settings;
-use coalition_registry::db::Database;
-use coalition_registry::seed;
+use coalition_registry::http::auth::{JwtKeys, Role};
+use coalition_registry::ops::seed;
+use coalition_registry::store::Database;
 
 #[derive(Parser)]
 #[command(
@@ -92,7 +92,8 @@ fn main() -> anyhow::Result<()> {
             );
             if demo {
                 let started = std::time::Instant::now();
-                let report = coalition_registry::demo::seed_demo(&db, scale).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let report =
+                    coalition_registry::ops::demo::seed_demo(&db, scale).map_err(|e| anyhow::anyhow!("{e}"))?;
                 log::info!(
                     "demo data: {} coalitions, {} organisations, {} initiatives, {} events in {:.1} s",
                     report.coalitions,
@@ -126,7 +127,7 @@ fn main() -> anyhow::Result<()> {
             db.migrate()?;
             let purged = db
                 .write_blocking(|conn| {
-                    coalition_registry::changes::compact(conn, chrono::Duration::days(older_than_days))
+                    coalition_registry::feeds::changes::compact(conn, chrono::Duration::days(older_than_days))
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             log::info!("purged {purged} change-feed tombstones older than {older_than_days} days");
@@ -148,9 +149,9 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         let application = Application::build(&settings)?;
         let host = settings.bind_addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
         let base = format!("http://{host}:{}", application.port());
-        let backend = match coalition_registry::db::Backend::of_url(&settings.database_url()) {
-            coalition_registry::db::Backend::Postgres => "PostgreSQL".to_string(),
-            coalition_registry::db::Backend::Sqlite => {
+        let backend = match coalition_registry::store::Backend::of_url(&settings.database_url()) {
+            coalition_registry::store::Backend::Postgres => "PostgreSQL".to_string(),
+            coalition_registry::store::Backend::Sqlite => {
                 format!("SQLite at {}", settings.database_url())
             }
         };

@@ -6,16 +6,16 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{Collection, Op, Resource, Syncable};
-use crate::auth::Caller;
-use crate::csv_export;
-use crate::db::{Database, DbConnection};
-use crate::error::ApiError;
-use crate::extract::JsonBody;
-use crate::http_cache::{self, IfMatch};
-use crate::journal::Actor;
-use crate::listing::{self, ListRequest};
-use crate::records;
-use crate::sync;
+use crate::http::auth::Caller;
+use crate::http::caching::{self, IfMatch};
+use crate::http::csv_export;
+use crate::http::error::ApiError;
+use crate::http::extract::JsonBody;
+use crate::http::paging::{self, ListRequest};
+use crate::kernel::records;
+use crate::kernel::sync;
+use crate::store::journal::Actor;
+use crate::store::{Database, DbConnection};
 
 /// `GET /<resources>`: a page as JSON, or every matching record as CSV.
 pub async fn list<R: Collection>(
@@ -42,7 +42,7 @@ pub async fn list<R: Collection>(
     let listed = db
         .read(move |conn| R::list(conn, &caller, &filters, include, &request))
         .await?;
-    Ok(listing::respond(&req, listed))
+    Ok(paging::respond(&req, listed))
 }
 
 /// The path segments of a record's URL (named in the route), typed.
@@ -59,13 +59,13 @@ pub async fn get<R: Resource>(
     req: HttpRequest,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
-    let params: R::GetParams = crate::extract::query(req.query_string())?;
+    let params: R::GetParams = crate::http::extract::query(req.query_string())?;
     let include = R::get_include(&params)?;
     let key = R::key(args)?;
     let record = db.read(move |conn| R::get(conn, &caller, &key, include)).await?;
     // Embedded records change without this record's version: tag the content instead.
     if include == R::Include::default() {
-        Ok(http_cache::versioned(R::version(&record), &record))
+        Ok(caching::versioned(R::version(&record), &record))
     } else {
         Ok(HttpResponse::Ok().json(record))
     }
@@ -137,7 +137,7 @@ async fn update<R: Resource>(
             R::update(conn, &actor, &current, input)
         })
         .await?;
-    Ok(http_cache::versioned(R::version(&record), &record))
+    Ok(caching::versioned(R::version(&record), &record))
 }
 
 /// `PUT /<resources>/{key}`: replace every writable field.
@@ -219,7 +219,7 @@ pub async fn upsert<R: Syncable>(
     Ok(if created_now {
         created::<R>(&record)
     } else {
-        http_cache::versioned(R::version(&record), &record)
+        caching::versioned(R::version(&record), &record)
     })
 }
 

@@ -1,7 +1,7 @@
 //! The resource kernel: a resource declares itself once (its record and input types, how it
 //! is listed, read and written, and who may do what), and the kernel serves every request for
 //! it the same way: [`handlers`] for HTTP, [`routes`] for the route + OpenAPI declaration,
-//! [`store`] for the version-guarded write with its journal entry.
+//! [`write`] for the version-guarded write with its journal entry.
 //!
 //! Each HTTP handler runs the same steps for every resource, in this order: authenticate,
 //! the resource's pre-check for the operation (e.g. admins only), parse the key, then — in one
@@ -9,9 +9,11 @@
 //! `If-Match`, parse the body, the check of the new state, and the write.
 
 pub mod handlers;
+pub mod records;
 pub mod registry;
 pub mod routes;
-pub mod store;
+pub mod sync;
+pub mod write;
 
 use std::collections::HashMap;
 
@@ -19,12 +21,12 @@ use chrono::NaiveDateTime;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::auth::{Caller, Principal};
-use crate::db::DbConnection;
-use crate::error::ApiError;
-use crate::journal::{Actor, RecordType};
-use crate::listing::{ListRequest, Listed, PageParams, Sort};
-use crate::records::Writable;
+use crate::http::auth::{Caller, Principal};
+use crate::http::error::ApiError;
+use crate::http::paging::{ListRequest, Listed, PageParams, Sort};
+use crate::kernel::records::Writable;
+use crate::store::journal::{Actor, RecordType};
+use crate::store::DbConnection;
 
 /// A write operation, for the checks a resource makes before reading anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +92,7 @@ pub trait Resource: Sized + Send + Sync + 'static {
     }
     /// Where the record lives (`Location` of a 201).
     fn location(record: &Self::Record) -> String {
-        format!("{}/{}/{}", crate::records::BASE, Self::COLLECTION, record.key())
+        format!("{}/{}/{}", crate::kernel::records::BASE, Self::COLLECTION, record.key())
     }
 
     /// The embeds of a single-record request.
@@ -134,7 +136,7 @@ pub trait Resource: Sized + Send + Sync + 'static {
         Self::may_write(principal, input)
     }
 
-    /// Replace a record's fields: [`store::update`] (version-guarded, journaled; unchanged
+    /// Replace a record's fields: [`write::update`] (version-guarded, journaled; unchanged
     /// keeps the version).
     fn update(
         conn: &mut DbConnection,
@@ -142,7 +144,7 @@ pub trait Resource: Sized + Send + Sync + 'static {
         current: &Self::Record,
         input: Self::Input,
     ) -> Result<Self::Record, ApiError> {
-        store::update::<Self>(conn, actor, current, input)
+        write::update::<Self>(conn, actor, current, input)
     }
     /// The key as stored: the journal's record id (an id, a country's code).
     fn stored_key(record: &Self::Record) -> String {
@@ -211,5 +213,5 @@ pub trait Syncable: Collection {
 
 /// Paging and filters of a list request, parsed strictly.
 pub fn parse_list<R: Collection>(query: &str) -> Result<(PageParams, R::Filters), ApiError> {
-    crate::listing::parse_query(query)
+    crate::http::paging::parse_query(query)
 }

@@ -1,10 +1,10 @@
 //! What the service-wide parts (the change feed, the journal's kinds) need of every resource,
-//! without naming any: each resource registers one [`Registered`] in `crate::registry`.
+//! without naming any: each resource registers one [`Registered`] in `crate::resources::registry`.
 
-use crate::auth::Caller;
-use crate::db::DbConnection;
-use crate::error::ApiError;
-use crate::journal::RecordType;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::store::journal::RecordType;
+use crate::store::DbConnection;
 
 use super::{Record, Resource};
 
@@ -20,13 +20,16 @@ pub struct Registered {
     pub kind: RecordType,
     /// the records with these keys that `caller` may see, as a GET shows them
     pub load_visible: LoadVisible,
+    /// registers the resource's routes
+    pub routes: fn(&mut utoipa_actix_web::service_config::ServiceConfig),
 }
 
-/// The registration of resource `R`.
-pub const fn registered<R: Resource>() -> Registered {
+/// The registration of resource `R`, served by these routes.
+pub const fn registered<R: Resource>(routes: fn(&mut utoipa_actix_web::service_config::ServiceConfig)) -> Registered {
     Registered {
         kind: R::KIND,
         load_visible: load_visible::<R>,
+        routes,
     }
 }
 
@@ -38,6 +41,6 @@ fn load_visible<R: Resource>(
     R::load_many(conn, keys)?
         .into_iter()
         .filter(|(_, record)| R::visible(caller, record))
-        .map(|(key, record)| Ok((key, record.version(), crate::records::to_json(&record)?)))
+        .map(|(key, record)| Ok((key, record.version(), crate::kernel::records::to_json(&record)?)))
         .collect()
 }

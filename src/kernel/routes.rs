@@ -23,10 +23,10 @@ macro_rules! list_route {
         )]
         #[get($path)]
         pub async fn $name(
-            caller: $crate::auth::Caller,
+            caller: $crate::http::auth::Caller,
             req: actix_web::HttpRequest,
-            db: actix_web::web::Data<$crate::db::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            db: actix_web::web::Data<$crate::store::Database>,
+        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
             $crate::kernel::handlers::list::<$resource>(caller, req, db).await
         }
     };
@@ -45,10 +45,10 @@ macro_rules! get_route {
         )]
         #[get($path)]
         pub async fn $name(
-            caller: $crate::auth::Caller,
+            caller: $crate::http::auth::Caller,
             req: actix_web::HttpRequest,
-            db: actix_web::web::Data<$crate::db::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            db: actix_web::web::Data<$crate::store::Database>,
+        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
             let args = $crate::kernel::handlers::path_args::<$resource>(&req)?;
             $crate::kernel::handlers::get::<$resource>(caller, args, req, db).await
         }
@@ -69,11 +69,11 @@ macro_rules! create_route {
         )]
         #[post($path)]
         pub async fn $name(
-            caller: $crate::auth::Caller,
-            _q: $crate::extract::NoQuery,
-            body: $crate::extract::JsonBody,
-            db: actix_web::web::Data<$crate::db::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            caller: $crate::http::auth::Caller,
+            _q: $crate::http::extract::NoQuery,
+            body: $crate::http::extract::JsonBody,
+            db: actix_web::web::Data<$crate::store::Database>,
+        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
             $crate::kernel::handlers::create::<$resource>(caller, body, db).await
         }
     };
@@ -95,12 +95,12 @@ macro_rules! update_routes {
         #[put($path)]
         pub async fn $put(
             req: actix_web::HttpRequest,
-            caller: $crate::auth::Caller,
-            if_match: $crate::http_cache::IfMatch,
-            _q: $crate::extract::NoQuery,
-            body: $crate::extract::JsonBody,
-            db: actix_web::web::Data<$crate::db::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            caller: $crate::http::auth::Caller,
+            if_match: $crate::http::caching::IfMatch,
+            _q: $crate::http::extract::NoQuery,
+            body: $crate::http::extract::JsonBody,
+            db: actix_web::web::Data<$crate::store::Database>,
+        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
             let args = $crate::kernel::handlers::path_args::<$resource>(&req)?;
             $crate::kernel::handlers::replace::<$resource>(caller, args, if_match, body, db).await
         }
@@ -116,12 +116,12 @@ macro_rules! update_routes {
         #[patch($path)]
         pub async fn $patch(
             req: actix_web::HttpRequest,
-            caller: $crate::auth::Caller,
-            if_match: $crate::http_cache::IfMatch,
-            _q: $crate::extract::NoQuery,
-            body: $crate::extract::JsonBody,
-            db: actix_web::web::Data<$crate::db::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            caller: $crate::http::auth::Caller,
+            if_match: $crate::http::caching::IfMatch,
+            _q: $crate::http::extract::NoQuery,
+            body: $crate::http::extract::JsonBody,
+            db: actix_web::web::Data<$crate::store::Database>,
+        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
             let args = $crate::kernel::handlers::path_args::<$resource>(&req)?;
             $crate::kernel::handlers::patch::<$resource>(caller, args, if_match, body, db).await
         }
@@ -142,11 +142,11 @@ macro_rules! delete_route {
         #[delete($path)]
         pub async fn $name(
             req: actix_web::HttpRequest,
-            caller: $crate::auth::Caller,
-            if_match: $crate::http_cache::IfMatch,
-            _q: $crate::extract::NoQuery,
-            db: actix_web::web::Data<$crate::db::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            caller: $crate::http::auth::Caller,
+            if_match: $crate::http::caching::IfMatch,
+            _q: $crate::http::extract::NoQuery,
+            db: actix_web::web::Data<$crate::store::Database>,
+        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
             let args = $crate::kernel::handlers::path_args::<$resource>(&req)?;
             $crate::kernel::handlers::delete::<$resource>(caller, args, if_match, db).await
         }
@@ -183,12 +183,12 @@ macro_rules! sync_routes {
         #[put($upsert_path)]
         pub async fn $upsert(
             path: actix_web::web::Path<String>,
-            caller: $crate::auth::Caller,
-            if_match: $crate::http_cache::IfMatch,
-            _q: $crate::extract::NoQuery,
-            body: $crate::extract::JsonBody,
-            db: actix_web::web::Data<$crate::db::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            caller: $crate::http::auth::Caller,
+            if_match: $crate::http::caching::IfMatch,
+            _q: $crate::http::extract::NoQuery,
+            body: $crate::http::extract::JsonBody,
+            db: actix_web::web::Data<$crate::store::Database>,
+        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
             $crate::kernel::handlers::upsert::<$resource>(caller, path.into_inner(), if_match, body, db).await
         }
 
@@ -201,12 +201,23 @@ macro_rules! sync_routes {
         )]
         #[post($batch_path)]
         pub async fn $batch(
-            caller: $crate::auth::Caller,
-            _q: $crate::extract::NoQuery,
-            body: $crate::extract::JsonBody,
-            db: actix_web::web::Data<$crate::db::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
+            caller: $crate::http::auth::Caller,
+            _q: $crate::http::extract::NoQuery,
+            body: $crate::http::extract::JsonBody,
+            db: actix_web::web::Data<$crate::store::Database>,
+        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
             $crate::kernel::handlers::batch::<$resource>(caller, body, db).await
+        }
+    };
+}
+
+/// `pub fn routes(cfg)`: registers the named handlers, in order (the OpenAPI document keeps it).
+#[macro_export]
+macro_rules! routes {
+    ($($handler:ident),+ $(,)?) => {
+        /// This resource's routes, each with its OpenAPI entry.
+        pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+            $(cfg.service($handler);)+
         }
     };
 }
@@ -215,6 +226,6 @@ macro_rules! sync_routes {
 pub mod prelude {
     pub use actix_web::{delete, get, patch, post, put};
 
-    pub use crate::listing::{FormatParam, PageParams};
-    pub use crate::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
+    pub use crate::http::openapi::{CreateProblems, DeleteProblems, ListProblems, ReadProblems, UpdateProblems};
+    pub use crate::http::paging::{FormatParam, PageParams};
 }

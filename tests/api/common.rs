@@ -5,8 +5,8 @@ use std::io::Write;
 use std::sync::{Once, OnceLock};
 
 use coalition_registry::app::Application;
-use coalition_registry::auth::{JwtKeys, Role};
 use coalition_registry::config::{Secret, Settings};
+use coalition_registry::http::auth::{JwtKeys, Role};
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use reqwest::{Method, Response, StatusCode};

@@ -77,8 +77,8 @@ async fn lists_export_every_row_as_csv(app: TestApp) {
 }
 
 async fn large_exports_stream_in_batches(app: TestApp) {
-    let db = coalition_registry::db::Database::connect(&app.database_url, 1).unwrap();
-    coalition_registry::demo::seed_demo(&db, 1200).unwrap();
+    let db = coalition_registry::store::Database::connect(&app.database_url, 1).unwrap();
+    coalition_registry::ops::demo::seed_demo(&db, 1200).unwrap();
     let admin = app.admin();
     let total = app.get_as("/initiatives?limit=1", &admin).await.body["page"]["total"]
         .as_i64()

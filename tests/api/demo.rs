@@ -5,8 +5,8 @@ use futures_util::StreamExt;
 use crate::common::TestApp;
 
 async fn demo_data_has_the_known_facts(app: TestApp) {
-    let db = coalition_registry::db::Database::connect(&app.database_url, 1).unwrap();
-    let report = coalition_registry::demo::seed_demo(&db, 400).unwrap();
+    let db = coalition_registry::store::Database::connect(&app.database_url, 1).unwrap();
+    let report = coalition_registry::ops::demo::seed_demo(&db, 400).unwrap();
     assert_eq!(report.initiatives, 400);
     assert_eq!(report.trainings, 102, "100 generated plus the two real events");
     let armenia = app.get("/coalitions?country=AM").await;
@@ -68,7 +68,7 @@ async fn demo_data_has_the_known_facts(app: TestApp) {
     let memberships = report.organisations as i64 - 1; // every demo organisation but the facility is a member
     assert_eq!(in_feed as i64, totals + memberships, "the feed holds every record");
     // A second run adds generated data but reuses coalitions and the real events.
-    let again = coalition_registry::demo::seed_demo(&db, 10).unwrap();
+    let again = coalition_registry::ops::demo::seed_demo(&db, 10).unwrap();
     assert_eq!((again.coalitions, again.trainings), (0, 2));
     assert_eq!(
         app.get("/trainings?q=workshop%20representatives").await.body["page"]["total"],

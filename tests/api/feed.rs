@@ -231,9 +231,9 @@ async fn compacted_cursors_are_gone(app: TestApp) {
     app.delete(&format!("/organisations/{org}"), Some(&app.admin()))
         .await
         .ok(204);
-    let db = coalition_registry::db::Database::connect(&app.database_url, 1).unwrap();
+    let db = coalition_registry::store::Database::connect(&app.database_url, 1).unwrap();
     let purged = db
-        .write_blocking(|conn| coalition_registry::changes::compact(conn, chrono::Duration::zero()))
+        .write_blocking(|conn| coalition_registry::feeds::changes::compact(conn, chrono::Duration::zero()))
         .unwrap();
     assert_eq!(purged, 1);
     let gone = app.get(&format!("/changes?after={old}")).await;

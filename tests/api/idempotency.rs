@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on POST: retries return the first response instead of writing twice.
 
-use coalition_registry::db::sql::{Sql, Value};
-use coalition_registry::db::Database;
+use coalition_registry::store::sql::{Sql, Value};
+use coalition_registry::store::Database;
 use futures_util::future::join_all;
 use serde_json::{json, Value as Json};
 

@@ -3,11 +3,11 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use coalition_registry::auth::Caller;
-use coalition_registry::db::Database;
-use coalition_registry::initiatives::model::InitiativeFilters;
-use coalition_registry::initiatives::queries::{self, Include};
-use coalition_registry::listing::{ListRequest, PageParams, Sort};
+use coalition_registry::http::auth::Caller;
+use coalition_registry::http::paging::{ListRequest, PageParams, Sort};
+use coalition_registry::resources::initiatives::model::InitiativeFilters;
+use coalition_registry::resources::initiatives::queries::{self, Include};
+use coalition_registry::store::Database;
 use diesel::connection::{Connection, InstrumentationEvent};
 use serde_json::json;
 
@@ -304,7 +304,12 @@ async fn include_costs_a_fixed_number_of_queries(app: TestApp) {
         };
         let request = ListRequest::new(
             &params,
-            Sort::parse(None, &coalition_registry::initiatives::model::SORT_FIELDS, "title").unwrap(),
+            Sort::parse(
+                None,
+                &coalition_registry::resources::initiatives::model::SORT_FIELDS,
+                "title",
+            )
+            .unwrap(),
         )
         .unwrap();
         let include = Include {

@@ -1,0 +1,303 @@
+//! `GET /changes`: the change feed replicas follow.
+//!
+//! The `changes` table holds the latest change of every record (the journal replaces a
+//! record's row on every write), numbered in commit order: PostgreSQL writers serialise on an
+//! advisory lock until commit, SQLite has one writer. Entries carry no data; a page shows each
+//! record as a GET would show it to the caller *now*, and a record that is gone or that the
+//! caller may not see (a draft, for anonymous readers) as a deletion. So a client that
+//! applies the feed from the start, in order, holds what the lists show it.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use base64::Engine;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::sql_types::{BigInt, Text, Timestamp};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::openapi::SubListProblems;
+use crate::store::journal::RecordType;
+use crate::store::sql::{CountRow, Sql, Value};
+use crate::store::{Database, DbConnection};
+
+/// Query parameters of `GET /changes`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangeParams {
+    /// `page.next_cursor` of the previous response; absent: from the beginning.
+    pub after: Option<String>,
+    /// Entries per page, 1 to 1000.
+    #[param(minimum = 1, maximum = 1000, default = 100)]
+    pub limit: Option<u32>,
+    /// Comma-separated record types: `country`, `coalition`, `organisation`, `membership`,
+    /// `initiative`, `training` (default: all).
+    pub types: Option<String>,
+    /// When there is no change yet, wait up to this many seconds (0 to 30) for one (long polling).
+    #[param(minimum = 0, maximum = 30, default = 0)]
+    pub wait: Option<u32>,
+}
+
+/// One change of one record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Change {
+    /// Position in the feed (grows with every change).
+    pub seq: i64,
+    /// The kind of record.
+    #[serde(rename = "type")]
+    pub record_type: String,
+    /// The record's id (a country's code).
+    pub id: String,
+    /// `created` or `updated` (upsert `data`), or `deleted` (remove the record).
+    pub action: String,
+    /// The record's version (null for deletions).
+    pub version: Option<i64>,
+    /// When the change was made.
+    pub at: DateTime<Utc>,
+    /// The record as `GET` shows it to this caller, or null for a deletion.
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<serde_json::Value>,
+}
+
+/// The page object of the feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangePage {
+    /// Where to continue: always present, also when caught up.
+    pub next_cursor: String,
+}
+
+/// A page of the feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeList {
+    /// Changes in feed order.
+    pub data: Vec<Change>,
+    /// Where to continue.
+    pub page: ChangePage,
+}
+
+#[derive(diesel::QueryableByName)]
+struct ChangeRow {
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+    #[diesel(sql_type = Text)]
+    record_type: String,
+    #[diesel(sql_type = Text)]
+    record_id: String,
+    #[diesel(sql_type = Text)]
+    action: String,
+    #[diesel(sql_type = Timestamp)]
+    at: NaiveDateTime,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    seq: i64,
+}
+
+fn encode(seq: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&Cursor { seq }).unwrap_or_default())
+}
+
+fn decode(text: &str) -> Result<i64, ApiError> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Cursor>(&bytes).ok())
+        .map(|c| c.seq)
+        .filter(|seq| *seq >= 0)
+        .ok_or_else(|| ApiError::bad_param("after", "invalid_cursor", "the cursor is not one this feed issued"))
+}
+
+/// Records the caller may see now, by `(type, id)`: their version and representation.
+type Visible = HashMap<(String, String), (i64, serde_json::Value)>;
+
+/// Current, caller-visible representations of the given records, by `(type, id)`: one
+/// fixed set of queries per kind, through the resource registry.
+fn load_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    wanted: &HashMap<RecordType, Vec<String>>,
+) -> Result<Visible, ApiError> {
+    let mut found = HashMap::new();
+    for (kind, ids) in wanted {
+        let Some(resource) = crate::resources::registry::of(*kind) else {
+            continue;
+        };
+        for (id, version, value) in (resource.load_visible)(conn, caller, ids)? {
+            found.insert((kind.as_str().to_string(), id), (version, value));
+        }
+    }
+    Ok(found)
+}
+
+fn read_page(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    after: Option<i64>,
+    types: &[RecordType],
+    limit: u32,
+) -> Result<ChangeList, ApiError> {
+    let from = after.unwrap_or(0);
+    if let Some(after) = after {
+        let horizon = Sql::new("SELECT seq AS count FROM change_horizon WHERE id = 1")
+            .load::<CountRow>(conn)?
+            .first()
+            .map_or(0, |r| r.count);
+        if after < horizon {
+            return Err(ApiError::Gone(format!(
+                "changes before {horizon} were compacted away (deletions older than the retention period): \
+                 resynchronise from the list endpoints, then follow the feed from a fresh cursor"
+            )));
+        }
+    }
+    // Everything up to this number had committed before the page is read, so a caught-up
+    // reader may skip to it even when no entry of its types lies in between.
+    let committed = crate::store::journal::newest(conn)?;
+    let mut sql = Sql::new("SELECT seq, record_type, record_id, action, at FROM changes WHERE seq > ");
+    sql.bind(Value::Int(from));
+    if !types.is_empty() {
+        sql.push(" AND record_type IN ");
+        sql.bind_list(types.iter().map(|t| Value::Text(t.as_str().into())));
+    }
+    sql.push(" ORDER BY seq LIMIT ");
+    sql.bind(Value::Int(limit as i64));
+    let rows: Vec<ChangeRow> = sql.load(conn)?;
+    let mut wanted: HashMap<RecordType, Vec<String>> = HashMap::new();
+    for row in rows.iter().filter(|r| r.action != "deleted") {
+        if let Some(kind) = RecordType::parse(&row.record_type) {
+            wanted.entry(kind).or_default().push(row.record_id.clone());
+        }
+    }
+    let mut visible = load_visible(conn, caller, &wanted)?;
+    let next = match rows.last() {
+        Some(last) if rows.len() as u32 == limit => last.seq,
+        Some(last) => last.seq.max(committed),
+        None => from.max(committed),
+    };
+    let data = rows
+        .into_iter()
+        .map(
+            |row| match visible.remove(&(row.record_type.clone(), row.record_id.clone())) {
+                Some((version, value)) => Change {
+                    seq: row.seq,
+                    action: row.action,
+                    version: Some(version),
+                    at: crate::kernel::records::utc(row.at),
+                    data: Some(value),
+                    record_type: row.record_type,
+                    id: row.record_id,
+                },
+                // Gone, or not for this caller's eyes: either way, it leaves their replica.
+                None => Change {
+                    seq: row.seq,
+                    action: "deleted".into(),
+                    version: None,
+                    at: crate::kernel::records::utc(row.at),
+                    data: None,
+                    record_type: row.record_type,
+                    id: row.record_id,
+                },
+            },
+        )
+        .collect();
+    Ok(ChangeList {
+        data,
+        page: ChangePage {
+            next_cursor: encode(next),
+        },
+    })
+}
+
+/// The change feed: every record's latest change in commit order, as this caller sees it.
+/// Apply `created`/`updated` as upserts of `data` and `deleted` as removals, save
+/// `page.next_cursor`, and call again with `after=` it (with `wait=` to long-poll).
+#[utoipa::path(
+    tag = "changes",
+    params(ChangeParams),
+    responses(
+        (status = 200, description = "A page of changes (possibly empty) and where to continue", body = ChangeList),
+        (status = 410, description = "The cursor is older than the compaction horizon: resynchronise from the lists",
+            body = crate::http::error::Problem, content_type = "application/problem+json"),
+        SubListProblems
+    )
+)]
+#[get("/changes")]
+pub async fn changes(caller: Caller, req: HttpRequest, db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+    let params: ChangeParams = crate::http::extract::query(req.query_string())?;
+    let limit = params.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::bad_param(
+            "limit",
+            "out_of_range",
+            "must be between 1 and 1000",
+        ));
+    }
+    let wait = params.wait.unwrap_or(0);
+    if wait > 30 {
+        return Err(ApiError::bad_param(
+            "wait",
+            "out_of_range",
+            "must be between 0 and 30 seconds",
+        ));
+    }
+    let after = params.after.as_deref().map(decode).transpose()?;
+    let types: Vec<RecordType> = match params.types.as_deref() {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|name| {
+                serde_json::from_value(serde_json::Value::String(name.into())).map_err(|_| {
+                    ApiError::bad_param(
+                        "types",
+                        "invalid_value",
+                        format!(
+                            "`{name}` is not one of country, coalition, organisation, membership, initiative, training"
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let deadline = Instant::now() + Duration::from_secs(wait as u64);
+    let committed = db.committed();
+    loop {
+        let (caller, types) = (caller.clone(), types.clone());
+        let page = db
+            .read(move |conn| read_page(conn, &caller, after, &types, limit))
+            .await?;
+        let now = Instant::now();
+        if !page.data.is_empty() || now >= deadline {
+            return Ok(HttpResponse::Ok().json(page));
+        }
+        // No connection is held while waiting: woken by a commit in this process, or after a
+        // second at most (writes through other replicas are seen on the next look).
+        let nap = (deadline - now).min(Duration::from_secs(1));
+        let _ = actix_web::rt::time::timeout(nap, committed.notified()).await;
+    }
+}
+
+/// Purge tombstones (deletions) older than `older_than`, moving the horizon below which
+/// cursors get 410. Returns how many were purged.
+pub fn compact(conn: &mut DbConnection, older_than: chrono::Duration) -> Result<i64, ApiError> {
+    let cutoff = crate::store::now() - older_than;
+    let mut newest = Sql::new("SELECT COALESCE(MAX(seq), 0) AS count FROM changes WHERE action = 'deleted' AND at < ");
+    newest.bind(Value::Timestamp(cutoff));
+    let horizon = newest.load::<CountRow>(conn)?.first().map_or(0, |r| r.count);
+    let mut purge = Sql::new("DELETE FROM changes WHERE action = 'deleted' AND at < ");
+    purge.bind(Value::Timestamp(cutoff));
+    let purged = purge.execute(conn)? as i64;
+    if purged > 0 {
+        let mut raise = Sql::new("UPDATE change_horizon SET seq = ");
+        raise.bind(Value::Int(horizon));
+        raise.push(" WHERE id = 1 AND seq < ");
+        raise.bind(Value::Int(horizon));
+        raise.execute(conn)?;
+    }
+    Ok(purged)
+}

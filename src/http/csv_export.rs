@@ -1,0 +1,184 @@
+//! CSV for every list: `Accept: text/csv` or `format=csv` answers with all matching rows
+//! (not one page), streamed in batches from a blocking thread, with a header row. Sets are
+//! joined with `;`; nested records are written as compact JSON.
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use base64::Engine;
+use futures_util::StreamExt;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::http::error::ApiError;
+use crate::http::paging::{ListFormat, ListRequest, Listed, PageParams};
+use crate::store::{Database, DbConnection};
+
+/// Whether the client asked for CSV (`format` wins over `Accept`).
+pub fn wanted(req: &HttpRequest, params: &PageParams) -> bool {
+    match params.format {
+        Some(ListFormat::Csv) => true,
+        Some(ListFormat::Json) => false,
+        None => req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.split(',').any(|m| m.trim().starts_with("text/csv"))),
+    }
+}
+
+/// A tag for an export that is streamed, so cannot be hashed first: every write (through any
+/// replica) appends to the change feed, so the newest feed number, the request and the
+/// caller's credentials identify the content. Results that move with the clock get none.
+async fn entity_tag(req: &HttpRequest, db: &Database, export: &Export) -> Result<Option<String>, ApiError> {
+    if export.clock_dependent {
+        return Ok(None);
+    }
+    let newest = db.read(crate::store::journal::newest).await?;
+    let mut hasher = Sha256::new();
+    hasher.update(newest.to_le_bytes());
+    hasher.update(req.uri().to_string());
+    if let Some(credentials) = req.headers().get(header::AUTHORIZATION) {
+        hasher.update(credentials.as_bytes());
+    }
+    let digest = hasher.finalize();
+    Ok(Some(format!(
+        "\"csv-{}\"",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+    )))
+}
+
+fn if_none_match_hits(req: &HttpRequest, tag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| crate::http::caching::none_match_hits(v, tag))
+}
+
+fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(";"),
+        other => other.to_string(),
+    }
+}
+
+fn encode<T: Serialize>(rows: &[T], columns: &[&str], header_row: bool) -> Result<Bytes, ApiError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| ApiError::Internal(format!("writing CSV: {e}"));
+    if header_row {
+        writer.write_record(columns).map_err(fail)?;
+    }
+    for row in rows {
+        let value = serde_json::to_value(row).map_err(|e| ApiError::Internal(format!("serialising a row: {e}")))?;
+        let record: Vec<String> = columns.iter().map(|c| cell(&value[*c])).collect();
+        writer.write_record(&record).map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map(Bytes::from)
+        .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))
+}
+
+/// What an export is: its file name, its columns, and whether its rows move with the clock.
+pub struct Export {
+    /// the file is `<name>.csv`
+    pub name: &'static str,
+    /// columns, in order
+    pub columns: &'static [&'static str],
+    /// the filters depend on the current time (e.g. `upcoming`): no `ETag`
+    pub clock_dependent: bool,
+}
+
+/// Stream every row `fetch` yields, page after page, as CSV named `<name>.csv`.
+pub async fn respond<T, F>(
+    req: &HttpRequest,
+    db: &Database,
+    export: Export,
+    mut request: ListRequest,
+    mut fetch: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + 'static,
+    F: FnMut(&mut DbConnection, &ListRequest) -> Result<Listed<T>, ApiError> + Send + 'static,
+{
+    let Export { name, columns, .. } = export;
+    let tag = match entity_tag(req, db, &export).await? {
+        Some(tag) if if_none_match_hits(req, &tag) => {
+            return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+        }
+        tag => tag,
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(2);
+    let db = db.clone();
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut conn = match db.conn() {
+            Ok(conn) => conn,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+        };
+        let mut first = true;
+        loop {
+            let batch = fetch(&mut conn, &request).and_then(|listed| {
+                let bytes = encode(&listed.rows, columns, first)?;
+                Ok((bytes, listed))
+            });
+            first = false;
+            let (bytes, listed) = match batch {
+                Ok(batch) => batch,
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            };
+            // A closed channel means the client went away: stop querying.
+            if tx.blocking_send(Ok(bytes)).is_err() {
+                return;
+            }
+            match request.advance(&listed) {
+                Ok(true) => continue,
+                Ok(false) => return,
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+    });
+    // The first batch decides the status: an error before any row is still a problem response.
+    let first = rx.recv().await.unwrap_or_else(|| {
+        Err(ApiError::Internal(
+            "the CSV export stopped before its first batch".into(),
+        ))
+    })?;
+    let rest =
+        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }).map(|item| {
+            item.map_err(|e| {
+                log::error!("CSV export failed mid-stream: {e}");
+                actix_web::error::ErrorInternalServerError("CSV export failed")
+            })
+        });
+    let body = futures_util::stream::once(async move { Ok::<Bytes, actix_web::Error>(first) }).chain(rest);
+    let mut response = HttpResponse::Ok();
+    if let Some(tag) = tag {
+        response.insert_header((header::ETAG, tag));
+    }
+    Ok(response
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.csv\""),
+        ))
+        .streaming(body))
+}

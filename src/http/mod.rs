@@ -1,0 +1,12 @@
+//! HTTP concerns every route shares: errors as problem+json, request extraction, bearer
+//! tokens and the permission table, paging, CSV, conditional requests, middleware, OpenAPI.
+
+pub mod auth;
+pub mod caching;
+pub mod csv_export;
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod openapi;
+pub mod paging;
+pub mod request_id;

@@ -1,0 +1,280 @@
+//! Helpers every resource shares: ids, timestamps, merge patch, reference checks, responses.
+
+use actix_web::{http::header, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+
+use crate::http::error::{ApiError, FieldError};
+use crate::store::sql::{CountRow, Sql, Value};
+use crate::store::DbConnection;
+
+/// Base path of the API.
+pub const BASE: &str = "/api/v1";
+
+/// A path id as stored (lowercase hyphenated UUID); anything else names no record: 404.
+pub fn parse_id(raw: &str, what: &str) -> Result<String, ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| ApiError::NotFound(format!("no {what} has the id `{raw}` (ids are UUIDs)")))
+}
+
+/// A new server-generated id (UUIDv7: opaque to clients, index-friendly for us).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().hyphenated().to_string()
+}
+
+/// A stored timestamp as the API shows it (RFC 3339, UTC, `Z`).
+pub fn utc(ts: NaiveDateTime) -> DateTime<Utc> {
+    ts.and_utc()
+}
+
+/// Apply an RFC 7396 JSON Merge Patch to `target`.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    if let Value::Object(patch) = patch {
+        if !target.is_object() {
+            *target = Value::Object(serde_json::Map::new());
+        }
+        if let Value::Object(map) = target {
+            for (key, value) in patch {
+                if value.is_null() {
+                    map.remove(key);
+                } else {
+                    merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+                }
+            }
+        }
+    } else {
+        *target = patch.clone();
+    }
+}
+
+/// The writable fields of a resource, as request bodies carry them.
+pub trait Writable: Sized + Serialize {
+    /// The record these fields belong to.
+    type Record;
+    /// The record's current writable fields.
+    fn of(record: &Self::Record) -> Self;
+    /// Type, normalise and validate a JSON document (422 on any failure).
+    fn parse(value: serde_json::Value) -> Result<Self, ApiError>;
+}
+
+/// Apply an RFC 7396 merge patch to a record's writable fields and validate the result
+/// exactly like a PUT body, so `null` removes and server-owned fields stay unknown.
+pub fn patched<W: Writable>(current: &W::Record, patch: &serde_json::Value) -> Result<W, ApiError> {
+    if !patch.is_object() {
+        return Err(ApiError::invalid(
+            "",
+            "invalid_type",
+            "a merge patch must be a JSON object",
+        ));
+    }
+    let mut document = to_json(&W::of(current))?;
+    merge_patch(&mut document, patch);
+    W::parse(document)
+}
+
+/// Implement [`Writable`] for an input type with `From<&Record>` and `from_json`.
+#[macro_export]
+macro_rules! writable {
+    ($input:ty, $record:ty) => {
+        impl $crate::kernel::records::Writable for $input {
+            type Record = $record;
+            fn of(record: &$record) -> Self {
+                <$input>::from(record)
+            }
+            fn parse(value: serde_json::Value) -> Result<Self, $crate::http::error::ApiError> {
+                <$input>::from_json(value)
+            }
+        }
+    };
+}
+
+/// Serialise `value` as JSON (for merge patching); infallible for the API's own types.
+pub fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::Internal(format!("serialising a record: {e}")))
+}
+
+/// Whether a row with `column = value` exists in `table`.
+pub fn exists(conn: &mut DbConnection, table: &str, column: &str, value: &str) -> Result<bool, ApiError> {
+    let mut sql = Sql::new(&format!("SELECT count(*) AS count FROM {table} WHERE {column} = "));
+    sql.bind(Value::Text(value.to_string()));
+    Ok(sql.load::<CountRow>(conn)?.first().is_some_and(|r| r.count > 0))
+}
+
+/// How many rows of the given `(table, column)` pairs refer to `value` (one query).
+pub fn count_references(conn: &mut DbConnection, refs: &[(&str, &str)], value: &str) -> Result<i64, ApiError> {
+    let mut sql = Sql::new("SELECT count(*) AS count FROM (");
+    for (i, (table, column)) in refs.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push(&format!("SELECT 1 AS x FROM {table} WHERE {column} = "));
+        sql.bind(Value::Text(value.to_string()));
+    }
+    sql.push(") refs");
+    Ok(sql.load::<CountRow>(conn)?.first().map_or(0, |r| r.count))
+}
+
+/// Collects references to check, reporting every missing one at once.
+#[derive(Default)]
+pub struct References {
+    errors: Vec<FieldError>,
+}
+
+impl References {
+    /// Check that `code` is a known country.
+    pub fn country(&mut self, conn: &mut DbConnection, field: &str, code: &str) -> Result<(), ApiError> {
+        if !exists(conn, "countries", "code", code)? {
+            self.errors.push(FieldError::new(
+                field,
+                "unknown_country",
+                format!("no country has the code `{code}`"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Check that `id` is an existing organisation.
+    pub fn organisation(&mut self, conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
+        if !exists(conn, "organisations", "id", id)? {
+            self.errors.push(FieldError::new(
+                field,
+                "unknown_organisation",
+                format!("no organisation has the id `{id}`"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Check that `id` is an existing coalition.
+    pub fn coalition(&mut self, conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
+        if !exists(conn, "coalitions", "id", id)? {
+            self.errors.push(FieldError::new(
+                field,
+                "unknown_coalition",
+                format!("no coalition has the id `{id}`"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// 422 when any reference was missing.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+}
+
+/// 201 Created with `Location` and the new record's `ETag`.
+pub fn created<T: Serialize>(location: String, version: i64, body: &T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, crate::http::caching::etag(version)))
+        .json(body)
+}
+
+/// The lowercased text `q` searches, built from a record's searchable fields.
+pub fn search_text(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .map(|s| s.to_lowercase())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A `q` filter: every word must occur in `column` (a lowercased search text).
+pub fn text_filter(column: &str, q: &str) -> Result<Option<Sql>, ApiError> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(None);
+    }
+    if q.chars().count() > 200 {
+        return Err(ApiError::bad_param("q", "too_long", "must be at most 200 characters"));
+    }
+    let mut sql = Sql::default();
+    for (i, word) in q.to_lowercase().split_whitespace().take(10).enumerate() {
+        if i > 0 {
+            sql.push(" AND ");
+        }
+        sql.push(&format!("{column} LIKE "));
+        sql.bind(Value::Text(format!("%{}%", crate::store::sql::like_escape(word))));
+        sql.push(" ESCAPE '\\'");
+    }
+    Ok(Some(sql))
+}
+
+/// Filter values that are country codes: two letters, normalised to capitals.
+pub fn country_codes(field: &str, codes: &[String]) -> Result<Vec<Value>, ApiError> {
+    codes
+        .iter()
+        .map(|c| {
+            let upper = c.trim().to_ascii_uppercase();
+            if upper.len() == 2 && upper.bytes().all(|b| b.is_ascii_uppercase()) {
+                Ok(Value::Text(upper))
+            } else {
+                Err(ApiError::bad_param(
+                    field,
+                    "invalid_value",
+                    format!("`{c}` is not an ISO 3166-1 alpha-2 code"),
+                ))
+            }
+        })
+        .collect()
+}
+
+/// Filter values that are ids: UUIDs.
+pub fn ids(field: &str, raw: &[String]) -> Result<Vec<Value>, ApiError> {
+    raw.iter()
+        .map(|r| {
+            uuid::Uuid::parse_str(r.trim())
+                .map(|u| Value::Text(u.hyphenated().to_string()))
+                .map_err(|_| ApiError::bad_param(field, "invalid_value", format!("`{r}` is not a UUID")))
+        })
+        .collect()
+}
+
+/// An `updated_since` filter on `column`.
+pub fn updated_since(column: &str, since: Option<DateTime<Utc>>) -> Option<Sql> {
+    since.map(|since| {
+        let mut sql = Sql::new(&format!("{column} >= "));
+        sql.bind(Value::Timestamp(since.naive_utc()));
+        sql
+    })
+}
+
+/// `{owner} IN (SELECT {key} FROM {table} WHERE {column} IN (…))`: a set filter driven by the
+/// link table's `({column}, {key})` index, rather than a correlated probe per row.
+pub fn in_link_table(owner: &str, table: &str, key: &str, column: &str, values: Vec<Value>) -> Sql {
+    let mut sql = Sql::new(&format!("{owner} IN (SELECT {key} FROM {table} WHERE {column} IN "));
+    sql.bind_list(values);
+    sql.push(")");
+    sql
+}
+
+/// Vocabulary terms as bound values.
+pub fn codes<T: Copy>(items: &[T], code: impl Fn(T) -> &'static str) -> Vec<Value> {
+    items.iter().map(|i| Value::Text(code(*i).to_string())).collect()
+}
+
+/// Parse `include=a,b` against what a resource can embed.
+pub fn includes(raw: Option<&str>, allowed: &[&'static str]) -> Result<Vec<&'static str>, ApiError> {
+    raw.unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|name| {
+            allowed.iter().copied().find(|a| *a == name).ok_or_else(|| {
+                ApiError::bad_param(
+                    "include",
+                    "invalid_value",
+                    format!("cannot include `{name}` here; allowed: {}", allowed.join(", ")),
+                )
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,437 @@
+//! Coalition rows, their DTOs, and the queries over them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::http::error::ApiError;
+use crate::http::paging::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
+use crate::kernel::records::{self, References};
+use crate::resources::validation::{self, trim_opt};
+use crate::resources::vocabularies::{ActivityArea, CoalitionStatus};
+use crate::store::journal::{self, Actor};
+use crate::store::schema::coalitions;
+use crate::store::sql::{load_sets, replace_set, Sql, TextRow, Value};
+use crate::store::{now, DbConnection};
+
+/// A coalition as stored.
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = coalitions)]
+pub struct CoalitionRow {
+    pub id: String,
+    pub country_code: String,
+    pub name: String,
+    pub native_name: Option<String>,
+    pub status: String,
+    pub founded: Option<String>,
+    pub description: Option<String>,
+    pub website: Option<String>,
+    pub contact_email: Option<String>,
+    pub coordinator_id: Option<String>,
+    pub search_text: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A National Coalition for Digital Skills and Jobs.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Coalition {
+    /// Server-generated id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// ISO 3166-1 alpha-2 code of the coalition's country.
+    #[schema(example = "AM")]
+    pub country_code: String,
+    /// English name.
+    pub name: String,
+    /// Name in the country's language.
+    pub native_name: Option<String>,
+    /// Lifecycle status.
+    pub status: CoalitionStatus,
+    /// When it was founded, as precisely as known: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[schema(example = "2017")]
+    pub founded: Option<String>,
+    /// Free-text description.
+    pub description: Option<String>,
+    /// Website (http or https).
+    pub website: Option<String>,
+    /// Contact e-mail address.
+    pub contact_email: Option<String>,
+    /// Activity areas the coalition works in.
+    pub activity_areas: Vec<ActivityArea>,
+    /// The coordinating organisation.
+    #[schema(format = Uuid)]
+    pub coordinator_id: Option<String>,
+    /// +1 on every change.
+    pub version: i64,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The writable fields of a coalition (POST and PUT send all of them; PATCH a merge patch).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CoalitionInput {
+    /// ISO 3166-1 alpha-2 code of an existing country. Only administrators change it.
+    #[validate(custom(function = "validation::country_code"))]
+    #[schema(example = "AM")]
+    pub country_code: String,
+    /// English name, 1–200 characters.
+    #[validate(length(max = 200), custom(function = "validation::not_blank"))]
+    #[schema(example = "Armenian National Coalition for Digital Skills and Jobs")]
+    pub name: String,
+    /// Name in the country's language, up to 200 characters.
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    pub native_name: Option<String>,
+    /// Lifecycle status; at most one coalition per country may be other than `inactive`.
+    pub status: CoalitionStatus,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    #[serde(default)]
+    #[validate(custom(function = "validation::partial_date"))]
+    #[schema(example = "2017")]
+    pub founded: Option<String>,
+    /// Up to 10000 characters.
+    #[serde(default)]
+    #[validate(length(max = 10000))]
+    pub description: Option<String>,
+    /// An http(s) URL, up to 500 characters.
+    #[serde(default)]
+    #[validate(length(max = 500), custom(function = "validation::http_url"))]
+    pub website: Option<String>,
+    /// An e-mail address.
+    #[serde(default)]
+    #[validate(email, length(max = 254))]
+    pub contact_email: Option<String>,
+    /// A set: duplicates are ignored.
+    #[serde(default)]
+    pub activity_areas: Vec<ActivityArea>,
+    /// An existing organisation.
+    #[serde(default)]
+    pub coordinator_id: Option<uuid::Uuid>,
+}
+
+impl CoalitionInput {
+    fn normalised(mut self) -> CoalitionInput {
+        self.name = self.name.trim().to_string();
+        self.native_name = trim_opt(self.native_name);
+        self.founded = trim_opt(self.founded);
+        self.description = trim_opt(self.description);
+        self.website = trim_opt(self.website);
+        self.contact_email = trim_opt(self.contact_email);
+        self.activity_areas.sort();
+        self.activity_areas.dedup();
+        self
+    }
+
+    /// Type and validate a JSON document; 422 on any failure.
+    pub fn from_json(value: serde_json::Value) -> Result<CoalitionInput, ApiError> {
+        let input: CoalitionInput = crate::http::extract::typed(value)?;
+        let input = input.normalised();
+        validation::check(&input)?;
+        Ok(input)
+    }
+
+    /// Every reference must exist.
+    pub fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        let mut refs = References::default();
+        refs.country(conn, "country_code", &self.country_code)?;
+        if let Some(id) = self.coordinator_id {
+            refs.organisation(conn, "coordinator_id", &id.hyphenated().to_string())?;
+        }
+        refs.finish()
+    }
+
+    fn search_text(&self) -> String {
+        records::search_text(&[
+            Some(&self.name),
+            self.native_name.as_deref(),
+            self.description.as_deref(),
+        ])
+    }
+}
+
+impl From<&Coalition> for CoalitionInput {
+    fn from(c: &Coalition) -> Self {
+        CoalitionInput {
+            country_code: c.country_code.clone(),
+            name: c.name.clone(),
+            native_name: c.native_name.clone(),
+            status: c.status,
+            founded: c.founded.clone(),
+            description: c.description.clone(),
+            website: c.website.clone(),
+            contact_email: c.contact_email.clone(),
+            activity_areas: c.activity_areas.clone(),
+            coordinator_id: c.coordinator_id.as_deref().and_then(|s| uuid::Uuid::parse_str(s).ok()),
+        }
+    }
+}
+
+/// Filters of `GET /coalitions`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CoalitionFilters {
+    /// Country code; repeat for any of several.
+    #[serde(default)]
+    #[param(example = json!(["AM"]))]
+    pub country: Vec<String>,
+    /// Status; repeat for any of several.
+    #[serde(default)]
+    pub status: Vec<CoalitionStatus>,
+    /// Activity area; repeat for any of several.
+    #[serde(default)]
+    pub activity_area: Vec<ActivityArea>,
+    /// Words that must all occur in the name, native name or description (case-insensitive).
+    pub q: Option<String>,
+    /// Only coalitions changed at or after this instant (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Comma-separated sort fields, `-` for descending: `name`, `country_code`, `status`,
+    /// `created_at`, `updated_at`. `id` always ends the sort, in the direction of the last field.
+    /// Default `name`.
+    #[param(
+        pattern = r"^-?(name|country_code|status|created_at|updated_at)(,-?(name|country_code|status|created_at|updated_at))*$"
+    )]
+    pub sort: Option<String>,
+}
+
+/// Sortable fields of coalitions.
+pub static SORT_FIELDS: [SortField; 5] = [
+    SortField {
+        name: "name",
+        column: "c.name",
+        kind: SortKind::Text,
+    },
+    SortField {
+        name: "country_code",
+        column: "c.country_code",
+        kind: SortKind::Text,
+    },
+    SortField {
+        name: "status",
+        column: "c.status",
+        kind: SortKind::Text,
+    },
+    SortField {
+        name: "created_at",
+        column: "c.created_at",
+        kind: SortKind::Timestamp,
+    },
+    SortField {
+        name: "updated_at",
+        column: "c.updated_at",
+        kind: SortKind::Timestamp,
+    },
+];
+
+impl Listable for CoalitionRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn sort_value(&self, name: &str) -> SortValue<'_> {
+        match name {
+            "country_code" => SortValue::Text(&self.country_code),
+            "status" => SortValue::Text(&self.status),
+            "created_at" => SortValue::Timestamp(&self.created_at),
+            "updated_at" => SortValue::Timestamp(&self.updated_at),
+            _ => SortValue::Text(&self.name),
+        }
+    }
+}
+
+/// One page of coalitions (two or three queries, whatever the page size).
+pub fn list(
+    conn: &mut DbConnection,
+    filters: &CoalitionFilters,
+    request: &ListRequest,
+) -> Result<Listed<Coalition>, ApiError> {
+    let mut conditions = Vec::new();
+    if !filters.country.is_empty() {
+        let mut sql = Sql::new("c.country_code IN ");
+        sql.bind_list(records::country_codes("country", &filters.country)?);
+        conditions.push(sql);
+    }
+    if !filters.status.is_empty() {
+        let mut sql = Sql::new("c.status IN ");
+        sql.bind_list(filters.status.iter().map(|s| Value::Text(s.as_str().into())));
+        conditions.push(sql);
+    }
+    if !filters.activity_area.is_empty() {
+        let mut sql = Sql::new("c.id IN (SELECT coalition_id FROM coalition_activity_areas WHERE area IN ");
+        sql.bind_list(filters.activity_area.iter().map(|s| Value::Text(s.as_str().into())));
+        sql.push(")");
+        conditions.push(sql);
+    }
+    if let Some(q) = &filters.q {
+        conditions.extend(records::text_filter("c.search_text", q)?);
+    }
+    conditions.extend(records::updated_since("c.updated_at", filters.updated_since));
+    let query = ListQuery::new("c.*", "coalitions c", "c.id", conditions);
+    query
+        .run::<CoalitionRow>(conn, request)?
+        .try_map(|rows| with_areas(conn, rows))
+}
+
+fn with_areas(conn: &mut DbConnection, rows: Vec<CoalitionRow>) -> Result<Vec<Coalition>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut areas = load_sets(conn, "coalition_activity_areas", "coalition_id", "area", &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let row_areas = areas.remove(&row.id).unwrap_or_default();
+            to_dto(row, row_areas)
+        })
+        .collect())
+}
+
+fn to_dto(row: CoalitionRow, areas: Vec<String>) -> Coalition {
+    let mut activity_areas: Vec<ActivityArea> = areas.iter().filter_map(|a| ActivityArea::parse(a)).collect();
+    activity_areas.sort();
+    Coalition {
+        status: CoalitionStatus::parse(&row.status).unwrap_or(CoalitionStatus::Planned),
+        id: row.id,
+        country_code: row.country_code,
+        name: row.name,
+        native_name: row.native_name,
+        founded: row.founded,
+        description: row.description,
+        website: row.website,
+        contact_email: row.contact_email,
+        activity_areas,
+        coordinator_id: row.coordinator_id,
+        version: row.version,
+        created_at: records::utc(row.created_at),
+        updated_at: records::utc(row.updated_at),
+    }
+}
+
+/// Load coalitions by id, in one query for the rows and one for their sets.
+pub fn load_many(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Coalition>, ApiError> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new("SELECT c.* FROM coalitions c WHERE c.id IN ");
+    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
+    let rows: Vec<CoalitionRow> = sql.load(conn)?;
+    Ok(with_areas(conn, rows)?.into_iter().map(|c| (c.id.clone(), c)).collect())
+}
+
+/// One coalition, or 404.
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<Coalition, ApiError> {
+    load_many(conn, &[id.to_string()])?
+        .remove(id)
+        .ok_or_else(|| ApiError::NotFound(format!("no coalition has the id `{id}`")))
+}
+
+/// Rewrite a coalition's activity areas.
+pub fn write_areas(conn: &mut DbConnection, id: &str, input: &CoalitionInput) -> Result<(), ApiError> {
+    let codes: Vec<String> = input.activity_areas.iter().map(|a| a.as_str().to_string()).collect();
+    Ok(replace_set(
+        conn,
+        "coalition_activity_areas",
+        "coalition_id",
+        "area",
+        id,
+        &codes,
+    )?)
+}
+
+/// The columns a write takes from the input: all but the id, version and timestamps.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = coalitions, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct Changes<'a> {
+    country_code: &'a str,
+    name: &'a str,
+    native_name: Option<&'a str>,
+    status: &'static str,
+    founded: Option<&'a str>,
+    description: Option<&'a str>,
+    website: Option<&'a str>,
+    contact_email: Option<&'a str>,
+    coordinator_id: Option<String>,
+    search_text: String,
+}
+
+impl<'a> From<&'a CoalitionInput> for Changes<'a> {
+    fn from(input: &'a CoalitionInput) -> Self {
+        Changes {
+            country_code: &input.country_code,
+            name: &input.name,
+            native_name: input.native_name.as_deref(),
+            status: input.status.as_str(),
+            founded: input.founded.as_deref(),
+            description: input.description.as_deref(),
+            website: input.website.as_deref(),
+            contact_email: input.contact_email.as_deref(),
+            coordinator_id: input.coordinator_id.map(|u| u.hyphenated().to_string()),
+            search_text: input.search_text(),
+        }
+    }
+}
+
+/// Create a coalition.
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: CoalitionInput) -> Result<Coalition, ApiError> {
+    input.check_references(conn)?;
+    let id = records::new_id();
+    let stamp = now();
+    diesel::insert_into(coalitions::table)
+        .values((
+            Changes::from(&input),
+            coalitions::id.eq(&id),
+            coalitions::version.eq(1i64),
+            coalitions::created_at.eq(stamp),
+            coalitions::updated_at.eq(stamp),
+        ))
+        .execute(conn)?;
+    write_areas(conn, &id, &input)?;
+    journal::record(
+        conn,
+        actor,
+        vec![journal::created(journal::RecordType::Coalition, &id, &input)],
+    )?;
+    get(conn, &id)
+}
+
+/// Delete a coalition and (by cascade) its memberships.
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
+    // Initiatives and events are the coalition's record of work: never deleted by cascade.
+    let content = records::count_references(
+        conn,
+        &[("initiatives", "coalition_id"), ("trainings", "coalition_id")],
+        id,
+    )?;
+    if content > 0 {
+        return Err(ApiError::Conflict(format!(
+            "the coalition still owns {content} initiatives or events; delete or move them first"
+        )));
+    }
+    // Its memberships go with it (by cascade): journal them as deletions of the same actor.
+    let mut members = Sql::new("SELECT id AS value FROM memberships WHERE coalition_id = ");
+    members.bind(Value::Text(id.to_string()));
+    let members: Vec<String> = members.load::<TextRow>(conn)?.into_iter().map(|r| r.value).collect();
+    let deleted = diesel::delete(coalitions::table.filter(coalitions::id.eq(id))).execute(conn)?;
+    if deleted == 0 {
+        return Err(ApiError::NotFound(format!("no coalition has the id `{id}`")));
+    }
+    let mut entries: Vec<journal::Entry> = members
+        .iter()
+        .map(|m| journal::deleted(journal::RecordType::Membership, m))
+        .collect();
+    entries.push(journal::deleted(journal::RecordType::Coalition, id));
+    journal::record(conn, actor, entries)?;
+    Ok(())
+}
+
+crate::writable!(CoalitionInput, Coalition);

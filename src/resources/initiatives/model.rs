@@ -1,0 +1,428 @@
+//! Initiative rows, DTOs, input validation and filters.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::http::error::{ApiError, FieldError};
+use crate::http::paging::{Listable, SortField, SortKind, SortValue};
+use crate::kernel::records::References;
+use crate::resources::coalitions::model::Coalition;
+use crate::resources::organisations::model::Organisation;
+use crate::resources::validation::{self, trim_opt};
+use crate::resources::vocabularies::{
+    ActivityArea, InitiativeStatus, ParticipationRole, Publication, Sphere, TargetGroup, Theme,
+};
+use crate::store::schema::initiatives;
+use crate::store::DbConnection;
+
+/// An initiative as stored (sets live in link tables).
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = initiatives)]
+pub struct InitiativeRow {
+    pub id: String,
+    pub coalition_id: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub sphere: String,
+    pub status: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub website: Option<String>,
+    pub funding: Option<String>,
+    pub publication: String,
+    pub external_id: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns list queries select (PostgreSQL's `search` column stays out).
+pub const COLUMNS: &str = "i.id, i.coalition_id, i.title, i.summary, i.description, i.sphere, i.status, \
+     i.start_date, i.end_date, i.website, i.funding, i.publication, i.external_id, i.version, i.created_at, i.updated_at";
+
+/// An organisation taking part in an initiative.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Participant {
+    /// The organisation.
+    #[schema(format = Uuid)]
+    pub organisation_id: String,
+    /// Its role.
+    pub role: ParticipationRole,
+    /// The organisation's record, with `include=organisations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<Organisation>,
+}
+
+/// An initiative of a coalition.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Initiative {
+    /// Server-generated id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// The owning coalition.
+    #[schema(format = Uuid)]
+    pub coalition_id: String,
+    /// Title.
+    pub title: String,
+    /// One-paragraph summary.
+    pub summary: Option<String>,
+    /// Full description.
+    pub description: Option<String>,
+    /// Activity areas (at least one).
+    pub activity_areas: Vec<ActivityArea>,
+    /// Themes.
+    pub themes: Vec<Theme>,
+    /// Target groups.
+    pub target_groups: Vec<TargetGroup>,
+    /// Geographic scope: country codes (at least one).
+    pub countries: Vec<String>,
+    /// Geographic reach.
+    pub sphere: Sphere,
+    /// Progress.
+    pub status: InitiativeStatus,
+    /// First day.
+    pub start_date: NaiveDate,
+    /// Last day (null while open-ended).
+    pub end_date: Option<NaiveDate>,
+    /// Website.
+    pub website: Option<String>,
+    /// Participating organisations with their role.
+    pub organisations: Vec<Participant>,
+    /// How it is funded.
+    pub funding: Option<String>,
+    /// `draft` (visible to admins and the coalition's editors only) or `published`.
+    pub publication: Publication,
+    /// The id a client system uses for this initiative (unique).
+    pub external_id: Option<String>,
+    /// +1 on every change.
+    pub version: i64,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The owning coalition, with `include=coalition`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coalition: Option<Coalition>,
+}
+
+/// Columns of the CSV export, in order.
+pub const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "coalition_id",
+    "title",
+    "summary",
+    "description",
+    "activity_areas",
+    "themes",
+    "target_groups",
+    "countries",
+    "sphere",
+    "status",
+    "start_date",
+    "end_date",
+    "website",
+    "organisations",
+    "funding",
+    "publication",
+    "external_id",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+/// An organisation taking part, as written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParticipantInput {
+    /// An existing organisation.
+    pub organisation_id: uuid::Uuid,
+    /// Its role.
+    pub role: ParticipationRole,
+}
+
+/// The writable fields of an initiative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct InitiativeInput {
+    /// The owning coalition; editors may only use their own.
+    pub coalition_id: uuid::Uuid,
+    /// 1–300 characters.
+    #[validate(length(max = 300), custom(function = "validation::not_blank"))]
+    #[schema(example = "Digital skills for teachers in rural schools")]
+    pub title: String,
+    /// Up to 2000 characters.
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    pub summary: Option<String>,
+    /// Up to 20000 characters.
+    #[serde(default)]
+    #[validate(length(max = 20000))]
+    pub description: Option<String>,
+    /// At least one; duplicates are ignored.
+    pub activity_areas: Vec<ActivityArea>,
+    /// A set.
+    #[serde(default)]
+    pub themes: Vec<Theme>,
+    /// A set.
+    #[serde(default)]
+    pub target_groups: Vec<TargetGroup>,
+    /// Country codes of the geographic scope, at least one, each an existing country.
+    #[schema(example = json!(["AM"]))]
+    pub countries: Vec<String>,
+    /// Geographic reach.
+    pub sphere: Sphere,
+    /// Progress.
+    pub status: InitiativeStatus,
+    /// First day (`YYYY-MM-DD`).
+    pub start_date: NaiveDate,
+    /// Last day, not before `start_date`.
+    #[serde(default)]
+    pub end_date: Option<NaiveDate>,
+    /// An http(s) URL.
+    #[serde(default)]
+    #[validate(length(max = 500), custom(function = "validation::http_url"))]
+    pub website: Option<String>,
+    /// Participating organisations; each (organisation, role) pair once.
+    #[serde(default)]
+    pub organisations: Vec<ParticipantInput>,
+    /// Up to 2000 characters.
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    pub funding: Option<String>,
+    /// `draft` (the default) or `published`.
+    #[serde(default = "draft")]
+    pub publication: Publication,
+    /// Your system's id for this initiative, 1–200 characters, unique.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 200))]
+    pub external_id: Option<String>,
+}
+
+fn draft() -> Publication {
+    Publication::Draft
+}
+
+impl InitiativeInput {
+    /// Type, normalise and validate a JSON document; 422 on any failure.
+    pub fn from_json(value: serde_json::Value) -> Result<InitiativeInput, ApiError> {
+        let mut input: InitiativeInput = crate::http::extract::typed(value)?;
+        input.title = input.title.trim().to_string();
+        input.summary = trim_opt(input.summary);
+        input.description = trim_opt(input.description);
+        input.website = trim_opt(input.website);
+        input.funding = trim_opt(input.funding);
+        input.external_id = trim_opt(input.external_id);
+        input.activity_areas.sort();
+        input.activity_areas.dedup();
+        input.themes.sort();
+        input.themes.dedup();
+        input.target_groups.sort();
+        input.target_groups.dedup();
+        input.countries = input.countries.iter().map(|c| c.trim().to_string()).collect();
+        input.countries.sort();
+        input.countries.dedup();
+        input.organisations.sort();
+        input.organisations.dedup();
+        let mut errors = match validation::check(&input) {
+            Ok(()) => Vec::new(),
+            Err(ApiError::Validation(errors)) => errors,
+            Err(other) => return Err(other),
+        };
+        if input.activity_areas.is_empty() {
+            errors.push(FieldError::new(
+                "activity_areas",
+                "empty",
+                "must contain at least one activity area",
+            ));
+        }
+        if input.countries.is_empty() {
+            errors.push(FieldError::new(
+                "countries",
+                "empty",
+                "must contain at least one country",
+            ));
+        }
+        for (i, code) in input.countries.iter().enumerate() {
+            if validation::country_code(code).is_err() {
+                errors.push(FieldError::new(
+                    format!("countries[{i}]"),
+                    "country_code",
+                    "must be an ISO 3166-1 alpha-2 code in capitals, e.g. LV",
+                ));
+            }
+        }
+        if input.end_date.is_some_and(|end| end < input.start_date) {
+            errors.push(FieldError::new(
+                "end_date",
+                "before_start",
+                "must not be before start_date",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(ApiError::Validation(errors))
+        }
+    }
+
+    /// The coalition as stored.
+    pub fn coalition(&self) -> String {
+        self.coalition_id.hyphenated().to_string()
+    }
+
+    /// Every reference must exist: coalition, countries, organisations.
+    pub fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        let mut refs = References::default();
+        refs.coalition(conn, "coalition_id", &self.coalition())?;
+        for (i, code) in self.countries.iter().enumerate() {
+            refs.country(conn, &format!("countries[{i}]"), code)?;
+        }
+        for (i, p) in self.organisations.iter().enumerate() {
+            refs.organisation(
+                conn,
+                &format!("organisations[{i}].organisation_id"),
+                &p.organisation_id.hyphenated().to_string(),
+            )?;
+        }
+        refs.finish()
+    }
+}
+
+impl From<&Initiative> for InitiativeInput {
+    fn from(i: &Initiative) -> Self {
+        InitiativeInput {
+            coalition_id: uuid::Uuid::parse_str(&i.coalition_id).unwrap_or_default(),
+            title: i.title.clone(),
+            summary: i.summary.clone(),
+            description: i.description.clone(),
+            activity_areas: i.activity_areas.clone(),
+            themes: i.themes.clone(),
+            target_groups: i.target_groups.clone(),
+            countries: i.countries.clone(),
+            sphere: i.sphere,
+            status: i.status,
+            start_date: i.start_date,
+            end_date: i.end_date,
+            website: i.website.clone(),
+            organisations: i
+                .organisations
+                .iter()
+                .map(|p| ParticipantInput {
+                    organisation_id: uuid::Uuid::parse_str(&p.organisation_id).unwrap_or_default(),
+                    role: p.role,
+                })
+                .collect(),
+            funding: i.funding.clone(),
+            publication: i.publication,
+            external_id: i.external_id.clone(),
+        }
+    }
+}
+
+/// Filters of `GET /initiatives`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InitiativeFilters {
+    /// A country in the geographic scope; repeat for any of several.
+    #[serde(default)]
+    pub country: Vec<String>,
+    /// Owning coalition; repeat for any of several.
+    #[serde(default)]
+    #[param(value_type = Vec<uuid::Uuid>)]
+    pub coalition: Vec<String>,
+    /// Activity area; repeat for any of several.
+    #[serde(default)]
+    pub activity_area: Vec<ActivityArea>,
+    /// Theme; repeat for any of several.
+    #[serde(default)]
+    pub theme: Vec<Theme>,
+    /// Target group; repeat for any of several.
+    #[serde(default)]
+    pub target_group: Vec<TargetGroup>,
+    /// Status; repeat for any of several.
+    #[serde(default)]
+    pub status: Vec<InitiativeStatus>,
+    /// Sphere; repeat for any of several.
+    #[serde(default)]
+    pub sphere: Vec<Sphere>,
+    /// A participating organisation; repeat for any of several.
+    #[serde(default)]
+    #[param(value_type = Vec<uuid::Uuid>)]
+    pub organisation: Vec<String>,
+    /// `draft` or `published` (drafts only ever include those the caller may see).
+    pub publication: Option<Publication>,
+    /// Running on this day: `start_date ≤ day ≤ end_date` (or no end date).
+    pub active_on: Option<NaiveDate>,
+    /// Starting on or after this day.
+    pub start_from: Option<NaiveDate>,
+    /// Starting on or before this day.
+    pub start_to: Option<NaiveDate>,
+    /// Changed at or after this instant (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Full-text search over title, summary and description (PostgreSQL `websearch_to_tsquery`
+    /// syntax on PostgreSQL; every word must match; `word*` for a prefix).
+    pub q: Option<String>,
+    /// Embed related records: `coalition`, `organisations` (comma-separated). A fixed number of
+    /// queries per page, whatever its size.
+    pub include: Option<String>,
+    /// Comma-separated sort fields, `-` for descending: `title`, `start_date`, `created_at`,
+    /// `updated_at`; or `relevance` (with `q`). `id` always ends the sort, in the direction of the
+    /// last field. Default `-start_date`.
+    #[param(
+        pattern = r"^(relevance|-?(title|start_date|created_at|updated_at)(,-?(title|start_date|created_at|updated_at))*)$"
+    )]
+    pub sort: Option<String>,
+}
+
+/// Sortable fields of initiatives.
+pub static SORT_FIELDS: [SortField; 4] = [
+    SortField {
+        name: "title",
+        column: "i.title",
+        kind: SortKind::Text,
+    },
+    SortField {
+        name: "start_date",
+        column: "i.start_date",
+        kind: SortKind::Date,
+    },
+    SortField {
+        name: "created_at",
+        column: "i.created_at",
+        kind: SortKind::Timestamp,
+    },
+    SortField {
+        name: "updated_at",
+        column: "i.updated_at",
+        kind: SortKind::Timestamp,
+    },
+];
+
+impl Listable for InitiativeRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn sort_value(&self, name: &str) -> SortValue<'_> {
+        match name {
+            "title" => SortValue::Text(&self.title),
+            "created_at" => SortValue::Timestamp(&self.created_at),
+            "updated_at" => SortValue::Timestamp(&self.updated_at),
+            _ => SortValue::Date(&self.start_date),
+        }
+    }
+}
+
+crate::writable!(InitiativeInput, Initiative);
+
+impl crate::kernel::sync::External for InitiativeInput {
+    fn external_id(&self) -> Option<&str> {
+        self.external_id.as_deref()
+    }
+}

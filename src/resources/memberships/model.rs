@@ -1,0 +1,420 @@
+//! Membership rows, DTOs and queries.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::http::error::{ApiError, FieldError};
+use crate::http::paging::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
+use crate::kernel::records::{self, References};
+use crate::resources::coalitions::model::{self as coalitions_model, Coalition};
+use crate::resources::organisations::model::{self as organisations_model, Organisation};
+use crate::resources::validation::{self, trim_opt};
+use crate::resources::vocabularies::MembershipRole;
+use crate::store::journal::{self, Actor};
+use crate::store::schema::memberships;
+use crate::store::sql::{Sql, Value};
+use crate::store::{now, DbConnection};
+
+/// A membership as stored.
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = memberships)]
+pub struct MembershipRow {
+    pub id: String,
+    pub coalition_id: String,
+    pub organisation_id: String,
+    pub role: String,
+    pub joined_on: Option<NaiveDate>,
+    pub left_on: Option<NaiveDate>,
+    pub commitment: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An organisation's membership of a coalition.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Membership {
+    /// Server-generated id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// The coalition.
+    #[schema(format = Uuid)]
+    pub coalition_id: String,
+    /// The member organisation.
+    #[schema(format = Uuid)]
+    pub organisation_id: String,
+    /// Role in the coalition.
+    pub role: MembershipRole,
+    /// When the organisation joined.
+    pub joined_on: Option<NaiveDate>,
+    /// When it left (null while it is a member).
+    pub left_on: Option<NaiveDate>,
+    /// What the member contributes or is expected to do.
+    pub commitment: Option<String>,
+    /// +1 on every change.
+    pub version: i64,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The organisation, with `include=organisation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<Organisation>,
+    /// The coalition, with `include=coalition`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coalition: Option<Coalition>,
+}
+
+impl From<MembershipRow> for Membership {
+    fn from(row: MembershipRow) -> Self {
+        Membership {
+            role: MembershipRole::parse(&row.role).unwrap_or(MembershipRole::Member),
+            id: row.id,
+            coalition_id: row.coalition_id,
+            organisation_id: row.organisation_id,
+            joined_on: row.joined_on,
+            left_on: row.left_on,
+            commitment: row.commitment,
+            version: row.version,
+            created_at: records::utc(row.created_at),
+            updated_at: records::utc(row.updated_at),
+            organisation: None,
+            coalition: None,
+        }
+    }
+}
+
+/// The writable fields of a membership. The coalition comes from the URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipInput {
+    /// An existing organisation; cannot change once the membership exists.
+    pub organisation_id: uuid::Uuid,
+    /// Role in the coalition.
+    pub role: MembershipRole,
+    /// When the organisation joined (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub joined_on: Option<NaiveDate>,
+    /// When it left (`YYYY-MM-DD`, not before `joined_on`).
+    #[serde(default)]
+    pub left_on: Option<NaiveDate>,
+    /// What the member contributes or is expected to do; up to 5000 characters.
+    #[serde(default)]
+    #[validate(length(max = 5000))]
+    pub commitment: Option<String>,
+}
+
+impl MembershipInput {
+    /// Type and validate a JSON document; 422 on any failure.
+    pub fn from_json(value: serde_json::Value) -> Result<MembershipInput, ApiError> {
+        let mut input: MembershipInput = crate::http::extract::typed(value)?;
+        input.commitment = trim_opt(input.commitment);
+        validation::check(&input)?;
+        if let (Some(joined), Some(left)) = (input.joined_on, input.left_on) {
+            if left < joined {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "left_on",
+                    "before_start",
+                    "must not be before joined_on",
+                )]));
+            }
+        }
+        Ok(input)
+    }
+
+    /// The organisation as stored.
+    pub fn organisation(&self) -> String {
+        self.organisation_id.hyphenated().to_string()
+    }
+}
+
+impl From<&Membership> for MembershipInput {
+    fn from(m: &Membership) -> Self {
+        MembershipInput {
+            organisation_id: uuid::Uuid::parse_str(&m.organisation_id).unwrap_or_default(),
+            role: m.role,
+            joined_on: m.joined_on,
+            left_on: m.left_on,
+            commitment: m.commitment.clone(),
+        }
+    }
+}
+
+/// Filters of membership lists.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MembershipFilters {
+    /// Role; repeat for any of several.
+    #[serde(default)]
+    pub role: Vec<MembershipRole>,
+    /// `true`: only current memberships (not left, or leaving later than today);
+    /// `false`: only past ones.
+    pub current: Option<bool>,
+    /// Embed related records: `organisation` under a coalition's members, `coalition` under an
+    /// organisation's memberships (comma-separated). One extra query per page, whatever its size.
+    pub include: Option<String>,
+    /// Comma-separated sort fields, `-` for descending: `created_at`, `updated_at`, `role`.
+    /// `id` always ends the sort, in the direction of the last field. Default `created_at`.
+    #[param(pattern = r"^-?(created_at|updated_at|role)(,-?(created_at|updated_at|role))*$")]
+    pub sort: Option<String>,
+}
+
+/// Sortable fields of memberships.
+pub static SORT_FIELDS: [SortField; 3] = [
+    SortField {
+        name: "created_at",
+        column: "m.created_at",
+        kind: SortKind::Timestamp,
+    },
+    SortField {
+        name: "updated_at",
+        column: "m.updated_at",
+        kind: SortKind::Timestamp,
+    },
+    SortField {
+        name: "role",
+        column: "m.role",
+        kind: SortKind::Text,
+    },
+];
+
+impl Listable for MembershipRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn sort_value(&self, name: &str) -> SortValue<'_> {
+        match name {
+            "updated_at" => SortValue::Timestamp(&self.updated_at),
+            "role" => SortValue::Text(&self.role),
+            _ => SortValue::Timestamp(&self.created_at),
+        }
+    }
+}
+
+/// Whose memberships to list.
+#[derive(Debug, Clone)]
+pub enum Owner {
+    /// members of a coalition
+    Coalition(String),
+    /// memberships of an organisation
+    Organisation(String),
+}
+
+impl Owner {
+    /// 404 unless the coalition or organisation exists.
+    pub fn ensure_exists(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        let (table, what, id) = match self {
+            Owner::Coalition(id) => ("coalitions", "coalition", id),
+            Owner::Organisation(id) => ("organisations", "organisation", id),
+        };
+        if records::exists(conn, table, "id", id)? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound(format!("no {what} has the id `{id}`")))
+        }
+    }
+}
+
+/// Which related records to embed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Include {
+    /// embed `organisation`
+    pub organisation: bool,
+    /// embed `coalition`
+    pub coalition: bool,
+}
+
+impl Include {
+    /// Parse `include` against what this list may embed.
+    pub fn parse(raw: Option<&str>, allowed: &[&'static str]) -> Result<Include, ApiError> {
+        let names = records::includes(raw, allowed)?;
+        Ok(Include {
+            organisation: names.contains(&"organisation"),
+            coalition: names.contains(&"coalition"),
+        })
+    }
+}
+
+/// One page of memberships, with embedded records (at most four queries per page).
+pub fn list(
+    conn: &mut DbConnection,
+    owner: &Owner,
+    filters: &MembershipFilters,
+    include: Include,
+    request: &ListRequest,
+) -> Result<Listed<Membership>, ApiError> {
+    let mut conditions = Vec::new();
+    let (column, id) = match owner {
+        Owner::Coalition(id) => ("m.coalition_id = ", id),
+        Owner::Organisation(id) => ("m.organisation_id = ", id),
+    };
+    let mut owner_sql = Sql::new(column);
+    owner_sql.bind(Value::Text(id.to_string()));
+    conditions.push(owner_sql);
+    if !filters.role.is_empty() {
+        let mut sql = Sql::new("m.role IN ");
+        sql.bind_list(filters.role.iter().map(|r| Value::Text(r.as_str().into())));
+        conditions.push(sql);
+    }
+    if let Some(current) = filters.current {
+        let today = Value::Date(Utc::now().date_naive());
+        let mut sql = Sql::new(if current {
+            "m.left_on IS NULL OR m.left_on > "
+        } else {
+            "m.left_on IS NOT NULL AND m.left_on <= "
+        });
+        sql.bind(today);
+        conditions.push(sql);
+    }
+    let query = ListQuery::new("m.*", "memberships m", "m.id", conditions);
+    query
+        .run::<MembershipRow>(conn, request)?
+        .try_map(|rows| embed(conn, rows.into_iter().map(Membership::from).collect(), include))
+}
+
+fn embed(
+    conn: &mut DbConnection,
+    mut memberships: Vec<Membership>,
+    include: Include,
+) -> Result<Vec<Membership>, ApiError> {
+    if include.organisation {
+        let ids: Vec<String> = memberships.iter().map(|m| m.organisation_id.clone()).collect();
+        let organisations = organisations_model::load_many(conn, &ids)?;
+        for m in &mut memberships {
+            m.organisation = organisations.get(&m.organisation_id).cloned();
+        }
+    }
+    if include.coalition {
+        let ids: Vec<String> = memberships.iter().map(|m| m.coalition_id.clone()).collect();
+        let coalitions = coalitions_model::load_many(conn, &ids)?;
+        for m in &mut memberships {
+            m.coalition = coalitions.get(&m.coalition_id).cloned();
+        }
+    }
+    Ok(memberships)
+}
+
+/// Memberships by id, in one query.
+pub fn load_many(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, Membership>, ApiError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let mut sql = Sql::new("SELECT m.* FROM memberships m WHERE m.id IN ");
+    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
+    let rows: Vec<MembershipRow> = sql.load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.id.clone(), Membership::from(r))).collect())
+}
+
+/// One membership of `coalition_id`, or 404.
+pub fn get(conn: &mut DbConnection, coalition_id: &str, id: &str) -> Result<Membership, ApiError> {
+    let row: Option<MembershipRow> = memberships::table
+        .filter(memberships::id.eq(id))
+        .filter(memberships::coalition_id.eq(coalition_id))
+        .select(MembershipRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(Membership::from)
+        .ok_or_else(|| ApiError::NotFound(format!("coalition `{coalition_id}` has no membership `{id}`")))
+}
+
+/// Add an organisation to an existing coalition.
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    coalition_id: &str,
+    input: MembershipInput,
+) -> Result<Membership, ApiError> {
+    let mut refs = References::default();
+    refs.organisation(conn, "organisation_id", &input.organisation())?;
+    refs.finish()?;
+    let id = records::new_id();
+    let stamp = now();
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::id.eq(&id),
+            memberships::coalition_id.eq(coalition_id),
+            memberships::organisation_id.eq(input.organisation()),
+            memberships::role.eq(input.role.as_str()),
+            memberships::joined_on.eq(input.joined_on),
+            memberships::left_on.eq(input.left_on),
+            memberships::commitment.eq(&input.commitment),
+            memberships::version.eq(1i64),
+            memberships::created_at.eq(stamp),
+            memberships::updated_at.eq(stamp),
+        ))
+        .execute(conn)?;
+    journal::record(
+        conn,
+        actor,
+        vec![journal::created(journal::RecordType::Membership, &id, &input)],
+    )?;
+    get(conn, coalition_id, &id)
+}
+
+/// Replace a membership's fields; the organisation cannot change.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &Membership,
+    input: MembershipInput,
+) -> Result<Membership, ApiError> {
+    if input.organisation() != current.organisation_id {
+        return Err(ApiError::invalid(
+            "organisation_id",
+            "immutable",
+            "a membership's organisation cannot change; delete it and add the other organisation",
+        ));
+    }
+    if MembershipInput::from(current) == input {
+        return Ok(current.clone());
+    }
+    let changed = diesel::update(
+        memberships::table
+            .filter(memberships::id.eq(&current.id))
+            .filter(memberships::version.eq(current.version)),
+    )
+    .set((
+        memberships::role.eq(input.role.as_str()),
+        memberships::joined_on.eq(input.joined_on),
+        memberships::left_on.eq(input.left_on),
+        memberships::commitment.eq(&input.commitment),
+        memberships::version.eq(current.version + 1),
+        memberships::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(ApiError::Conflict(
+            "the membership was changed by another request while this one ran; fetch it and retry".into(),
+        ));
+    }
+    let entry = journal::updated(
+        journal::RecordType::Membership,
+        &current.id,
+        current.version + 1,
+        &MembershipInput::from(current),
+        &input,
+    );
+    journal::record(conn, actor, vec![entry])?;
+    get(conn, &current.coalition_id, &current.id)
+}
+
+/// Remove a membership.
+pub fn delete(conn: &mut DbConnection, actor: &Actor, current: &Membership) -> Result<(), ApiError> {
+    diesel::delete(memberships::table.filter(memberships::id.eq(&current.id))).execute(conn)?;
+    journal::record(
+        conn,
+        actor,
+        vec![journal::deleted(journal::RecordType::Membership, &current.id)],
+    )?;
+    Ok(())
+}
+
+crate::writable!(MembershipInput, Membership);

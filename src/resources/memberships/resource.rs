@@ -1,0 +1,128 @@
+//! Memberships as a kernel resource: read, replaced, patched and deleted under their
+//! coalition (`/coalitions/{id}/members/{membership_id}`); created and listed in `api.rs`,
+//! since both hang off a parent record.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{self, Membership, MembershipFilters, MembershipInput, SORT_FIELDS};
+use crate::http::auth::{Caller, Principal};
+use crate::http::error::ApiError;
+use crate::http::extract::NoParams;
+use crate::http::paging::Sort;
+use crate::kernel::records;
+use crate::kernel::Resource;
+use crate::store::journal::{Actor, RecordType};
+use crate::store::DbConnection;
+
+/// `/coalitions/{id}/members`.
+pub struct Memberships;
+
+crate::record!(Membership, id);
+
+impl Resource for Memberships {
+    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Membership>, ApiError> {
+        model::load_many(conn, keys)
+    }
+    type Record = Membership;
+    type Input = MembershipInput;
+    type GetParams = NoParams;
+    type Include = model::Include;
+    /// (coalition id, membership id)
+    type Key = (String, String);
+    type PathArgs = (String, String);
+
+    const KIND: RecordType = RecordType::Membership;
+    const COLLECTION: &'static str = "memberships";
+    const CSV_COLUMNS: &'static [&'static str] = &[
+        "id",
+        "coalition_id",
+        "organisation_id",
+        "role",
+        "joined_on",
+        "left_on",
+        "commitment",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn key((coalition, id): (String, String)) -> Result<(String, String), ApiError> {
+        Ok((
+            records::parse_id(&coalition, "coalition")?,
+            records::parse_id(&id, "membership")?,
+        ))
+    }
+    fn location(record: &Membership) -> String {
+        format!(
+            "{}/coalitions/{}/members/{}",
+            records::BASE,
+            record.coalition_id,
+            record.id
+        )
+    }
+
+    fn get(
+        conn: &mut DbConnection,
+        _: &Caller,
+        key: &(String, String),
+        _: model::Include,
+    ) -> Result<Membership, ApiError> {
+        model::get(conn, &key.0, &key.1)
+    }
+
+    fn may_change(_: &mut DbConnection, principal: &Principal, current: &Membership) -> Result<(), ApiError> {
+        principal.may_manage_memberships(&current.coalition_id)
+    }
+
+    fn check_input(
+        _: &mut DbConnection,
+        current: Option<&Membership>,
+        input: &MembershipInput,
+    ) -> Result<(), ApiError> {
+        match current {
+            Some(current) if input.organisation() != current.organisation_id => Err(ApiError::invalid(
+                "organisation_id",
+                "immutable",
+                "a membership's organisation cannot change; delete it and add the other organisation",
+            )),
+            _ => Ok(()),
+        }
+    }
+    fn write_fields(
+        conn: &mut DbConnection,
+        current: &Membership,
+        input: &MembershipInput,
+        version: i64,
+        at: NaiveDateTime,
+    ) -> Result<usize, ApiError> {
+        use crate::store::schema::memberships as m;
+        let changes = (
+            m::role.eq(input.role.as_str()),
+            m::joined_on.eq(input.joined_on),
+            m::left_on.eq(input.left_on),
+            m::commitment.eq(&input.commitment),
+        );
+        Ok(crate::guarded_update!(
+            conn,
+            memberships,
+            id = &current.id,
+            version,
+            at,
+            changes
+        )?)
+    }
+    fn reload(conn: &mut DbConnection, current: &Membership) -> Result<Membership, ApiError> {
+        model::get(conn, &current.coalition_id, &current.id)
+    }
+    fn delete(conn: &mut DbConnection, actor: &Actor, current: &Membership) -> Result<(), ApiError> {
+        model::delete(conn, actor, current)
+    }
+}
+
+/// The sort of a membership list.
+pub fn sort(filters: &MembershipFilters) -> Result<Sort, ApiError> {
+    Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "created_at")
+}

@@ -1,0 +1,132 @@
+//! Service information: the API root, health, and the controlled vocabularies.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::extract::NoQuery;
+use crate::http::openapi::ListProblems;
+use crate::store::sql::Sql;
+use crate::store::Database;
+
+/// What `GET /api/v1` returns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceInfo {
+    /// Service name.
+    #[schema(example = "coalition-registry")]
+    pub name: String,
+    /// Service version.
+    pub version: String,
+    /// Links to the contract, the docs and the collections.
+    pub links: BTreeMap<String, String>,
+}
+
+/// Service name, version, and links to the OpenAPI document, the docs and the collections.
+#[utoipa::path(tag = "service", responses((status = 200, description = "Service information", body = ServiceInfo)))]
+#[get("")]
+pub async fn index() -> HttpResponse {
+    let links = [
+        ("openapi", "/api/v1/openapi.json"),
+        ("docs", "/docs/"),
+        ("health", "/api/v1/health"),
+        ("vocabularies", "/api/v1/vocabularies"),
+        ("countries", "/api/v1/countries"),
+        ("coalitions", "/api/v1/coalitions"),
+        ("organisations", "/api/v1/organisations"),
+        ("initiatives", "/api/v1/initiatives"),
+        ("trainings", "/api/v1/trainings"),
+        ("stats", "/api/v1/stats"),
+        ("changes", "/api/v1/changes"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    HttpResponse::Ok().json(ServiceInfo {
+        name: env!("CARGO_PKG_NAME").into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        links,
+    })
+}
+
+/// What `GET /api/v1/health` returns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the database answers.
+    #[schema(example = "ok")]
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+}
+
+/// Liveness and database reachability, for load balancers and container health checks.
+#[utoipa::path(
+    tag = "service",
+    responses(
+        (status = 200, description = "The service and its database answer", body = Health),
+        (status = 503, description = "The database does not answer", body = crate::http::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/health")]
+pub async fn health(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+    let backend = db.backend();
+    db.read(|conn| {
+        Sql::new("SELECT CAST(1 AS BIGINT) AS count")
+            .load::<crate::store::sql::CountRow>(conn)
+            .map_err(|e| ApiError::Unavailable(e.to_string()))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+        database: match backend {
+            crate::store::Backend::Postgres => "postgres".into(),
+            crate::store::Backend::Sqlite => "sqlite".into(),
+        },
+    }))
+}
+
+/// One term of a controlled vocabulary.
+#[derive(Debug, Serialize, ToSchema, diesel::QueryableByName)]
+pub struct Term {
+    /// The code used in the API.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub code: String,
+    /// English label for menus.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub label: String,
+    #[serde(skip)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    vocabulary: String,
+}
+
+/// Every controlled vocabulary, by name: `activity_areas`, `themes`, `target_groups`,
+/// `sectors`, `coalition_statuses`, `membership_roles`, `event_kinds`, `event_formats`,
+/// `initiative_statuses`, `spheres`, `participation_roles`, `publication_states`, `country_groups`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"activity_areas": [{"code": "digital_skills_for_all", "label": "Digital skills for all citizens"}]}))]
+pub struct Vocabularies(pub BTreeMap<String, Vec<Term>>);
+
+/// Codes and labels of every controlled vocabulary, for building filter menus.
+#[utoipa::path(
+    tag = "reference data",
+    responses((status = 200, description = "Every vocabulary, keyed by name", body = Vocabularies), ListProblems)
+)]
+#[get("/vocabularies")]
+pub async fn vocabularies(_caller: Caller, _q: NoQuery, db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+    let terms = db
+        .read(|conn| {
+            Ok(
+                Sql::new("SELECT vocabulary, code, label FROM vocabulary_terms ORDER BY vocabulary, position")
+                    .load::<Term>(conn)?,
+            )
+        })
+        .await?;
+    let mut by_name: BTreeMap<String, Vec<Term>> = BTreeMap::new();
+    for term in terms {
+        by_name.entry(term.vocabulary.clone()).or_default().push(term);
+    }
+    Ok(HttpResponse::Ok().json(Vocabularies(by_name)))
+}

@@ -1,0 +1,486 @@
+//! Training rows, DTOs, input validation and filters.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::{Validate, ValidationError};
+
+use crate::http::error::{ApiError, FieldError};
+use crate::http::paging::{Listable, SortField, SortKind, SortValue};
+use crate::kernel::records::References;
+use crate::resources::coalitions::model::Coalition;
+use crate::resources::organisations::model::Organisation;
+use crate::resources::validation::{self, trim_opt};
+use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
+use crate::store::schema::trainings;
+use crate::store::DbConnection;
+
+/// A training as stored (sets and speakers live in link tables).
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = trainings)]
+pub struct TrainingRow {
+    pub id: String,
+    pub coalition_id: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub kind: String,
+    pub format: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub timezone: String,
+    pub city: Option<String>,
+    pub country_code: Option<String>,
+    pub organiser_id: Option<String>,
+    pub participants: Option<i64>,
+    pub participants_note: Option<String>,
+    pub registration_url: Option<String>,
+    pub publication: String,
+    pub external_id: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns list queries select (PostgreSQL's `search` column stays out).
+pub const COLUMNS: &str = "t.id, t.coalition_id, t.title, t.description, t.kind, t.format, t.starts_at, t.ends_at, \
+     t.timezone, t.city, t.country_code, t.organiser_id, t.participants, t.participants_note, t.registration_url, \
+     t.publication, t.external_id, t.version, t.created_at, t.updated_at";
+
+/// A speaker at an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Speaker {
+    /// Full name, 1–200 characters.
+    #[validate(length(max = 200), custom(function = "validation::not_blank"))]
+    pub name: String,
+    /// Organisation or role, up to 300 characters.
+    #[serde(default)]
+    #[validate(length(max = 300))]
+    pub affiliation: Option<String>,
+}
+
+/// A training, workshop, webinar, conference or study visit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Training {
+    /// Server-generated id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// The organising coalition; null for a platform-level event.
+    #[schema(format = Uuid)]
+    pub coalition_id: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Kind of event.
+    pub kind: EventKind,
+    /// How it is held.
+    pub format: EventFormat,
+    /// Start, in UTC.
+    pub starts_at: DateTime<Utc>,
+    /// End, in UTC.
+    pub ends_at: DateTime<Utc>,
+    /// IANA time zone to show the times in, e.g. `Europe/Riga`.
+    pub timezone: String,
+    /// Host city.
+    pub city: Option<String>,
+    /// Host country.
+    pub country_code: Option<String>,
+    /// Countries the audience came from.
+    pub audience_countries: Vec<String>,
+    /// The organising organisation.
+    #[schema(format = Uuid)]
+    pub organiser_id: Option<String>,
+    /// Speakers, in order.
+    pub speakers: Vec<Speaker>,
+    /// Number of participants, when known.
+    pub participants: Option<i64>,
+    /// How the number is known, e.g. `30+`.
+    pub participants_note: Option<String>,
+    /// Activity areas.
+    pub activity_areas: Vec<ActivityArea>,
+    /// Themes.
+    pub themes: Vec<Theme>,
+    /// Languages (ISO 639-1 codes).
+    pub languages: Vec<String>,
+    /// Where to register.
+    pub registration_url: Option<String>,
+    /// `draft` or `published`.
+    pub publication: Publication,
+    /// The id a client system uses for this event (unique).
+    pub external_id: Option<String>,
+    /// +1 on every change.
+    pub version: i64,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The organising coalition, with `include=coalition`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coalition: Option<Coalition>,
+    /// The organiser, with `include=organiser`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organiser: Option<Organisation>,
+}
+
+/// Columns of the CSV export, in order.
+pub const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "coalition_id",
+    "title",
+    "description",
+    "kind",
+    "format",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "city",
+    "country_code",
+    "audience_countries",
+    "organiser_id",
+    "speakers",
+    "participants",
+    "participants_note",
+    "activity_areas",
+    "themes",
+    "languages",
+    "registration_url",
+    "publication",
+    "external_id",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+fn timezone(value: &str) -> Result<(), ValidationError> {
+    value.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
+        ValidationError::new("timezone").with_message("must be an IANA time zone, e.g. Europe/Riga".into())
+    })
+}
+
+/// The writable fields of a training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingInput {
+    /// The organising coalition; null for a platform-level event (administrators only).
+    #[serde(default)]
+    pub coalition_id: Option<uuid::Uuid>,
+    /// 1–300 characters.
+    #[validate(length(max = 300), custom(function = "validation::not_blank"))]
+    #[schema(example = "Setting up National Coalitions for Digital Skills and Jobs")]
+    pub title: String,
+    /// Up to 20000 characters.
+    #[serde(default)]
+    #[validate(length(max = 20000))]
+    pub description: Option<String>,
+    /// Kind of event.
+    pub kind: EventKind,
+    /// How it is held.
+    pub format: EventFormat,
+    /// Start, RFC 3339 with offset, e.g. `2020-07-13T10:00:00+03:00`; stored in UTC.
+    pub starts_at: DateTime<FixedOffset>,
+    /// End, not before the start.
+    pub ends_at: DateTime<FixedOffset>,
+    /// IANA time zone for display, e.g. `Europe/Kyiv`.
+    #[validate(custom(function = "timezone"))]
+    #[schema(example = "Europe/Brussels")]
+    pub timezone: String,
+    /// Host city, up to 200 characters.
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    pub city: Option<String>,
+    /// Host country (an existing country code).
+    #[serde(default)]
+    #[validate(custom(function = "validation::country_code"))]
+    pub country_code: Option<String>,
+    /// Countries the audience comes from; a set.
+    #[serde(default)]
+    pub audience_countries: Vec<String>,
+    /// An existing organisation.
+    #[serde(default)]
+    pub organiser_id: Option<uuid::Uuid>,
+    /// Speakers in order, at most 100.
+    #[serde(default)]
+    #[validate(nested, length(max = 100))]
+    pub speakers: Vec<Speaker>,
+    /// 0 to 10,000,000.
+    #[serde(default)]
+    #[validate(range(min = 0, max = 10_000_000))]
+    pub participants: Option<i64>,
+    /// E.g. `30+`, up to 100 characters.
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    pub participants_note: Option<String>,
+    /// A set.
+    #[serde(default)]
+    pub activity_areas: Vec<ActivityArea>,
+    /// A set.
+    #[serde(default)]
+    pub themes: Vec<Theme>,
+    /// ISO 639-1 language codes, e.g. `en`, `uk`; a set.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// An http(s) URL.
+    #[serde(default)]
+    #[validate(length(max = 500), custom(function = "validation::http_url"))]
+    pub registration_url: Option<String>,
+    /// `draft` (the default) or `published`.
+    #[serde(default = "draft")]
+    pub publication: Publication,
+    /// Your system's id for this event, 1–200 characters, unique.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 200))]
+    pub external_id: Option<String>,
+}
+
+fn draft() -> Publication {
+    Publication::Draft
+}
+
+/// A timestamp as stored: UTC, microseconds.
+pub fn stored(ts: &DateTime<FixedOffset>) -> NaiveDateTime {
+    let utc = ts.with_timezone(&Utc);
+    DateTime::from_timestamp_micros(utc.timestamp_micros())
+        .unwrap_or(utc)
+        .naive_utc()
+}
+
+impl TrainingInput {
+    /// Type, normalise and validate a JSON document; 422 on any failure.
+    pub fn from_json(value: serde_json::Value) -> Result<TrainingInput, ApiError> {
+        let mut input: TrainingInput = crate::http::extract::typed(value)?;
+        input.title = input.title.trim().to_string();
+        input.description = trim_opt(input.description);
+        input.city = trim_opt(input.city);
+        input.country_code = trim_opt(input.country_code);
+        input.participants_note = trim_opt(input.participants_note);
+        input.registration_url = trim_opt(input.registration_url);
+        input.external_id = trim_opt(input.external_id);
+        for speaker in &mut input.speakers {
+            speaker.name = speaker.name.trim().to_string();
+            speaker.affiliation = trim_opt(speaker.affiliation.take());
+        }
+        input.activity_areas.sort();
+        input.activity_areas.dedup();
+        input.themes.sort();
+        input.themes.dedup();
+        input.audience_countries = input.audience_countries.iter().map(|c| c.trim().to_string()).collect();
+        input.audience_countries.sort();
+        input.audience_countries.dedup();
+        input.languages = input.languages.iter().map(|c| c.trim().to_string()).collect();
+        input.languages.sort();
+        input.languages.dedup();
+        // Stored with microsecond precision: compare and keep what will be read back.
+        input.starts_at = stored(&input.starts_at).and_utc().fixed_offset();
+        input.ends_at = stored(&input.ends_at).and_utc().fixed_offset();
+        let mut errors = match validation::check(&input) {
+            Ok(()) => Vec::new(),
+            Err(ApiError::Validation(errors)) => errors,
+            Err(other) => return Err(other),
+        };
+        if input.ends_at < input.starts_at {
+            errors.push(FieldError::new(
+                "ends_at",
+                "before_start",
+                "must not be before starts_at",
+            ));
+        }
+        for (i, code) in input.audience_countries.iter().enumerate() {
+            if validation::country_code(code).is_err() {
+                errors.push(FieldError::new(
+                    format!("audience_countries[{i}]"),
+                    "country_code",
+                    "must be an ISO 3166-1 alpha-2 code in capitals, e.g. LV",
+                ));
+            }
+        }
+        for (i, code) in input.languages.iter().enumerate() {
+            if !(code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase())) {
+                errors.push(FieldError::new(
+                    format!("languages[{i}]"),
+                    "language",
+                    "must be an ISO 639-1 code in lower case, e.g. en",
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(ApiError::Validation(errors))
+        }
+    }
+
+    /// The coalition as stored.
+    pub fn coalition(&self) -> Option<String> {
+        self.coalition_id.map(|c| c.hyphenated().to_string())
+    }
+
+    /// Every reference must exist: coalition, countries, organiser.
+    pub fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        let mut refs = References::default();
+        if let Some(coalition) = self.coalition() {
+            refs.coalition(conn, "coalition_id", &coalition)?;
+        }
+        if let Some(code) = &self.country_code {
+            refs.country(conn, "country_code", code)?;
+        }
+        for (i, code) in self.audience_countries.iter().enumerate() {
+            refs.country(conn, &format!("audience_countries[{i}]"), code)?;
+        }
+        if let Some(organiser) = self.organiser_id {
+            refs.organisation(conn, "organiser_id", &organiser.hyphenated().to_string())?;
+        }
+        refs.finish()
+    }
+}
+
+impl From<&Training> for TrainingInput {
+    fn from(t: &Training) -> Self {
+        TrainingInput {
+            coalition_id: t.coalition_id.as_deref().and_then(|c| uuid::Uuid::parse_str(c).ok()),
+            title: t.title.clone(),
+            description: t.description.clone(),
+            kind: t.kind,
+            format: t.format,
+            starts_at: t.starts_at.fixed_offset(),
+            ends_at: t.ends_at.fixed_offset(),
+            timezone: t.timezone.clone(),
+            city: t.city.clone(),
+            country_code: t.country_code.clone(),
+            audience_countries: t.audience_countries.clone(),
+            organiser_id: t.organiser_id.as_deref().and_then(|o| uuid::Uuid::parse_str(o).ok()),
+            speakers: t.speakers.clone(),
+            participants: t.participants,
+            participants_note: t.participants_note.clone(),
+            activity_areas: t.activity_areas.clone(),
+            themes: t.themes.clone(),
+            languages: t.languages.clone(),
+            registration_url: t.registration_url.clone(),
+            publication: t.publication,
+            external_id: t.external_id.clone(),
+        }
+    }
+}
+
+/// Filters of `GET /trainings`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TrainingFilters {
+    /// Events overlapping the range from this day (UTC) …
+    pub from: Option<NaiveDate>,
+    /// … to this day (UTC, inclusive).
+    pub to: Option<NaiveDate>,
+    /// `true`: events that have not ended yet; `false`: past events.
+    pub upcoming: Option<bool>,
+    /// Host or audience country; repeat for any of several.
+    #[serde(default)]
+    pub country: Vec<String>,
+    /// Organising coalition; repeat for any of several.
+    #[serde(default)]
+    #[param(value_type = Vec<uuid::Uuid>)]
+    pub coalition: Vec<String>,
+    /// `true`: only platform-level events (no coalition); `false`: only coalitions' events.
+    pub platform: Option<bool>,
+    /// Kind; repeat for any of several.
+    #[serde(default)]
+    pub kind: Vec<EventKind>,
+    /// Event format; repeat for any of several. (`csv` and `json` select the representation
+    /// instead, as on every list.)
+    #[serde(default)]
+    #[param(value_type = Vec<FormatFilter>)]
+    pub format: Vec<EventFormat>,
+    /// Activity area; repeat for any of several.
+    #[serde(default)]
+    pub activity_area: Vec<ActivityArea>,
+    /// Theme; repeat for any of several.
+    #[serde(default)]
+    pub theme: Vec<Theme>,
+    /// Language (ISO 639-1); repeat for any of several.
+    #[serde(default)]
+    pub language: Vec<String>,
+    /// Organiser; repeat for any of several.
+    #[serde(default)]
+    #[param(value_type = Vec<uuid::Uuid>)]
+    pub organiser: Vec<String>,
+    /// `draft` or `published` (drafts only ever include those the caller may see).
+    pub publication: Option<Publication>,
+    /// Changed at or after this instant (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Full-text search over title, description, city and participants note.
+    pub q: Option<String>,
+    /// Embed related records: `coalition`, `organiser` (comma-separated).
+    pub include: Option<String>,
+    /// Comma-separated sort fields, `-` for descending: `starts_at`, `title`, `created_at`,
+    /// `updated_at`; or `relevance` (with `q`). `id` always ends the sort, in the direction of the
+    /// last field. Default `-starts_at`.
+    #[param(
+        pattern = r"^(relevance|-?(starts_at|title|created_at|updated_at)(,-?(starts_at|title|created_at|updated_at))*)$"
+    )]
+    pub sort: Option<String>,
+}
+
+/// Values of the trainings' `format` parameter: an event format, or a list representation.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FormatFilter {
+    /// online events
+    Online,
+    /// in-person events
+    InPerson,
+    /// hybrid events
+    Hybrid,
+    /// the JSON page (the default)
+    Json,
+    /// every matching event as CSV
+    Csv,
+}
+
+/// Sortable fields of trainings.
+pub static SORT_FIELDS: [SortField; 4] = [
+    SortField {
+        name: "starts_at",
+        column: "t.starts_at",
+        kind: SortKind::Timestamp,
+    },
+    SortField {
+        name: "title",
+        column: "t.title",
+        kind: SortKind::Text,
+    },
+    SortField {
+        name: "created_at",
+        column: "t.created_at",
+        kind: SortKind::Timestamp,
+    },
+    SortField {
+        name: "updated_at",
+        column: "t.updated_at",
+        kind: SortKind::Timestamp,
+    },
+];
+
+impl Listable for TrainingRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn sort_value(&self, name: &str) -> SortValue<'_> {
+        match name {
+            "title" => SortValue::Text(&self.title),
+            "created_at" => SortValue::Timestamp(&self.created_at),
+            "updated_at" => SortValue::Timestamp(&self.updated_at),
+            _ => SortValue::Timestamp(&self.starts_at),
+        }
+    }
+}
+
+crate::writable!(TrainingInput, Training);
+
+impl crate::kernel::sync::External for TrainingInput {
+    fn external_id(&self) -> Option<&str> {
+        self.external_id.as_deref()
+    }
+}

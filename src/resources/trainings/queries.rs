@@ -1,0 +1,445 @@
+//! Queries over trainings: lists with every filter, a fixed number of queries per page, writes.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+
+use super::model::{stored, Speaker, Training, TrainingFilters, TrainingInput, TrainingRow, COLUMNS};
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::paging::{ListQuery, ListRequest, Listed};
+use crate::kernel::records;
+use crate::resources::content;
+use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
+use crate::store::journal::{self, Actor};
+use crate::store::schema::trainings;
+use crate::store::sql::{load_sets, replace_set, Sql, Value};
+use crate::store::{now, DbConnection};
+use crate::{resources::coalitions, resources::organisations};
+
+/// What to embed in each training.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Include {
+    /// the organising coalition
+    pub coalition: bool,
+    /// the organiser's record
+    pub organiser: bool,
+}
+
+impl Include {
+    /// Parse `include=coalition,organiser`.
+    pub fn parse(raw: Option<&str>) -> Result<Include, ApiError> {
+        let names = records::includes(raw, &["coalition", "organiser"])?;
+        Ok(Include {
+            coalition: names.contains(&"coalition"),
+            organiser: names.contains(&"organiser"),
+        })
+    }
+}
+
+fn in_set(table: &str, column: &str, values: Vec<Value>) -> Sql {
+    records::in_link_table("t.id", table, "training_id", column, values)
+}
+
+fn languages(raw: &[String]) -> Result<Vec<Value>, ApiError> {
+    raw.iter()
+        .map(|l| {
+            let l = l.trim().to_ascii_lowercase();
+            if l.len() == 2 && l.bytes().all(|b| b.is_ascii_lowercase()) {
+                Ok(Value::Text(l))
+            } else {
+                Err(ApiError::bad_param(
+                    "language",
+                    "invalid_value",
+                    format!("`{l}` is not an ISO 639-1 code"),
+                ))
+            }
+        })
+        .collect()
+}
+
+fn conditions(
+    conn: &DbConnection,
+    caller: &Caller,
+    f: &TrainingFilters,
+    q: Option<&str>,
+) -> Result<Vec<Sql>, ApiError> {
+    let mut c: Vec<Sql> = content::visible_to(caller, "t").into_iter().collect();
+    if let (Some(from), Some(to)) = (f.from, f.to) {
+        if to < from {
+            return Err(ApiError::bad_param("to", "before_from", "must not be before `from`"));
+        }
+    }
+    if let Some(from) = f.from {
+        let mut sql = Sql::new("t.ends_at >= ");
+        sql.bind(Value::Timestamp(from.and_hms_opt(0, 0, 0).unwrap_or_default()));
+        c.push(sql);
+    }
+    if let Some(to) = f.to {
+        let mut sql = Sql::new("t.starts_at < ");
+        sql.bind(Value::Timestamp(
+            (to + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default(),
+        ));
+        c.push(sql);
+    }
+    if let Some(upcoming) = f.upcoming {
+        let mut sql = Sql::new(if upcoming { "t.ends_at >= " } else { "t.ends_at < " });
+        sql.bind(Value::Timestamp(Utc::now().naive_utc()));
+        c.push(sql);
+    }
+    if !f.country.is_empty() {
+        let codes = records::country_codes("country", &f.country)?;
+        let mut sql = Sql::new("t.country_code IN ");
+        sql.bind_list(codes.clone());
+        sql.push(" OR ");
+        sql.append(&in_set("training_audience_countries", "country_code", codes));
+        c.push(sql);
+    }
+    if !f.coalition.is_empty() {
+        let mut sql = Sql::new("t.coalition_id IN ");
+        sql.bind_list(records::ids("coalition", &f.coalition)?);
+        c.push(sql);
+    }
+    if let Some(platform) = f.platform {
+        c.push(Sql::new(if platform {
+            "t.coalition_id IS NULL"
+        } else {
+            "t.coalition_id IS NOT NULL"
+        }));
+    }
+    if !f.kind.is_empty() {
+        let mut sql = Sql::new("t.kind IN ");
+        sql.bind_list(records::codes(&f.kind, EventKind::as_str));
+        c.push(sql);
+    }
+    if !f.format.is_empty() {
+        let mut sql = Sql::new("t.format IN ");
+        sql.bind_list(records::codes(&f.format, EventFormat::as_str));
+        c.push(sql);
+    }
+    if !f.activity_area.is_empty() {
+        c.push(in_set(
+            "training_activity_areas",
+            "area",
+            records::codes(&f.activity_area, ActivityArea::as_str),
+        ));
+    }
+    if !f.theme.is_empty() {
+        c.push(in_set(
+            "training_themes",
+            "theme",
+            records::codes(&f.theme, Theme::as_str),
+        ));
+    }
+    if !f.language.is_empty() {
+        c.push(in_set("training_languages", "language", languages(&f.language)?));
+    }
+    if !f.organiser.is_empty() {
+        let mut sql = Sql::new("t.organiser_id IN ");
+        sql.bind_list(records::ids("organiser", &f.organiser)?);
+        c.push(sql);
+    }
+    if let Some(publication) = f.publication {
+        let mut sql = Sql::new("t.publication = ");
+        sql.bind(Value::Text(publication.as_str().into()));
+        c.push(sql);
+    }
+    c.extend(records::updated_since("t.updated_at", f.updated_since));
+    if let Some(q) = q {
+        c.push(content::matches(conn, "trainings", "t", q));
+    }
+    Ok(c)
+}
+
+/// One page of trainings the caller may see.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filters: &TrainingFilters,
+    include: Include,
+    request: &ListRequest,
+) -> Result<Listed<Training>, ApiError> {
+    let q = filters.q.as_deref().map(content::search_words).transpose()?.flatten();
+    let mut query = ListQuery::new(
+        COLUMNS,
+        "trainings t",
+        "t.id",
+        conditions(conn, caller, filters, q.as_deref())?,
+    );
+    if let Some(q) = &q {
+        query.relevance = Some(content::relevance(conn, "trainings", "t", q));
+    }
+    query
+        .run::<TrainingRow>(conn, request)?
+        .try_map(|rows| assemble(conn, rows, include))
+}
+
+#[derive(QueryableByName)]
+struct SpeakerRow {
+    #[diesel(sql_type = Text)]
+    training_id: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    affiliation: Option<String>,
+    #[allow(dead_code)]
+    #[diesel(sql_type = BigInt)]
+    position: i64,
+}
+
+fn load_speakers(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Vec<Speaker>>, ApiError> {
+    let mut speakers: HashMap<String, Vec<Speaker>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(speakers);
+    }
+    let mut sql = Sql::new(
+        "SELECT training_id, name, affiliation, CAST(position AS BIGINT) AS position FROM training_speakers WHERE training_id IN ",
+    );
+    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
+    sql.push(" ORDER BY training_id, position");
+    for row in sql.load::<SpeakerRow>(conn)? {
+        speakers.entry(row.training_id).or_default().push(Speaker {
+            name: row.name,
+            affiliation: row.affiliation,
+        });
+    }
+    Ok(speakers)
+}
+
+/// Attach sets, speakers and embedded records to rows: five queries, plus one per embedded kind.
+pub fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>, include: Include) -> Result<Vec<Training>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut audience = load_sets(conn, "training_audience_countries", "training_id", "country_code", &ids)?;
+    let mut areas = load_sets(conn, "training_activity_areas", "training_id", "area", &ids)?;
+    let mut themes = load_sets(conn, "training_themes", "training_id", "theme", &ids)?;
+    let mut langs = load_sets(conn, "training_languages", "training_id", "language", &ids)?;
+    let mut speakers = load_speakers(conn, &ids)?;
+    let mut trainings: Vec<Training> = rows
+        .into_iter()
+        .map(|row| {
+            let id = row.id.clone();
+            let mut activity_areas: Vec<ActivityArea> = areas
+                .remove(&id)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|a| ActivityArea::parse(a))
+                .collect();
+            activity_areas.sort();
+            let mut theme_list: Vec<Theme> = themes
+                .remove(&id)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|t| Theme::parse(t))
+                .collect();
+            theme_list.sort();
+            Training {
+                kind: EventKind::parse(&row.kind).unwrap_or(EventKind::Training),
+                format: EventFormat::parse(&row.format).unwrap_or(EventFormat::Online),
+                publication: Publication::parse(&row.publication).unwrap_or(Publication::Draft),
+                audience_countries: audience.remove(&id).unwrap_or_default(),
+                speakers: speakers.remove(&id).unwrap_or_default(),
+                languages: langs.remove(&id).unwrap_or_default(),
+                activity_areas,
+                themes: theme_list,
+                id,
+                coalition_id: row.coalition_id,
+                title: row.title,
+                description: row.description,
+                starts_at: records::utc(row.starts_at),
+                ends_at: records::utc(row.ends_at),
+                timezone: row.timezone,
+                city: row.city,
+                country_code: row.country_code,
+                organiser_id: row.organiser_id,
+                participants: row.participants,
+                participants_note: row.participants_note,
+                registration_url: row.registration_url,
+                external_id: row.external_id,
+                version: row.version,
+                created_at: records::utc(row.created_at),
+                updated_at: records::utc(row.updated_at),
+                coalition: None,
+                organiser: None,
+            }
+        })
+        .collect();
+    if include.coalition {
+        let ids: Vec<String> = trainings.iter().filter_map(|t| t.coalition_id.clone()).collect();
+        let found = coalitions::model::load_many(conn, &ids)?;
+        for t in &mut trainings {
+            t.coalition = t.coalition_id.as_ref().and_then(|c| found.get(c).cloned());
+        }
+    }
+    if include.organiser {
+        let ids: Vec<String> = trainings.iter().filter_map(|t| t.organiser_id.clone()).collect();
+        let found = organisations::model::load_many(conn, &ids)?;
+        for t in &mut trainings {
+            t.organiser = t.organiser_id.as_ref().and_then(|o| found.get(o).cloned());
+        }
+    }
+    Ok(trainings)
+}
+
+/// Records by id, whatever their publication state (callers filter what may be seen), with
+/// their sets: a fixed number of queries.
+pub fn load_many(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, Training>, ApiError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM trainings t WHERE t.id IN "));
+    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
+    let rows: Vec<TrainingRow> = sql.load(conn)?;
+    Ok(assemble(conn, rows, Include::default())?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect())
+}
+
+/// One training, whatever its publication state, or 404.
+pub fn get(conn: &mut DbConnection, id: &str, include: Include) -> Result<Training, ApiError> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM trainings t WHERE t.id = "));
+    sql.bind(Value::Text(id.to_string()));
+    let rows: Vec<TrainingRow> = sql.load(conn)?;
+    assemble(conn, rows, include)?
+        .pop()
+        .ok_or_else(|| ApiError::NotFound(format!("no training has the id `{id}`")))
+}
+
+/// The record a client system knows by `external_id` (whatever its publication), if any.
+pub fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Training>, ApiError> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM trainings t WHERE t.external_id = "));
+    sql.bind(Value::Text(external_id.to_string()));
+    let rows: Vec<TrainingRow> = sql.load(conn)?;
+    Ok(assemble(conn, rows, Include::default())?.pop())
+}
+
+/// One training the caller may see, or 404.
+pub fn get_visible(conn: &mut DbConnection, caller: &Caller, id: &str, include: Include) -> Result<Training, ApiError> {
+    let training = get(conn, id, include)?;
+    if content::can_see(caller, training.publication, training.coalition_id.as_deref()) {
+        Ok(training)
+    } else {
+        Err(ApiError::NotFound(format!("no training has the id `{id}`")))
+    }
+}
+
+/// Rewrite the link tables and speakers of a training.
+pub fn write_sets(conn: &mut DbConnection, id: &str, input: &TrainingInput) -> Result<(), ApiError> {
+    replace_set(
+        conn,
+        "training_audience_countries",
+        "training_id",
+        "country_code",
+        id,
+        &input.audience_countries,
+    )?;
+    let areas: Vec<String> = input.activity_areas.iter().map(|a| a.as_str().to_string()).collect();
+    replace_set(conn, "training_activity_areas", "training_id", "area", id, &areas)?;
+    let themes: Vec<String> = input.themes.iter().map(|t| t.as_str().to_string()).collect();
+    replace_set(conn, "training_themes", "training_id", "theme", id, &themes)?;
+    replace_set(
+        conn,
+        "training_languages",
+        "training_id",
+        "language",
+        id,
+        &input.languages,
+    )?;
+    let mut delete = Sql::new("DELETE FROM training_speakers WHERE training_id = ");
+    delete.bind(Value::Text(id.to_string()));
+    delete.execute(conn)?;
+    if !input.speakers.is_empty() {
+        let mut insert = Sql::new("INSERT INTO training_speakers (training_id, position, name, affiliation) VALUES ");
+        for (i, speaker) in input.speakers.iter().enumerate() {
+            insert.push(if i == 0 { "(" } else { ", (" });
+            insert.bind(Value::Text(id.to_string()));
+            insert.push(&format!(", {i}, "));
+            insert.bind(Value::Text(speaker.name.clone()));
+            insert.push(", ");
+            insert.bind(speaker.affiliation.clone().map_or(Value::NullText, Value::Text));
+            insert.push(")");
+        }
+        insert.execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The columns a write takes from the input: all but the id, version and timestamps.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = trainings, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct Changes<'a> {
+    coalition_id: Option<String>,
+    title: &'a str,
+    description: Option<&'a str>,
+    kind: &'static str,
+    format: &'static str,
+    starts_at: chrono::NaiveDateTime,
+    ends_at: chrono::NaiveDateTime,
+    timezone: &'a str,
+    city: Option<&'a str>,
+    country_code: Option<&'a str>,
+    organiser_id: Option<String>,
+    participants: Option<i64>,
+    participants_note: Option<&'a str>,
+    registration_url: Option<&'a str>,
+    publication: &'static str,
+    external_id: Option<&'a str>,
+}
+
+impl<'a> From<&'a TrainingInput> for Changes<'a> {
+    fn from(input: &'a TrainingInput) -> Self {
+        Changes {
+            coalition_id: input.coalition(),
+            title: &input.title,
+            description: input.description.as_deref(),
+            kind: input.kind.as_str(),
+            format: input.format.as_str(),
+            starts_at: stored(&input.starts_at),
+            ends_at: stored(&input.ends_at),
+            timezone: &input.timezone,
+            city: input.city.as_deref(),
+            country_code: input.country_code.as_deref(),
+            organiser_id: input.organiser_id.map(|o| o.hyphenated().to_string()),
+            participants: input.participants,
+            participants_note: input.participants_note.as_deref(),
+            registration_url: input.registration_url.as_deref(),
+            publication: input.publication.as_str(),
+            external_id: input.external_id.as_deref(),
+        }
+    }
+}
+
+/// Create a training (references checked).
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: TrainingInput) -> Result<Training, ApiError> {
+    input.check_references(conn)?;
+    let id = records::new_id();
+    let stamp = now();
+    diesel::insert_into(trainings::table)
+        .values((
+            Changes::from(&input),
+            trainings::id.eq(&id),
+            trainings::version.eq(1i64),
+            trainings::created_at.eq(stamp),
+            trainings::updated_at.eq(stamp),
+        ))
+        .execute(conn)?;
+    write_sets(conn, &id, &input)?;
+    journal::record(
+        conn,
+        actor,
+        vec![journal::created(journal::RecordType::Training, &id, &input)],
+    )?;
+    get(conn, &id, Include::default())
+}
+
+/// Delete a training with its sets and speakers.
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
+    diesel::delete(trainings::table.filter(trainings::id.eq(id))).execute(conn)?;
+    journal::record(conn, actor, vec![journal::deleted(journal::RecordType::Training, id)])?;
+    Ok(())
+}

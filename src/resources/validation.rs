@@ -1,0 +1,156 @@
+//! Field validation shared by the resources: `validator` rules plus the product's own
+//! formats (partial dates, http(s) URLs, country codes), reported as field-level 422s.
+
+use std::borrow::Cow;
+
+use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
+
+use crate::http::error::{ApiError, FieldError};
+
+/// Validate `input`, turning every failure into a field error.
+pub fn check<T: Validate>(input: &T) -> Result<(), ApiError> {
+    match input.validate() {
+        Ok(()) => Ok(()),
+        Err(errors) => {
+            let mut out = Vec::new();
+            collect("", &errors, &mut out);
+            out.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(ApiError::Validation(out))
+        }
+    }
+}
+
+fn collect(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    out.push(FieldError::new(path.clone(), e.code.to_string(), message(e)));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect(&path, inner, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    collect(&format!("{path}[{i}]"), inner, out);
+                }
+            }
+        }
+    }
+}
+
+fn message(e: &ValidationError) -> String {
+    if let Some(m) = &e.message {
+        return m.to_string();
+    }
+    let param = |name: &str| e.params.get(name).map(|v| v.to_string());
+    match e.code.as_ref() {
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be {min} to {max} characters long"),
+            (None, Some(max)) => format!("must be at most {max} characters long"),
+            (Some(min), None) => format!("must be at least {min} characters long"),
+            _ => "has the wrong length".into(),
+        },
+        "email" => "must be an e-mail address".into(),
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            _ => "is out of range".into(),
+        },
+        other => format!("is invalid ({other})"),
+    }
+}
+
+fn error(code: &'static str, message: &'static str) -> ValidationError {
+    ValidationError::new(code).with_message(Cow::Borrowed(message))
+}
+
+/// An absolute `http` or `https` URL.
+pub fn http_url(value: &str) -> Result<(), ValidationError> {
+    match url::Url::parse(value) {
+        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some() => Ok(()),
+        _ => Err(error("url", "must be an absolute http:// or https:// URL")),
+    }
+}
+
+/// Two uppercase letters (ISO 3166-1 alpha-2).
+pub fn country_code(value: &str) -> Result<(), ValidationError> {
+    if value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(error(
+            "country_code",
+            "must be an ISO 3166-1 alpha-2 code in capitals, e.g. LV",
+        ))
+    }
+}
+
+/// Text with something other than whitespace in it.
+pub fn not_blank(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        Err(error("blank", "must not be blank"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A partial date: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, a real calendar date, year 1000–9999.
+pub fn partial_date(value: &str) -> Result<(), ValidationError> {
+    let bad = || error("partial_date", "must be a date as YYYY, YYYY-MM or YYYY-MM-DD");
+    let parts: Vec<&str> = value.split('-').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [y] if digits(y, 4) && !y.starts_with('0') => Ok(()),
+        [y, m] if digits(y, 4) && digits(m, 2) && !y.starts_with('0') => match m.parse::<u32>() {
+            Ok(1..=12) => Ok(()),
+            _ => Err(bad()),
+        },
+        [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2) && !y.starts_with('0') => {
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .map(|_| ())
+                .map_err(|_| bad())
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// Trim a string; an optional one that is left empty becomes absent.
+pub fn trim_opt(value: Option<String>) -> Option<String> {
+    value.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_dates() {
+        for ok in ["2017", "2019-03", "2020-07-13", "2024-02-29"] {
+            assert!(partial_date(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "17",
+            "2017-13",
+            "2017-00",
+            "2023-02-29",
+            "2017-1",
+            "2017/01",
+            "",
+            "0999",
+            "2017-01-01T00:00",
+        ] {
+            assert!(partial_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        assert!(http_url("https://digital-skills-jobs.europa.eu/").is_ok());
+        assert!(http_url("ftp://example.org").is_err());
+        assert!(http_url("not a url").is_err());
+        assert!(http_url("mailto:a@b.c").is_err());
+    }
+}

@@ -1,0 +1,281 @@
+//! The write journal: every write records who (`sub`, role) did what (record type, id, action,
+//! version, changed fields) and when, in the write's own transaction. Side effects of a write
+//! (memberships removed with their coalition, a coordinator cleared with its organisation)
+//! are recorded as writes of the same actor.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::auth::{Principal, Role};
+use crate::http::error::ApiError;
+use crate::store::sql::{insert_rows, CountRow, Sql, Value};
+use crate::store::{now, DbConnection};
+
+/// Kinds of records the journal knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordType {
+    /// countries
+    Country,
+    /// coalitions
+    Coalition,
+    /// organisations
+    Organisation,
+    /// memberships
+    Membership,
+    /// initiatives
+    Initiative,
+    /// trainings and events
+    Training,
+}
+
+impl RecordType {
+    /// Every kind, in the order the API documents them.
+    pub const ALL: [RecordType; 6] = [
+        RecordType::Country,
+        RecordType::Coalition,
+        RecordType::Organisation,
+        RecordType::Membership,
+        RecordType::Initiative,
+        RecordType::Training,
+    ];
+
+    /// The kind with this stored name.
+    pub fn parse(name: &str) -> Option<RecordType> {
+        RecordType::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// The name used in the API and stored in the journal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::Country => "country",
+            RecordType::Coalition => "coalition",
+            RecordType::Organisation => "organisation",
+            RecordType::Membership => "membership",
+            RecordType::Initiative => "initiative",
+            RecordType::Training => "training",
+        }
+    }
+}
+
+/// Who is writing.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// the token's `sub`, or `system` for seeding
+    pub sub: String,
+    /// `admin`, `editor` or `system`
+    pub role: &'static str,
+}
+
+impl Actor {
+    /// The service itself (seeding reference and demo data).
+    pub fn system() -> Actor {
+        Actor {
+            sub: "system".into(),
+            role: "system",
+        }
+    }
+}
+
+impl From<&Principal> for Actor {
+    fn from(p: &Principal) -> Actor {
+        Actor {
+            sub: p.sub.clone(),
+            role: match p.role {
+                Role::Admin => "admin",
+                Role::Editor => "editor",
+            },
+        }
+    }
+}
+
+/// What happened to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// created
+    Created,
+    /// changed
+    Updated,
+    /// removed
+    Deleted,
+}
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Updated => "updated",
+            Action::Deleted => "deleted",
+        }
+    }
+}
+
+/// One journal entry.
+pub struct Entry {
+    /// the kind of record
+    pub record_type: RecordType,
+    /// the record's id (a country's code)
+    pub record_id: String,
+    /// what happened
+    pub action: Action,
+    /// the record's version after the write (none after a deletion)
+    pub version: Option<i64>,
+    /// the writable fields that changed (all that are set, for a creation)
+    pub changed: Vec<String>,
+}
+
+/// Record entries in the current transaction: audit rows, and the change feed (each record's
+/// previous feed row replaced by one with a new, higher `seq`).
+pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Result<(), ApiError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let at = now();
+    let mut by_type: std::collections::BTreeMap<&'static str, Vec<Value>> = std::collections::BTreeMap::new();
+    for e in &entries {
+        by_type
+            .entry(e.record_type.as_str())
+            .or_default()
+            .push(Value::Text(e.record_id.clone()));
+    }
+    for (record_type, ids) in by_type {
+        for chunk in ids.chunks(1000) {
+            let mut sql = crate::store::sql::Sql::new("DELETE FROM changes WHERE record_type = ");
+            sql.bind(Value::Text(record_type.into()));
+            sql.push(" AND record_id IN ");
+            sql.bind_list(chunk.to_vec());
+            sql.execute(conn)?;
+        }
+    }
+    let feed = entries
+        .iter()
+        .map(|e| {
+            vec![
+                Value::Text(e.record_type.as_str().into()),
+                Value::Text(e.record_id.clone()),
+                Value::Text(e.action.as_str().into()),
+                Value::opt_int(e.version),
+                Value::Timestamp(at),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "changes",
+        &["record_type", "record_id", "action", "version", "at"],
+        feed,
+    )?;
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            vec![
+                Value::Text(crate::kernel::records::new_id()),
+                Value::Timestamp(at),
+                Value::Text(actor.sub.clone()),
+                Value::Text(actor.role.into()),
+                Value::Text(e.record_type.as_str().into()),
+                Value::Text(e.record_id),
+                Value::Text(e.action.as_str().into()),
+                Value::opt_int(e.version),
+                Value::Text(e.changed.join(",")),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "audit_log",
+        &[
+            "id",
+            "at",
+            "actor",
+            "role",
+            "record_type",
+            "record_id",
+            "action",
+            "version",
+            "changed_fields",
+        ],
+        rows,
+    )?;
+    Ok(())
+}
+
+fn fields<T: Serialize>(value: &T) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// The top-level fields that differ between two versions of a record's writable fields.
+pub fn changed_fields<T: Serialize>(before: &T, after: &T) -> Vec<String> {
+    let (before, after) = (fields(before), fields(after));
+    after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+/// The fields a new record has set.
+pub fn set_fields<T: Serialize>(input: &T) -> Vec<String> {
+    fields(input)
+        .into_iter()
+        .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// A creation entry.
+pub fn created<T: Serialize>(record_type: RecordType, record_id: &str, input: &T) -> Entry {
+    Entry {
+        record_type,
+        record_id: record_id.to_string(),
+        action: Action::Created,
+        version: Some(1),
+        changed: set_fields(input),
+    }
+}
+
+/// An update entry.
+pub fn updated<T: Serialize>(record_type: RecordType, record_id: &str, version: i64, before: &T, after: &T) -> Entry {
+    Entry {
+        record_type,
+        record_id: record_id.to_string(),
+        action: Action::Updated,
+        version: Some(version),
+        changed: changed_fields(before, after),
+    }
+}
+
+/// A deletion entry.
+pub fn deleted(record_type: RecordType, record_id: &str) -> Entry {
+    Entry {
+        record_type,
+        record_id: record_id.to_string(),
+        action: Action::Deleted,
+        version: None,
+        changed: Vec::new(),
+    }
+}
+
+/// The newest feed number (0 for an empty feed). Every write, through any replica, moves it.
+pub fn newest(conn: &mut DbConnection) -> Result<i64, ApiError> {
+    Ok(Sql::new("SELECT COALESCE(MAX(seq), 0) AS count FROM changes")
+        .load::<CountRow>(conn)?
+        .first()
+        .map_or(0, |r| r.count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_and_set_fields() {
+        let a = serde_json::json!({"name": "A", "website": null, "areas": []});
+        let b = serde_json::json!({"name": "B", "website": "https://x", "areas": []});
+        assert_eq!(changed_fields(&a, &b), ["name", "website"]);
+        assert_eq!(set_fields(&b), ["name", "website"]);
+    }
+}

@@ -1,0 +1,254 @@
+//! Database access for both backends: the connection enum, the pool, migrations, and the
+//! helpers that keep every query off the async threads.
+
+pub mod journal;
+pub mod schema;
+pub mod sql;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::http::error::ApiError;
+
+pub use sql::Sql;
+
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// A connection to either supported database; queries written once run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// PostgreSQL, for production.
+    Postgresql(diesel::PgConnection),
+    /// SQLite, the embedded default.
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Which database a URL points at, decided by its scheme (SQLite would accept any string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `postgres://` or `postgresql://`
+    Postgres,
+    /// anything else: a file path, optionally prefixed with `sqlite://`
+    Sqlite,
+}
+
+impl Backend {
+    /// The backend a database URL selects.
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// The SQLite file path inside a `sqlite://` URL, or the URL itself when it is a plain path.
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://").unwrap_or(url)
+}
+
+/// r2d2 manager that picks the backend from the URL scheme and prepares SQLite connections.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: String,
+    backend: Backend,
+}
+
+impl ConnectionManager {
+    fn new(url: &str) -> Self {
+        ConnectionManager {
+            url: url.to_string(),
+            backend: Backend::of_url(url),
+        }
+    }
+
+    fn establish(&self) -> ConnectionResult<DbConnection> {
+        match self.backend {
+            Backend::Postgres => diesel::PgConnection::establish(&self.url).map(DbConnection::Postgresql),
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(sqlite_path(&self.url))?;
+                // The busy timeout comes first so that every later statement waits for a lock
+                // instead of failing; foreign keys are off by default in SQLite. WAL mode is
+                // stored in the file and set once in `Database::connect`.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.establish().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// The shared database handle: a pool plus, for SQLite, the single-writer lock.
+#[derive(Clone)]
+pub struct Database {
+    pool: r2d2::Pool<ConnectionManager>,
+    backend: Backend,
+    // SQLite allows one writer; taking the lock in-process first avoids "database is locked"
+    // when two deferred transactions both try to upgrade to a write lock.
+    write_lock: Arc<Mutex<()>>,
+    generation: Arc<std::sync::atomic::AtomicU64>,
+    committed: Arc<tokio::sync::Notify>,
+}
+
+impl Database {
+    /// Open a pool over `url`, creating the SQLite file's folder when needed.
+    pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<Database> {
+        let backend = Backend::of_url(url);
+        if backend == Backend::Sqlite {
+            if let Some(dir) = std::path::Path::new(sqlite_path(url)).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)?;
+                }
+            }
+        }
+        let manager = ConnectionManager::new(url);
+        // Surface the real connection error (wrong password, unknown host) before pooling.
+        let mut first = manager.establish()?;
+        if backend == Backend::Sqlite {
+            // WAL lets readers run beside the writer; it persists in the database file.
+            first.batch_execute("PRAGMA journal_mode = WAL;")?;
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)?;
+        Ok(Database {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+            generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            committed: Arc::new(tokio::sync::Notify::new()),
+        })
+    }
+
+    /// Which backend this database runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection; blocking, so call it only off the async threads.
+    pub fn conn(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
+        self.pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))
+    }
+
+    /// Apply pending migrations for this backend.
+    pub fn migrate(&self) -> anyhow::Result<()> {
+        let mut conn = self.pool.get()?;
+        let migrations = match self.backend {
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+        };
+        conn.run_pending_migrations(migrations)
+            .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        if self.backend == Backend::Sqlite {
+            // Refreshes the planner's statistics where they are stale (cheap when they are not).
+            conn.batch_execute("PRAGMA optimize;")?;
+        }
+        Ok(())
+    }
+
+    /// Refresh the query planner's statistics after a bulk load (PostgreSQL also builds the
+    /// visibility map, so counts can use index-only scans).
+    pub fn analyze(&self) -> anyhow::Result<()> {
+        let sql = match self.backend {
+            Backend::Postgres => "VACUUM ANALYZE",
+            Backend::Sqlite => "ANALYZE",
+        };
+        self.pool.get()?.batch_execute(sql)?;
+        Ok(())
+    }
+
+    /// Notified after every write transaction this process commits (for long polling).
+    pub fn committed(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.committed)
+    }
+
+    /// A number that grows with every write transaction this process commits, for caches of
+    /// derived data.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Run `f` in a read context (blocking; call through [`Database::read`] from handlers).
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let mut conn = self.conn()?;
+        f(&mut conn)
+    }
+
+    /// Run `f` in one write transaction (blocking).
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let _guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        let mut pooled = self.conn()?;
+        let conn: &mut DbConnection = &mut pooled;
+        let postgres = self.backend == Backend::Postgres;
+        let result = conn.transaction(|conn| {
+            if postgres {
+                // Writers take turns until commit, so change-feed numbers are handed out in
+                // commit order and a reader can never pass a number that commits later.
+                // (SQLite has a single writer already.)
+                Sql::new("SELECT pg_advisory_xact_lock(72707)").execute(conn)?;
+            }
+            f(conn)
+        });
+        if result.is_ok() {
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            self.committed.notify_waiters();
+        }
+        result
+    }
+
+    /// Run a read on the blocking thread pool, so no async thread waits on the database.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let db = self.clone();
+        actix_web::web::block(move || db.read_blocking(f)).await?
+    }
+
+    /// Run a write transaction on the blocking thread pool.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let db = self.clone();
+        actix_web::web::block(move || db.write_blocking(f)).await?
+    }
+}
+
+/// The current time as stored: UTC, truncated to microseconds (PostgreSQL's precision).
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_micros(now.timestamp_micros())
+        .unwrap_or(now)
+        .naive_utc()
+}

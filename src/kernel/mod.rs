@@ -9,6 +9,7 @@
 //! `If-Match`, parse the body, the check of the new state, and the write.
 
 pub mod handlers;
+pub mod read;
 pub mod records;
 pub mod registry;
 pub mod routes;
@@ -18,15 +19,18 @@ pub mod write;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use diesel::deserialize::QueryableByName;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
-use crate::http::paging::{ListRequest, Listed, PageParams, Sort};
+use crate::http::paging::{ListRequest, Listable, Listed, PageParams, Sort};
 use crate::kernel::records::Writable;
 use crate::store::journal::{Actor, RecordType};
+use crate::store::tables::Table;
 use crate::store::DbConnection;
+use crate::store::MultiBackend;
 
 /// A write operation, for the checks a resource makes before reading anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +66,24 @@ macro_rules! record {
     };
 }
 
+/// What a URL names a record by, as stored.
+pub trait Key {
+    /// The stored key (the last segment, for nested routes).
+    fn stored(&self) -> &str;
+}
+
+impl Key for String {
+    fn stored(&self) -> &str {
+        self
+    }
+}
+
+impl Key for (String, String) {
+    fn stored(&self) -> &str {
+        &self.1
+    }
+}
+
 /// A resource served by the kernel. Implementations live in `<resource>/resource.rs`.
 pub trait Resource: Sized + Send + Sync + 'static {
     /// The record as the API shows it.
@@ -73,12 +95,17 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// Related records a read can embed (`()` when none).
     type Include: Copy + Default + PartialEq + Send + 'static;
     /// What a URL names a record by (an id, a country code, a coalition and membership id).
-    type Key: Send + 'static;
+    type Key: Key + Send + 'static;
     /// The path segments a key is parsed from (`String`, or a tuple for nested routes).
     type PathArgs: DeserializeOwned + Send + 'static;
 
+    /// The row as stored (sets live in link tables).
+    type Row: QueryableByName<MultiBackend> + Listable + Send + 'static;
+
     /// The feed and journal kind.
     const KIND: RecordType;
+    /// The resource's table.
+    const TABLE: &'static Table;
     /// Name of the list in CSV file names, e.g. `initiatives`.
     const COLLECTION: &'static str;
     /// Columns of the CSV export, in order.
@@ -105,11 +132,22 @@ pub trait Resource: Sized + Send + Sync + 'static {
         caller: &Caller,
         key: &Self::Key,
         include: Self::Include,
-    ) -> Result<Self::Record, ApiError>;
+    ) -> Result<Self::Record, ApiError> {
+        read::visible_one::<Self>(conn, caller, key.stored(), include)
+    }
 
+    /// Rows to records, with their sets and the embeds asked for: a fixed number of queries,
+    /// whatever the number of rows.
+    fn assemble(
+        conn: &mut DbConnection,
+        rows: Vec<Self::Row>,
+        include: Self::Include,
+    ) -> Result<Vec<Self::Record>, ApiError>;
     /// Records by stored key, whatever the caller may see (callers filter with [`Resource::visible`]):
     /// a fixed number of queries, whatever the number of keys.
-    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Self::Record>, ApiError>;
+    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Self::Record>, ApiError> {
+        read::load_many::<Self>(conn, keys)
+    }
     /// Whether `caller` may see `record` (drafts are not for everyone).
     fn visible(_caller: &Caller, _record: &Self::Record) -> bool {
         true
@@ -171,9 +209,15 @@ pub trait Resource: Sized + Send + Sync + 'static {
         Ok(())
     }
     /// The record as stored now, after a write.
-    fn reload(conn: &mut DbConnection, current: &Self::Record) -> Result<Self::Record, ApiError>;
-    /// Delete a record (journaled, with its side effects).
-    fn delete(conn: &mut DbConnection, actor: &Actor, current: &Self::Record) -> Result<(), ApiError>;
+    fn reload(conn: &mut DbConnection, key: &str) -> Result<Self::Record, ApiError> {
+        read::load_one::<Self>(conn, key, Self::Include::default())?
+            .ok_or_else(|| ApiError::Internal(format!("{} {key} vanished during its write", Self::KIND.as_str())))
+    }
+    /// Delete a record (its sets go by cascade), journaled. Resources whose deletion has side
+    /// effects on other records say so here.
+    fn delete(conn: &mut DbConnection, actor: &Actor, current: &Self::Record) -> Result<(), ApiError> {
+        write::delete::<Self>(conn, actor, current.key())
+    }
 }
 
 /// A resource with a top-level collection: listed and created at `/<resources>`.
@@ -199,16 +243,33 @@ pub trait Collection: Resource {
         include: Self::Include,
         request: &ListRequest,
     ) -> Result<Listed<Self::Record>, ApiError>;
-    /// Create a record (references checked, journaled).
-    fn create(conn: &mut DbConnection, actor: &Actor, input: Self::Input) -> Result<Self::Record, ApiError>;
+    /// Create a record: [`write::create`] (references checked, journaled).
+    fn create(conn: &mut DbConnection, actor: &Actor, input: Self::Input) -> Result<Self::Record, ApiError> {
+        write::create::<Self>(conn, actor, input)
+    }
+    /// The stored key of a new record (a new id; a country's code comes from its fields).
+    fn new_key(_input: &Self::Input) -> String {
+        crate::kernel::records::new_id()
+    }
+    /// Insert the row of a new record at version 1.
+    fn insert_fields(
+        conn: &mut DbConnection,
+        key: &str,
+        input: &Self::Input,
+        at: NaiveDateTime,
+    ) -> Result<(), ApiError>;
 }
 
 /// Resources that client systems write by their own id: upserts and batches.
 pub trait Syncable: Collection {
     /// The record known by this external id (whatever the caller may see), if any.
-    fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Self::Record>, ApiError>;
+    fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Self::Record>, ApiError> {
+        read::find_by::<Self>(conn, "external_id", external_id)
+    }
     /// Check a batch item's references without writing it.
-    fn check_references(conn: &mut DbConnection, input: &Self::Input) -> Result<(), ApiError>;
+    fn check_references(conn: &mut DbConnection, input: &Self::Input) -> Result<(), ApiError> {
+        Self::check_input(conn, None, input)
+    }
 }
 
 /// Paging and filters of a list request, parsed strictly.

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::http::error::{ApiError, FieldError};
 use crate::store::sql::{CountRow, Sql, Value};
+use crate::store::tables::{LinkTable, Table, COALITIONS, COUNTRIES, ORGANISATIONS};
 use crate::store::DbConnection;
 
 /// Base path of the API.
@@ -95,9 +96,13 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
     serde_json::to_value(value).map_err(|e| ApiError::Internal(format!("serialising a record: {e}")))
 }
 
-/// Whether a row with `column = value` exists in `table`.
-pub fn exists(conn: &mut DbConnection, table: &str, column: &str, value: &str) -> Result<bool, ApiError> {
-    let mut sql = Sql::new(&format!("SELECT count(*) AS count FROM {table} WHERE {column} = "));
+/// Whether `table` has a row with this key.
+pub fn exists(conn: &mut DbConnection, table: &Table, key: &str) -> Result<bool, ApiError> {
+    let value = key;
+    let mut sql = Sql::new(&format!(
+        "SELECT count(*) AS count FROM {} WHERE {} = ",
+        table.name, table.key
+    ));
     sql.bind(Value::Text(value.to_string()));
     Ok(sql.load::<CountRow>(conn)?.first().is_some_and(|r| r.count > 0))
 }
@@ -125,7 +130,7 @@ pub struct References {
 impl References {
     /// Check that `code` is a known country.
     pub fn country(&mut self, conn: &mut DbConnection, field: &str, code: &str) -> Result<(), ApiError> {
-        if !exists(conn, "countries", "code", code)? {
+        if !exists(conn, &COUNTRIES, code)? {
             self.errors.push(FieldError::new(
                 field,
                 "unknown_country",
@@ -137,7 +142,7 @@ impl References {
 
     /// Check that `id` is an existing organisation.
     pub fn organisation(&mut self, conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
-        if !exists(conn, "organisations", "id", id)? {
+        if !exists(conn, &ORGANISATIONS, id)? {
             self.errors.push(FieldError::new(
                 field,
                 "unknown_organisation",
@@ -149,7 +154,7 @@ impl References {
 
     /// Check that `id` is an existing coalition.
     pub fn coalition(&mut self, conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
-        if !exists(conn, "coalitions", "id", id)? {
+        if !exists(conn, &COALITIONS, id)? {
             self.errors.push(FieldError::new(
                 field,
                 "unknown_coalition",
@@ -247,10 +252,16 @@ pub fn updated_since(column: &str, since: Option<DateTime<Utc>>) -> Option<Sql> 
     })
 }
 
-/// `{owner} IN (SELECT {key} FROM {table} WHERE {column} IN (…))`: a set filter driven by the
-/// link table's `({column}, {key})` index, rather than a correlated probe per row.
-pub fn in_link_table(owner: &str, table: &str, key: &str, column: &str, values: Vec<Value>) -> Sql {
-    let mut sql = Sql::new(&format!("{owner} IN (SELECT {key} FROM {table} WHERE {column} IN "));
+/// `{owner} IN (SELECT owner FROM link WHERE value IN (…))`: a set filter driven by the link
+/// table's `(value, owner)` index, rather than a correlated probe per row.
+pub fn in_link_table(owner: &Table, link: &LinkTable, values: Vec<Value>) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "{} IN (SELECT {} FROM {} WHERE {} IN ",
+        owner.key_column(),
+        link.owner,
+        link.name,
+        link.value
+    ));
     sql.bind_list(values);
     sql.push(")");
     sql

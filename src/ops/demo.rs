@@ -579,7 +579,13 @@ fn real_events(
     coalitions: &HashMap<String, String>,
     report: &mut DemoReport,
 ) -> Result<(), ApiError> {
-    if records::exists(conn, "trainings", "external_id", "demo:eu4digital-2020-07-13")? {
+    if crate::kernel::read::find_by::<crate::resources::trainings::resource::Trainings>(
+        conn,
+        "external_id",
+        "demo:eu4digital-2020-07-13",
+    )?
+    .is_some()
+    {
         return Ok(());
     }
     let stamp = now();

@@ -8,6 +8,7 @@ use crate::http::error::ApiError;
 use crate::http::paging::Relevance;
 use crate::resources::vocabularies::Publication;
 use crate::store::sql::{Sql, Value};
+use crate::store::tables::Table;
 use crate::store::DbConnection;
 
 /// A condition on `alias` (a table with `publication` and `coalition_id`) that keeps only
@@ -86,7 +87,8 @@ pub fn search_words(q: &str) -> Result<Option<String>, ApiError> {
 
 /// A full-text condition on `table` aliased `alias`: PostgreSQL `websearch_to_tsquery`
 /// against the generated `search` column; SQLite FTS5 `MATCH` on `<table>_fts`.
-pub fn matches(conn: &DbConnection, table: &str, alias: &str, q: &str) -> Sql {
+pub fn matches(conn: &DbConnection, table: &Table, q: &str) -> Sql {
+    let Table { name: table, alias, .. } = table;
     if is_postgres(conn) {
         let mut sql = Sql::new(&format!("{alias}.search @@ websearch_to_tsquery('simple', "));
         sql.bind(Value::Text(q.to_string()));
@@ -105,7 +107,8 @@ pub fn matches(conn: &DbConnection, table: &str, alias: &str, q: &str) -> Sql {
 /// Order by relevance, best match first. SQLite scores every match once in a joined FTS5
 /// query (bm25() is lower for better matches); a correlated score per row would rerun the
 /// full-text query for each row.
-pub fn relevance(conn: &DbConnection, table: &str, alias: &str, q: &str) -> Relevance {
+pub fn relevance(conn: &DbConnection, table: &Table, q: &str) -> Relevance {
+    let Table { name: table, alias, .. } = table;
     if is_postgres(conn) {
         let mut order = Sql::new(&format!("ts_rank({alias}.search, websearch_to_tsquery('simple', "));
         order.bind(Value::Text(q.to_string()));

@@ -1,9 +1,11 @@
 //! Database access for both backends: the connection enum, the pool, migrations, and the
 //! helpers that keep every query off the async threads.
 
+pub mod decode;
 pub mod journal;
 pub mod schema;
 pub mod sql;
+pub mod tables;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -7,6 +7,7 @@ use diesel::deserialize::QueryableByName;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp};
 
+use super::tables::LinkTable;
 use super::{DbConnection, MultiBackend};
 
 /// A value bound to a placeholder.
@@ -218,23 +219,37 @@ pub fn like_escape(s: &str) -> String {
     out
 }
 
-/// Load `(owner, member)` pairs of a link table for a set of owners in one query.
+/// Load the sets of a link table for a set of owners in one query, each set sorted.
 pub fn load_sets(
     conn: &mut DbConnection,
-    table: &str,
-    owner_column: &str,
-    value_column: &str,
+    link: &LinkTable,
     owners: &[String],
 ) -> QueryResult<std::collections::HashMap<String, Vec<String>>> {
+    load_sets_of(conn, link, link.value, owners)
+}
+
+/// Like [`load_sets`], yielding another column of the link table (e.g. a role), in the
+/// order of the set's members.
+pub fn load_sets_of(
+    conn: &mut DbConnection,
+    link: &LinkTable,
+    column: &str,
+    owners: &[String],
+) -> QueryResult<std::collections::HashMap<String, Vec<String>>> {
+    let LinkTable {
+        name: table,
+        owner: owner_column,
+        value: member,
+    } = link;
     let mut sets: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     if owners.is_empty() {
         return Ok(sets);
     }
     let mut sql = Sql::new(&format!(
-        "SELECT {owner_column} AS key, {value_column} AS value FROM {table} WHERE {owner_column} IN "
+        "SELECT {owner_column} AS key, {column} AS value FROM {table} WHERE {owner_column} IN "
     ));
     sql.bind_list(owners.iter().map(|o| Value::Text(o.clone())));
-    sql.push(&format!(" ORDER BY {owner_column}, {value_column}"));
+    sql.push(&format!(" ORDER BY {owner_column}, {member}"));
     for row in sql.load::<PairRow>(conn)? {
         sets.entry(row.key).or_default().push(row.value);
     }
@@ -242,14 +257,12 @@ pub fn load_sets(
 }
 
 /// Replace the members of one owner's set in a link table.
-pub fn replace_set(
-    conn: &mut DbConnection,
-    table: &str,
-    owner_column: &str,
-    value_column: &str,
-    owner: &str,
-    values: &[String],
-) -> QueryResult<()> {
+pub fn replace_set(conn: &mut DbConnection, link: &LinkTable, owner: &str, values: &[String]) -> QueryResult<()> {
+    let LinkTable {
+        name: table,
+        owner: owner_column,
+        value: value_column,
+    } = link;
     let mut delete = Sql::new(&format!("DELETE FROM {table} WHERE {owner_column} = "));
     delete.bind(Value::Text(owner.to_string()));
     delete.execute(conn)?;

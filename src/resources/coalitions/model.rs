@@ -1,7 +1,5 @@
 //! Coalition rows, their DTOs, and the queries over them.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -9,14 +7,16 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::http::error::ApiError;
-use crate::http::paging::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
+use crate::http::paging::{Listable, SortField, SortKind, SortValue};
 use crate::kernel::records::{self, References};
 use crate::resources::validation::{self, trim_opt};
 use crate::resources::vocabularies::{ActivityArea, CoalitionStatus};
+use crate::store::decode;
 use crate::store::journal::{self, Actor};
 use crate::store::schema::coalitions;
 use crate::store::sql::{load_sets, replace_set, Sql, TextRow, Value};
-use crate::store::{now, DbConnection};
+use crate::store::tables::{COALITIONS, COALITION_AREAS};
+use crate::store::DbConnection;
 
 /// A coalition as stored.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -248,12 +248,8 @@ impl Listable for CoalitionRow {
     }
 }
 
-/// One page of coalitions (two or three queries, whatever the page size).
-pub fn list(
-    conn: &mut DbConnection,
-    filters: &CoalitionFilters,
-    request: &ListRequest,
-) -> Result<Listed<Coalition>, ApiError> {
+/// The conditions of a list.
+pub fn conditions(filters: &CoalitionFilters) -> Result<Vec<Sql>, ApiError> {
     let mut conditions = Vec::new();
     if !filters.country.is_empty() {
         let mut sql = Sql::new("c.country_code IN ");
@@ -266,38 +262,32 @@ pub fn list(
         conditions.push(sql);
     }
     if !filters.activity_area.is_empty() {
-        let mut sql = Sql::new("c.id IN (SELECT coalition_id FROM coalition_activity_areas WHERE area IN ");
-        sql.bind_list(filters.activity_area.iter().map(|s| Value::Text(s.as_str().into())));
-        sql.push(")");
-        conditions.push(sql);
+        let areas = records::codes(&filters.activity_area, ActivityArea::as_str);
+        conditions.push(records::in_link_table(&COALITIONS, &COALITION_AREAS, areas));
     }
     if let Some(q) = &filters.q {
         conditions.extend(records::text_filter("c.search_text", q)?);
     }
     conditions.extend(records::updated_since("c.updated_at", filters.updated_since));
-    let query = ListQuery::new("c.*", "coalitions c", "c.id", conditions);
-    query
-        .run::<CoalitionRow>(conn, request)?
-        .try_map(|rows| with_areas(conn, rows))
+    Ok(conditions)
 }
 
-fn with_areas(conn: &mut DbConnection, rows: Vec<CoalitionRow>) -> Result<Vec<Coalition>, ApiError> {
+/// Rows to records, with their activity areas (one query for any number of rows).
+pub fn assemble(conn: &mut DbConnection, rows: Vec<CoalitionRow>) -> Result<Vec<Coalition>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut areas = load_sets(conn, "coalition_activity_areas", "coalition_id", "area", &ids)?;
-    Ok(rows
-        .into_iter()
+    let mut areas = load_sets(conn, &COALITION_AREAS, &ids)?;
+    rows.into_iter()
         .map(|row| {
             let row_areas = areas.remove(&row.id).unwrap_or_default();
             to_dto(row, row_areas)
         })
-        .collect())
+        .collect()
 }
 
-fn to_dto(row: CoalitionRow, areas: Vec<String>) -> Coalition {
-    let mut activity_areas: Vec<ActivityArea> = areas.iter().filter_map(|a| ActivityArea::parse(a)).collect();
-    activity_areas.sort();
-    Coalition {
-        status: CoalitionStatus::parse(&row.status).unwrap_or(CoalitionStatus::Planned),
+fn to_dto(row: CoalitionRow, areas: Vec<String>) -> Result<Coalition, ApiError> {
+    Ok(Coalition {
+        activity_areas: decode::terms(&areas, ActivityArea::parse)?,
+        status: decode::term(&row.status, CoalitionStatus::parse)?,
         id: row.id,
         country_code: row.country_code,
         name: row.name,
@@ -306,46 +296,17 @@ fn to_dto(row: CoalitionRow, areas: Vec<String>) -> Coalition {
         description: row.description,
         website: row.website,
         contact_email: row.contact_email,
-        activity_areas,
         coordinator_id: row.coordinator_id,
         version: row.version,
         created_at: records::utc(row.created_at),
         updated_at: records::utc(row.updated_at),
-    }
-}
-
-/// Load coalitions by id, in one query for the rows and one for their sets.
-pub fn load_many(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Coalition>, ApiError> {
-    let mut ids = ids.to_vec();
-    ids.sort();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut sql = Sql::new("SELECT c.* FROM coalitions c WHERE c.id IN ");
-    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
-    let rows: Vec<CoalitionRow> = sql.load(conn)?;
-    Ok(with_areas(conn, rows)?.into_iter().map(|c| (c.id.clone(), c)).collect())
-}
-
-/// One coalition, or 404.
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Coalition, ApiError> {
-    load_many(conn, &[id.to_string()])?
-        .remove(id)
-        .ok_or_else(|| ApiError::NotFound(format!("no coalition has the id `{id}`")))
+    })
 }
 
 /// Rewrite a coalition's activity areas.
 pub fn write_areas(conn: &mut DbConnection, id: &str, input: &CoalitionInput) -> Result<(), ApiError> {
     let codes: Vec<String> = input.activity_areas.iter().map(|a| a.as_str().to_string()).collect();
-    Ok(replace_set(
-        conn,
-        "coalition_activity_areas",
-        "coalition_id",
-        "area",
-        id,
-        &codes,
-    )?)
+    Ok(replace_set(conn, &COALITION_AREAS, id, &codes)?)
 }
 
 /// The columns a write takes from the input: all but the id, version and timestamps.
@@ -381,29 +342,6 @@ impl<'a> From<&'a CoalitionInput> for Changes<'a> {
     }
 }
 
-/// Create a coalition.
-pub fn create(conn: &mut DbConnection, actor: &Actor, input: CoalitionInput) -> Result<Coalition, ApiError> {
-    input.check_references(conn)?;
-    let id = records::new_id();
-    let stamp = now();
-    diesel::insert_into(coalitions::table)
-        .values((
-            Changes::from(&input),
-            coalitions::id.eq(&id),
-            coalitions::version.eq(1i64),
-            coalitions::created_at.eq(stamp),
-            coalitions::updated_at.eq(stamp),
-        ))
-        .execute(conn)?;
-    write_areas(conn, &id, &input)?;
-    journal::record(
-        conn,
-        actor,
-        vec![journal::created(journal::RecordType::Coalition, &id, &input)],
-    )?;
-    get(conn, &id)
-}
-
 /// Delete a coalition and (by cascade) its memberships.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
     // Initiatives and events are the coalition's record of work: never deleted by cascade.
@@ -421,10 +359,7 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), Ap
     let mut members = Sql::new("SELECT id AS value FROM memberships WHERE coalition_id = ");
     members.bind(Value::Text(id.to_string()));
     let members: Vec<String> = members.load::<TextRow>(conn)?.into_iter().map(|r| r.value).collect();
-    let deleted = diesel::delete(coalitions::table.filter(coalitions::id.eq(id))).execute(conn)?;
-    if deleted == 0 {
-        return Err(ApiError::NotFound(format!("no coalition has the id `{id}`")));
-    }
+    crate::kernel::write::delete_row(conn, &COALITIONS, id)?;
     let mut entries: Vec<journal::Entry> = members
         .iter()
         .map(|m| journal::deleted(journal::RecordType::Membership, m))

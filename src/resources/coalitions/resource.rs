@@ -1,18 +1,16 @@
-//! Coalitions as a kernel resource: what the generic handlers need, and who may write.
-
-use std::collections::HashMap;
+//! Coalitions as a kernel resource: one per country, with their profile.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{self, Coalition, CoalitionFilters, CoalitionInput, SORT_FIELDS};
+use super::model::{self, Coalition, CoalitionFilters, CoalitionInput, CoalitionRow, SORT_FIELDS};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
 use crate::http::paging::{ListRequest, Listed, Sort};
-use crate::kernel::records;
-use crate::kernel::{Collection, Op, Resource};
+use crate::kernel::{read, records, Collection, Op, Resource};
 use crate::store::journal::{Actor, RecordType};
+use crate::store::tables::{Table, COALITIONS};
 use crate::store::DbConnection;
 
 /// `/coalitions`.
@@ -21,16 +19,16 @@ pub struct Coalitions;
 crate::record!(Coalition, id);
 
 impl Resource for Coalitions {
-    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Coalition>, ApiError> {
-        model::load_many(conn, keys)
-    }
     type Record = Coalition;
     type Input = CoalitionInput;
+    type Row = CoalitionRow;
     type GetParams = NoParams;
     type Include = ();
     type Key = String;
     type PathArgs = String;
+
     const KIND: RecordType = RecordType::Coalition;
+    const TABLE: &'static Table = &COALITIONS;
     const COLLECTION: &'static str = "coalitions";
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
@@ -48,12 +46,15 @@ impl Resource for Coalitions {
         "created_at",
         "updated_at",
     ];
+
     fn key(args: String) -> Result<String, ApiError> {
         records::parse_id(&args, "coalition")
     }
-    fn get(conn: &mut DbConnection, _: &Caller, key: &String, _: ()) -> Result<Coalition, ApiError> {
-        model::get(conn, key)
+    fn assemble(conn: &mut DbConnection, rows: Vec<CoalitionRow>, _: ()) -> Result<Vec<Coalition>, ApiError> {
+        model::assemble(conn, rows)
     }
+
+    /// Creating and deleting: admins; the profile: admins and the coalition's editors.
     fn may(principal: &Principal, op: Op) -> Result<(), ApiError> {
         match op {
             Op::Create | Op::Delete => principal.may_create_or_delete_coalitions(),
@@ -73,6 +74,7 @@ impl Resource for Coalitions {
         }
         Ok(())
     }
+
     fn check_input(conn: &mut DbConnection, _: Option<&Coalition>, input: &CoalitionInput) -> Result<(), ApiError> {
         input.check_references(conn)
     }
@@ -96,9 +98,6 @@ impl Resource for Coalitions {
     fn write_links(conn: &mut DbConnection, key: &str, input: &CoalitionInput) -> Result<(), ApiError> {
         model::write_areas(conn, key, input)
     }
-    fn reload(conn: &mut DbConnection, current: &Coalition) -> Result<Coalition, ApiError> {
-        model::get(conn, &current.id)
-    }
     fn delete(conn: &mut DbConnection, actor: &Actor, current: &Coalition) -> Result<(), ApiError> {
         model::delete(conn, actor, &current.id)
     }
@@ -106,6 +105,7 @@ impl Resource for Coalitions {
 
 impl Collection for Coalitions {
     type Filters = CoalitionFilters;
+
     fn sort(filters: &CoalitionFilters) -> Result<Sort, ApiError> {
         Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "name")
     }
@@ -116,9 +116,20 @@ impl Collection for Coalitions {
         _: (),
         request: &ListRequest,
     ) -> Result<Listed<Coalition>, ApiError> {
-        model::list(conn, filters, request)
+        read::page::<Self>(conn, model::conditions(filters)?, None, (), request)
     }
-    fn create(conn: &mut DbConnection, actor: &Actor, input: CoalitionInput) -> Result<Coalition, ApiError> {
-        model::create(conn, actor, input)
+    fn insert_fields(
+        conn: &mut DbConnection,
+        key: &str,
+        input: &CoalitionInput,
+        at: NaiveDateTime,
+    ) -> Result<(), ApiError> {
+        Ok(crate::insert_row!(
+            conn,
+            coalitions,
+            id = key,
+            at,
+            model::Changes::from(input)
+        )?)
     }
 }

@@ -7,14 +7,17 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::http::error::ApiError;
-use crate::http::paging::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
+use crate::http::paging::{Listable, SortField, SortKind, SortValue};
 use crate::kernel::records;
 use crate::resources::validation;
 use crate::resources::vocabularies::CountryGroup;
-use crate::store::journal::{self, Actor};
+use crate::store::decode;
 use crate::store::schema::countries;
-use crate::store::sql::{load_sets, replace_set, Sql, Value};
-use crate::store::{now, DbConnection};
+use crate::store::sql::{load_sets, replace_set, Sql};
+use crate::store::tables::{
+    COALITIONS, COUNTRIES, COUNTRY_GROUPS, INITIATIVE_COUNTRIES, ORGANISATIONS, TRAININGS, TRAINING_AUDIENCE,
+};
+use crate::store::DbConnection;
 
 /// A country as stored.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -156,150 +159,87 @@ impl Listable for CountryRow {
     }
 }
 
-fn to_dto(row: CountryRow, groups: Vec<String>) -> Country {
-    let mut groups: Vec<CountryGroup> = groups.iter().filter_map(|g| CountryGroup::parse(g)).collect();
-    groups.sort();
-    Country {
-        code: row.code,
-        eu_code: row.eu_code,
-        name: row.name,
-        native_name: row.native_name,
-        groups,
-        version: row.version,
-        created_at: records::utc(row.created_at),
-        updated_at: records::utc(row.updated_at),
-    }
-}
-
-fn with_groups(conn: &mut DbConnection, rows: Vec<CountryRow>) -> Result<Vec<Country>, ApiError> {
+/// Rows to records, with their groups (one query for any number of rows).
+pub fn assemble(conn: &mut DbConnection, rows: Vec<CountryRow>) -> Result<Vec<Country>, ApiError> {
     let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
-    let mut groups = load_sets(conn, "country_groups", "country_code", "group_code", &codes)?;
-    Ok(rows
-        .into_iter()
+    let mut groups = load_sets(conn, &COUNTRY_GROUPS, &codes)?;
+    rows.into_iter()
         .map(|row| {
             let g = groups.remove(&row.code).unwrap_or_default();
             to_dto(row, g)
         })
-        .collect())
+        .collect()
 }
 
-/// One page of countries.
-pub fn list(
-    conn: &mut DbConnection,
-    filters: &CountryFilters,
-    request: &ListRequest,
-) -> Result<Listed<Country>, ApiError> {
+fn to_dto(row: CountryRow, groups: Vec<String>) -> Result<Country, ApiError> {
+    Ok(Country {
+        groups: decode::terms(&groups, CountryGroup::parse)?,
+        code: row.code,
+        eu_code: row.eu_code,
+        name: row.name,
+        native_name: row.native_name,
+        version: row.version,
+        created_at: records::utc(row.created_at),
+        updated_at: records::utc(row.updated_at),
+    })
+}
+
+/// The conditions of a list.
+pub fn conditions(filters: &CountryFilters) -> Result<Vec<Sql>, ApiError> {
     let mut conditions = Vec::new();
     if !filters.group.is_empty() {
-        let mut sql = Sql::new("k.code IN (SELECT country_code FROM country_groups WHERE group_code IN ");
-        sql.bind_list(filters.group.iter().map(|g| Value::Text(g.as_str().into())));
-        sql.push(")");
-        conditions.push(sql);
+        let groups = records::codes(&filters.group, CountryGroup::as_str);
+        conditions.push(records::in_link_table(&COUNTRIES, &COUNTRY_GROUPS, groups));
     }
     if let Some(q) = &filters.q {
         // Reference data is small; lower() on both columns is enough here.
         conditions.extend(records::text_filter("lower(k.name || ' ' || k.native_name)", q)?);
     }
-    let query = ListQuery::new("k.*", "countries k", "k.code", conditions);
-    query
-        .run::<CountryRow>(conn, request)?
-        .try_map(|rows| with_groups(conn, rows))
+    Ok(conditions)
 }
 
-/// Countries by code, in one query for the rows and one for their groups.
-pub fn load_many(
-    conn: &mut DbConnection,
-    codes: &[String],
-) -> Result<std::collections::HashMap<String, Country>, ApiError> {
-    if codes.is_empty() {
-        return Ok(std::collections::HashMap::new());
+/// The columns a write takes from the input (the code is the key).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = countries)]
+pub struct Changes<'a> {
+    eu_code: &'a str,
+    name: &'a str,
+    native_name: &'a str,
+}
+
+impl<'a> From<&'a CountryInput> for Changes<'a> {
+    fn from(input: &'a CountryInput) -> Self {
+        Changes {
+            eu_code: &input.eu_code,
+            name: &input.name,
+            native_name: &input.native_name,
+        }
     }
-    let mut sql = Sql::new("SELECT k.* FROM countries k WHERE k.code IN ");
-    sql.bind_list(codes.iter().map(|c| Value::Text(c.clone())));
-    let rows: Vec<CountryRow> = sql.load(conn)?;
-    Ok(with_groups(conn, rows)?
-        .into_iter()
-        .map(|c| (c.code.clone(), c))
-        .collect())
-}
-
-/// One country by code (case-insensitive), or 404.
-pub fn get(conn: &mut DbConnection, code: &str) -> Result<Country, ApiError> {
-    let code = code.to_ascii_uppercase();
-    let row: Option<CountryRow> = countries::table
-        .filter(countries::code.eq(&code))
-        .select(CountryRow::as_select())
-        .first(conn)
-        .optional()?;
-    let row = row.ok_or_else(|| ApiError::NotFound(format!("no country has the code `{code}`")))?;
-    Ok(with_groups(conn, vec![row])?.remove(0))
 }
 
 /// Rewrite a country's groups.
 pub fn write_groups(conn: &mut DbConnection, code: &str, input: &CountryInput) -> Result<(), ApiError> {
-    Ok(replace_set(
-        conn,
-        "country_groups",
-        "country_code",
-        "group_code",
-        code,
-        &input.group_codes(),
-    )?)
+    Ok(replace_set(conn, &COUNTRY_GROUPS, code, &input.group_codes())?)
 }
 
-/// Create a country.
-pub fn create(conn: &mut DbConnection, actor: &Actor, input: CountryInput) -> Result<Country, ApiError> {
-    if records::exists(conn, "countries", "code", &input.code)? {
-        return Err(ApiError::Conflict(format!(
-            "a country with the code `{}` already exists",
-            input.code
-        )));
-    }
-    let stamp = now();
-    diesel::insert_into(countries::table)
-        .values((
-            countries::code.eq(&input.code),
-            countries::eu_code.eq(&input.eu_code),
-            countries::name.eq(&input.name),
-            countries::native_name.eq(&input.native_name),
-            countries::version.eq(1i64),
-            countries::created_at.eq(stamp),
-            countries::updated_at.eq(stamp),
-        ))
-        .execute(conn)?;
-    write_groups(conn, &input.code, &input)?;
-    journal::record(
-        conn,
-        actor,
-        vec![journal::created(journal::RecordType::Country, &input.code, &input)],
-    )?;
-    get(conn, &input.code)
-}
-
-/// Delete a country no record refers to.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, code: &str) -> Result<(), ApiError> {
-    let code = code.to_ascii_uppercase();
+/// Refuse to delete a country that records refer to (409).
+pub fn ensure_unreferenced(conn: &mut DbConnection, code: &str) -> Result<(), ApiError> {
     let refs = records::count_references(
         conn,
         &[
-            ("coalitions", "country_code"),
-            ("organisations", "country_code"),
-            ("initiative_countries", "country_code"),
-            ("trainings", "country_code"),
-            ("training_audience_countries", "country_code"),
+            (COALITIONS.name, "country_code"),
+            (ORGANISATIONS.name, "country_code"),
+            (INITIATIVE_COUNTRIES.name, INITIATIVE_COUNTRIES.value),
+            (TRAININGS.name, "country_code"),
+            (TRAINING_AUDIENCE.name, TRAINING_AUDIENCE.value),
         ],
-        &code,
+        code,
     )?;
     if refs > 0 {
         return Err(ApiError::Conflict(format!(
             "{refs} records (coalitions, organisations, initiatives, events) refer to country `{code}`; change them first"
         )));
     }
-    let deleted = diesel::delete(countries::table.filter(countries::code.eq(&code))).execute(conn)?;
-    if deleted == 0 {
-        return Err(ApiError::NotFound(format!("no country has the code `{code}`")));
-    }
-    journal::record(conn, actor, vec![journal::deleted(journal::RecordType::Country, &code)])?;
     Ok(())
 }
 

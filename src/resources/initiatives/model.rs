@@ -40,10 +40,6 @@ pub struct InitiativeRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// The columns list queries select (PostgreSQL's `search` column stays out).
-pub const COLUMNS: &str = "i.id, i.coalition_id, i.title, i.summary, i.description, i.sphere, i.status, \
-     i.start_date, i.end_date, i.website, i.funding, i.publication, i.external_id, i.version, i.created_at, i.updated_at";
-
 /// An organisation taking part in an initiative.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Participant {

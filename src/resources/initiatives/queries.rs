@@ -3,20 +3,25 @@
 
 use diesel::prelude::*;
 
-use super::model::{Initiative, InitiativeFilters, InitiativeInput, InitiativeRow, Participant, COLUMNS};
+use super::model::{Initiative, InitiativeFilters, InitiativeInput, InitiativeRow, Participant};
+use super::resource::Initiatives;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::paging::{ListQuery, ListRequest, Listed};
-use crate::kernel::records;
+use crate::http::paging::{ListRequest, Listed};
+use crate::kernel::{read, records, Resource};
+use crate::resources::coalitions::resource::Coalitions;
 use crate::resources::content;
+use crate::resources::organisations::resource::Organisations;
 use crate::resources::vocabularies::{
     ActivityArea, InitiativeStatus, ParticipationRole, Publication, Sphere, TargetGroup, Theme,
 };
-use crate::store::journal::{self, Actor};
+use crate::store::decode;
 use crate::store::schema::initiatives;
-use crate::store::sql::{load_sets, replace_set, Sql, Value};
-use crate::store::{now, DbConnection};
-use crate::{resources::coalitions, resources::organisations};
+use crate::store::sql::{load_sets, load_sets_of, replace_set, Sql, Value};
+use crate::store::tables::{
+    INITIATIVES, INITIATIVE_AREAS, INITIATIVE_COUNTRIES, INITIATIVE_GROUPS, INITIATIVE_ORGANISATIONS, INITIATIVE_THEMES,
+};
+use crate::store::DbConnection;
 
 /// What to embed in each initiative.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -38,10 +43,6 @@ impl Include {
     }
 }
 
-fn in_set(table: &str, column: &str, values: Vec<Value>) -> Sql {
-    records::in_link_table("i.id", table, "initiative_id", column, values)
-}
-
 /// The conditions of a list, the caller's visibility included.
 fn conditions(
     conn: &DbConnection,
@@ -51,9 +52,9 @@ fn conditions(
 ) -> Result<Vec<Sql>, ApiError> {
     let mut c: Vec<Sql> = content::visible_to(caller, "i").into_iter().collect();
     if !f.country.is_empty() {
-        c.push(in_set(
-            "initiative_countries",
-            "country_code",
+        c.push(records::in_link_table(
+            &INITIATIVES,
+            &INITIATIVE_COUNTRIES,
             records::country_codes("country", &f.country)?,
         ));
     }
@@ -63,30 +64,30 @@ fn conditions(
         c.push(sql);
     }
     if !f.activity_area.is_empty() {
-        c.push(in_set(
-            "initiative_activity_areas",
-            "area",
+        c.push(records::in_link_table(
+            &INITIATIVES,
+            &INITIATIVE_AREAS,
             records::codes(&f.activity_area, ActivityArea::as_str),
         ));
     }
     if !f.theme.is_empty() {
-        c.push(in_set(
-            "initiative_themes",
-            "theme",
+        c.push(records::in_link_table(
+            &INITIATIVES,
+            &INITIATIVE_THEMES,
             records::codes(&f.theme, Theme::as_str),
         ));
     }
     if !f.target_group.is_empty() {
-        c.push(in_set(
-            "initiative_target_groups",
-            "target_group",
+        c.push(records::in_link_table(
+            &INITIATIVES,
+            &INITIATIVE_GROUPS,
             records::codes(&f.target_group, TargetGroup::as_str),
         ));
     }
     if !f.organisation.is_empty() {
-        c.push(in_set(
-            "initiative_organisations",
-            "organisation_id",
+        c.push(records::in_link_table(
+            &INITIATIVES,
+            &INITIATIVE_ORGANISATIONS,
             records::ids("organisation", &f.organisation)?,
         ));
     }
@@ -125,7 +126,7 @@ fn conditions(
     }
     c.extend(records::updated_since("i.updated_at", f.updated_since));
     if let Some(q) = q {
-        c.push(content::matches(conn, "initiatives", "i", q));
+        c.push(content::matches(conn, &INITIATIVES, q));
     }
     Ok(c)
 }
@@ -139,18 +140,9 @@ pub fn list(
     request: &ListRequest,
 ) -> Result<Listed<Initiative>, ApiError> {
     let q = filters.q.as_deref().map(content::search_words).transpose()?.flatten();
-    let mut query = ListQuery::new(
-        COLUMNS,
-        "initiatives i",
-        "i.id",
-        conditions(conn, caller, filters, q.as_deref())?,
-    );
-    if let Some(q) = &q {
-        query.relevance = Some(content::relevance(conn, "initiatives", "i", q));
-    }
-    query
-        .run::<InitiativeRow>(conn, request)?
-        .try_map(|rows| assemble(conn, rows, include))
+    let conditions = conditions(conn, caller, filters, q.as_deref())?;
+    let relevance = q.map(|q| content::relevance(conn, &INITIATIVES, &q));
+    read::page::<Initiatives>(conn, conditions, relevance, include, request)
 }
 
 /// Attach sets and embedded records to rows: five set queries, plus one per embedded kind.
@@ -160,17 +152,12 @@ pub fn assemble(
     include: Include,
 ) -> Result<Vec<Initiative>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut areas = load_sets(conn, "initiative_activity_areas", "initiative_id", "area", &ids)?;
-    let mut themes = load_sets(conn, "initiative_themes", "initiative_id", "theme", &ids)?;
-    let mut groups = load_sets(conn, "initiative_target_groups", "initiative_id", "target_group", &ids)?;
-    let mut countries = load_sets(conn, "initiative_countries", "initiative_id", "country_code", &ids)?;
-    let mut participants = load_sets(
-        conn,
-        "initiative_organisations",
-        "initiative_id",
-        "role || ':' || organisation_id",
-        &ids,
-    )?;
+    let mut areas = load_sets(conn, &INITIATIVE_AREAS, &ids)?;
+    let mut themes = load_sets(conn, &INITIATIVE_THEMES, &ids)?;
+    let mut groups = load_sets(conn, &INITIATIVE_GROUPS, &ids)?;
+    let mut countries = load_sets(conn, &INITIATIVE_COUNTRIES, &ids)?;
+    // One query for the participants: each as `role:organisation_id`.
+    let mut participants = load_sets_of(conn, &INITIATIVE_ORGANISATIONS, "role || ':' || organisation_id", &ids)?;
     let mut initiatives: Vec<Initiative> = rows
         .into_iter()
         .map(|row| {
@@ -184,10 +171,10 @@ pub fn assemble(
                 participants.remove(&id).unwrap_or_default(),
             )
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     if include.coalition {
         let ids: Vec<String> = initiatives.iter().map(|i| i.coalition_id.clone()).collect();
-        let found = coalitions::model::load_many(conn, &ids)?;
+        let found = Coalitions::load_many(conn, &ids)?;
         for i in &mut initiatives {
             i.coalition = found.get(&i.coalition_id).cloned();
         }
@@ -197,18 +184,12 @@ pub fn assemble(
             .iter()
             .flat_map(|i| i.organisations.iter().map(|p| p.organisation_id.clone()))
             .collect();
-        let found = organisations::model::load_many(conn, &ids)?;
+        let found = Organisations::load_many(conn, &ids)?;
         for p in initiatives.iter_mut().flat_map(|i| i.organisations.iter_mut()) {
             p.organisation = found.get(&p.organisation_id).cloned();
         }
     }
     Ok(initiatives)
-}
-
-fn parse_all<T: Ord>(codes: Vec<String>, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
-    let mut items: Vec<T> = codes.iter().filter_map(|c| parse(c)).collect();
-    items.sort();
-    items
 }
 
 fn to_dto(
@@ -218,31 +199,33 @@ fn to_dto(
     groups: Vec<String>,
     countries: Vec<String>,
     participants: Vec<String>,
-) -> Initiative {
-    let mut organisations: Vec<Participant> = participants
+) -> Result<Initiative, ApiError> {
+    let mut organisations = participants
         .iter()
-        .filter_map(|p| {
-            let (role, id) = p.split_once(':')?;
-            Some(Participant {
+        .map(|p| {
+            let (role, id) = p
+                .split_once(':')
+                .ok_or_else(|| ApiError::Internal(format!("corrupt participant `{p}`")))?;
+            Ok(Participant {
                 organisation_id: id.to_string(),
-                role: ParticipationRole::parse(role)?,
+                role: decode::term(role, ParticipationRole::parse)?,
                 organisation: None,
             })
         })
-        .collect();
+        .collect::<Result<Vec<_>, ApiError>>()?;
     organisations.sort_by(|a, b| (a.role, &a.organisation_id).cmp(&(b.role, &b.organisation_id)));
-    Initiative {
-        sphere: Sphere::parse(&row.sphere).unwrap_or(Sphere::National),
-        status: InitiativeStatus::parse(&row.status).unwrap_or(InitiativeStatus::Planned),
-        publication: Publication::parse(&row.publication).unwrap_or(Publication::Draft),
+    Ok(Initiative {
+        sphere: decode::term(&row.sphere, Sphere::parse)?,
+        status: decode::term(&row.status, InitiativeStatus::parse)?,
+        publication: decode::term(&row.publication, Publication::parse)?,
         id: row.id,
         coalition_id: row.coalition_id,
         title: row.title,
         summary: row.summary,
         description: row.description,
-        activity_areas: parse_all(areas, ActivityArea::parse),
-        themes: parse_all(themes, Theme::parse),
-        target_groups: parse_all(groups, TargetGroup::parse),
+        activity_areas: decode::terms(&areas, ActivityArea::parse)?,
+        themes: decode::terms(&themes, Theme::parse)?,
+        target_groups: decode::terms(&groups, TargetGroup::parse)?,
         countries,
         start_date: row.start_date,
         end_date: row.end_date,
@@ -254,58 +237,7 @@ fn to_dto(
         created_at: records::utc(row.created_at),
         updated_at: records::utc(row.updated_at),
         coalition: None,
-    }
-}
-
-/// Records by id, whatever their publication state (callers filter what may be seen), with
-/// their sets: a fixed number of queries.
-pub fn load_many(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<std::collections::HashMap<String, Initiative>, ApiError> {
-    if ids.is_empty() {
-        return Ok(std::collections::HashMap::new());
-    }
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM initiatives i WHERE i.id IN "));
-    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
-    let rows: Vec<InitiativeRow> = sql.load(conn)?;
-    Ok(assemble(conn, rows, Include::default())?
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect())
-}
-
-/// One initiative, whatever its publication state, or 404.
-pub fn get(conn: &mut DbConnection, id: &str, include: Include) -> Result<Initiative, ApiError> {
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM initiatives i WHERE i.id = "));
-    sql.bind(Value::Text(id.to_string()));
-    let rows: Vec<InitiativeRow> = sql.load(conn)?;
-    assemble(conn, rows, include)?
-        .pop()
-        .ok_or_else(|| ApiError::NotFound(format!("no initiative has the id `{id}`")))
-}
-
-/// The record a client system knows by `external_id` (whatever its publication), if any.
-pub fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Initiative>, ApiError> {
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM initiatives i WHERE i.external_id = "));
-    sql.bind(Value::Text(external_id.to_string()));
-    let rows: Vec<InitiativeRow> = sql.load(conn)?;
-    Ok(assemble(conn, rows, Include::default())?.pop())
-}
-
-/// One initiative the caller may see, or 404 (drafts of others are not there for them).
-pub fn get_visible(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-    include: Include,
-) -> Result<Initiative, ApiError> {
-    let initiative = get(conn, id, include)?;
-    if content::can_see(caller, initiative.publication, Some(&initiative.coalition_id)) {
-        Ok(initiative)
-    } else {
-        Err(ApiError::NotFound(format!("no initiative has the id `{id}`")))
-    }
+    })
 }
 
 /// Rewrite the link tables of an initiative.
@@ -313,36 +245,23 @@ pub fn write_sets(conn: &mut DbConnection, id: &str, input: &InitiativeInput) ->
     let codes = |items: Vec<&'static str>| items.into_iter().map(String::from).collect::<Vec<_>>();
     replace_set(
         conn,
-        "initiative_activity_areas",
-        "initiative_id",
-        "area",
+        &INITIATIVE_AREAS,
         id,
         &codes(input.activity_areas.iter().map(|a| a.as_str()).collect()),
     )?;
     replace_set(
         conn,
-        "initiative_themes",
-        "initiative_id",
-        "theme",
+        &INITIATIVE_THEMES,
         id,
         &codes(input.themes.iter().map(|t| t.as_str()).collect()),
     )?;
     replace_set(
         conn,
-        "initiative_target_groups",
-        "initiative_id",
-        "target_group",
+        &INITIATIVE_GROUPS,
         id,
         &codes(input.target_groups.iter().map(|t| t.as_str()).collect()),
     )?;
-    replace_set(
-        conn,
-        "initiative_countries",
-        "initiative_id",
-        "country_code",
-        id,
-        &input.countries,
-    )?;
+    replace_set(conn, &INITIATIVE_COUNTRIES, id, &input.countries)?;
     let mut delete = Sql::new("DELETE FROM initiative_organisations WHERE initiative_id = ");
     delete.bind(Value::Text(id.to_string()));
     delete.execute(conn)?;
@@ -398,34 +317,4 @@ impl<'a> From<&'a InitiativeInput> for Changes<'a> {
             external_id: input.external_id.as_deref(),
         }
     }
-}
-
-/// Create an initiative (references checked).
-pub fn create(conn: &mut DbConnection, actor: &Actor, input: InitiativeInput) -> Result<Initiative, ApiError> {
-    input.check_references(conn)?;
-    let id = records::new_id();
-    let stamp = now();
-    diesel::insert_into(initiatives::table)
-        .values((
-            Changes::from(&input),
-            initiatives::id.eq(&id),
-            initiatives::version.eq(1i64),
-            initiatives::created_at.eq(stamp),
-            initiatives::updated_at.eq(stamp),
-        ))
-        .execute(conn)?;
-    write_sets(conn, &id, &input)?;
-    journal::record(
-        conn,
-        actor,
-        vec![journal::created(journal::RecordType::Initiative, &id, &input)],
-    )?;
-    get(conn, &id, Include::default())
-}
-
-/// Delete an initiative and its sets.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
-    diesel::delete(initiatives::table.filter(initiatives::id.eq(id))).execute(conn)?;
-    journal::record(conn, actor, vec![journal::deleted(journal::RecordType::Initiative, id)])?;
-    Ok(())
 }

@@ -1,18 +1,17 @@
-//! Initiatives as a kernel resource: what the generic handlers need, and who may write.
-
-use std::collections::HashMap;
+//! Initiatives as a kernel resource: owned by a coalition, with drafts before publishing.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{Initiative, InitiativeFilters, InitiativeInput, SORT_FIELDS};
+use super::model::{Initiative, InitiativeFilters, InitiativeInput, InitiativeRow, SORT_FIELDS};
 use super::queries::{self, Include};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::paging::{ListRequest, Listed, Sort};
-use crate::kernel::records;
-use crate::kernel::{Collection, Resource, Syncable};
-use crate::store::journal::{Actor, RecordType};
+use crate::kernel::{records, Collection, Resource, Syncable};
+use crate::resources::content;
+use crate::store::journal::RecordType;
+use crate::store::tables::{Table, INITIATIVES};
 use crate::store::DbConnection;
 
 /// `/initiatives`.
@@ -30,36 +29,44 @@ pub struct InitiativeInclude {
 }
 
 impl Resource for Initiatives {
-    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Initiative>, ApiError> {
-        queries::load_many(conn, keys)
-    }
-    fn visible(caller: &Caller, record: &Initiative) -> bool {
-        crate::resources::content::can_see(caller, record.publication, Some(&record.coalition_id))
-    }
     type Record = Initiative;
     type Input = InitiativeInput;
+    type Row = InitiativeRow;
     type GetParams = InitiativeInclude;
     type Include = Include;
     type Key = String;
     type PathArgs = String;
+
     const KIND: RecordType = RecordType::Initiative;
+    const TABLE: &'static Table = &INITIATIVES;
     const COLLECTION: &'static str = "initiatives";
     const CSV_COLUMNS: &'static [&'static str] = super::model::CSV_COLUMNS;
+
     fn key(args: String) -> Result<String, ApiError> {
         records::parse_id(&args, "initiative")
     }
     fn get_include(params: &InitiativeInclude) -> Result<Include, ApiError> {
         Include::parse(params.include.as_deref())
     }
-    fn get(conn: &mut DbConnection, caller: &Caller, key: &String, include: Include) -> Result<Initiative, ApiError> {
-        queries::get_visible(conn, caller, key, include)
+    fn assemble(
+        conn: &mut DbConnection,
+        rows: Vec<InitiativeRow>,
+        include: Include,
+    ) -> Result<Vec<Initiative>, ApiError> {
+        queries::assemble(conn, rows, include)
     }
-    fn may_change(_conn: &mut DbConnection, principal: &Principal, current: &Initiative) -> Result<(), ApiError> {
+    /// Drafts: administrators and the owning coalition's editors.
+    fn visible(caller: &Caller, record: &Initiative) -> bool {
+        content::can_see(caller, record.publication, Some(&record.coalition_id))
+    }
+
+    fn may_change(_: &mut DbConnection, principal: &Principal, current: &Initiative) -> Result<(), ApiError> {
         principal.may_write_content(Some(&current.coalition_id))
     }
     fn may_write(principal: &Principal, input: &InitiativeInput) -> Result<(), ApiError> {
         principal.may_write_content(Some(&input.coalition()))
     }
+
     fn check_input(conn: &mut DbConnection, _: Option<&Initiative>, input: &InitiativeInput) -> Result<(), ApiError> {
         input.check_references(conn)
     }
@@ -83,16 +90,11 @@ impl Resource for Initiatives {
     fn write_links(conn: &mut DbConnection, key: &str, input: &InitiativeInput) -> Result<(), ApiError> {
         queries::write_sets(conn, key, input)
     }
-    fn reload(conn: &mut DbConnection, current: &Initiative) -> Result<Initiative, ApiError> {
-        queries::get(conn, &current.id, Include::default())
-    }
-    fn delete(conn: &mut DbConnection, actor: &Actor, current: &Initiative) -> Result<(), ApiError> {
-        queries::delete(conn, actor, &current.id)
-    }
 }
 
 impl Collection for Initiatives {
     type Filters = InitiativeFilters;
+
     fn sort(filters: &InitiativeFilters) -> Result<Sort, ApiError> {
         let has_query = filters.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         Sort::parse_searchable(filters.sort.as_deref(), &SORT_FIELDS, "-start_date", has_query)
@@ -109,16 +111,20 @@ impl Collection for Initiatives {
     ) -> Result<Listed<Initiative>, ApiError> {
         queries::list(conn, caller, filters, include, request)
     }
-    fn create(conn: &mut DbConnection, actor: &Actor, input: InitiativeInput) -> Result<Initiative, ApiError> {
-        queries::create(conn, actor, input)
+    fn insert_fields(
+        conn: &mut DbConnection,
+        key: &str,
+        input: &InitiativeInput,
+        at: NaiveDateTime,
+    ) -> Result<(), ApiError> {
+        Ok(crate::insert_row!(
+            conn,
+            initiatives,
+            id = key,
+            at,
+            queries::Changes::from(input)
+        )?)
     }
 }
 
-impl Syncable for Initiatives {
-    fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Initiative>, ApiError> {
-        queries::find_external(conn, external_id)
-    }
-    fn check_references(conn: &mut DbConnection, input: &InitiativeInput) -> Result<(), ApiError> {
-        input.check_references(conn)
-    }
-}
+impl Syncable for Initiatives {}

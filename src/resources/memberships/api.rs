@@ -11,7 +11,7 @@ use crate::http::extract::{JsonBody, NoQuery};
 use crate::http::openapi::{DeleteProblems, NestedCreateProblems, ReadProblems, SubListProblems, UpdateProblems};
 use crate::http::paging::{self, FormatParam, ListRequest, PageParams};
 use crate::kernel::records::{self, BASE};
-use crate::kernel::Resource;
+use crate::kernel::{read, Resource};
 use crate::store::journal::Actor;
 use crate::store::Database;
 
@@ -36,13 +36,13 @@ async fn respond_list(
             clock_dependent: filters.current.is_some(),
         };
         return csv_export::respond(req, db, export, ListRequest::export(sort), move |conn, request| {
-            model::list(conn, &owner, &filters, include, request)
+            read::page::<Memberships>(conn, model::conditions(&owner, &filters), None, include, request)
         })
         .await;
     }
     let request = ListRequest::new(&page, sort)?;
     let listed = db
-        .read(move |conn| model::list(conn, &owner, &filters, include, &request))
+        .read(move |conn| read::page::<Memberships>(conn, model::conditions(&owner, &filters), None, include, &request))
         .await?;
     Ok(paging::respond(req, listed))
 }

@@ -7,15 +7,21 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::http::error::{ApiError, FieldError};
-use crate::http::paging::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
+use crate::http::paging::{Listable, SortField, SortKind, SortValue};
 use crate::kernel::records::{self, References};
-use crate::resources::coalitions::model::{self as coalitions_model, Coalition};
-use crate::resources::organisations::model::{self as organisations_model, Organisation};
+use crate::kernel::Resource;
+use crate::resources::coalitions::model::Coalition;
+use crate::resources::coalitions::resource::Coalitions;
+use crate::resources::memberships::resource::Memberships;
+use crate::resources::organisations::model::Organisation;
+use crate::resources::organisations::resource::Organisations;
 use crate::resources::validation::{self, trim_opt};
 use crate::resources::vocabularies::MembershipRole;
+use crate::store::decode;
 use crate::store::journal::{self, Actor};
 use crate::store::schema::memberships;
 use crate::store::sql::{Sql, Value};
+use crate::store::tables::{COALITIONS, ORGANISATIONS};
 use crate::store::{now, DbConnection};
 
 /// A membership as stored.
@@ -68,10 +74,12 @@ pub struct Membership {
     pub coalition: Option<Coalition>,
 }
 
-impl From<MembershipRow> for Membership {
-    fn from(row: MembershipRow) -> Self {
-        Membership {
-            role: MembershipRole::parse(&row.role).unwrap_or(MembershipRole::Member),
+impl TryFrom<MembershipRow> for Membership {
+    type Error = ApiError;
+
+    fn try_from(row: MembershipRow) -> Result<Self, ApiError> {
+        Ok(Membership {
+            role: decode::term(&row.role, MembershipRole::parse)?,
             id: row.id,
             coalition_id: row.coalition_id,
             organisation_id: row.organisation_id,
@@ -83,7 +91,7 @@ impl From<MembershipRow> for Membership {
             updated_at: records::utc(row.updated_at),
             organisation: None,
             coalition: None,
-        }
+        })
     }
 }
 
@@ -209,10 +217,10 @@ impl Owner {
     /// 404 unless the coalition or organisation exists.
     pub fn ensure_exists(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
         let (table, what, id) = match self {
-            Owner::Coalition(id) => ("coalitions", "coalition", id),
-            Owner::Organisation(id) => ("organisations", "organisation", id),
+            Owner::Coalition(id) => (&COALITIONS, "coalition", id),
+            Owner::Organisation(id) => (&ORGANISATIONS, "organisation", id),
         };
-        if records::exists(conn, table, "id", id)? {
+        if records::exists(conn, table, id)? {
             Ok(())
         } else {
             Err(ApiError::NotFound(format!("no {what} has the id `{id}`")))
@@ -240,14 +248,8 @@ impl Include {
     }
 }
 
-/// One page of memberships, with embedded records (at most four queries per page).
-pub fn list(
-    conn: &mut DbConnection,
-    owner: &Owner,
-    filters: &MembershipFilters,
-    include: Include,
-    request: &ListRequest,
-) -> Result<Listed<Membership>, ApiError> {
+/// The conditions of a list of `owner`'s memberships.
+pub fn conditions(owner: &Owner, filters: &MembershipFilters) -> Vec<Sql> {
     let mut conditions = Vec::new();
     let (column, id) = match owner {
         Owner::Coalition(id) => ("m.coalition_id = ", id),
@@ -271,58 +273,34 @@ pub fn list(
         sql.bind(today);
         conditions.push(sql);
     }
-    let query = ListQuery::new("m.*", "memberships m", "m.id", conditions);
-    query
-        .run::<MembershipRow>(conn, request)?
-        .try_map(|rows| embed(conn, rows.into_iter().map(Membership::from).collect(), include))
+    conditions
 }
 
-fn embed(
+/// Rows to records with the embeds asked for (one query per embedded kind).
+pub fn assemble(
     conn: &mut DbConnection,
-    mut memberships: Vec<Membership>,
+    rows: Vec<MembershipRow>,
     include: Include,
 ) -> Result<Vec<Membership>, ApiError> {
+    let mut memberships = rows
+        .into_iter()
+        .map(Membership::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
     if include.organisation {
         let ids: Vec<String> = memberships.iter().map(|m| m.organisation_id.clone()).collect();
-        let organisations = organisations_model::load_many(conn, &ids)?;
+        let organisations = Organisations::load_many(conn, &ids)?;
         for m in &mut memberships {
             m.organisation = organisations.get(&m.organisation_id).cloned();
         }
     }
     if include.coalition {
         let ids: Vec<String> = memberships.iter().map(|m| m.coalition_id.clone()).collect();
-        let coalitions = coalitions_model::load_many(conn, &ids)?;
+        let coalitions = Coalitions::load_many(conn, &ids)?;
         for m in &mut memberships {
             m.coalition = coalitions.get(&m.coalition_id).cloned();
         }
     }
     Ok(memberships)
-}
-
-/// Memberships by id, in one query.
-pub fn load_many(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<std::collections::HashMap<String, Membership>, ApiError> {
-    if ids.is_empty() {
-        return Ok(std::collections::HashMap::new());
-    }
-    let mut sql = Sql::new("SELECT m.* FROM memberships m WHERE m.id IN ");
-    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
-    let rows: Vec<MembershipRow> = sql.load(conn)?;
-    Ok(rows.into_iter().map(|r| (r.id.clone(), Membership::from(r))).collect())
-}
-
-/// One membership of `coalition_id`, or 404.
-pub fn get(conn: &mut DbConnection, coalition_id: &str, id: &str) -> Result<Membership, ApiError> {
-    let row: Option<MembershipRow> = memberships::table
-        .filter(memberships::id.eq(id))
-        .filter(memberships::coalition_id.eq(coalition_id))
-        .select(MembershipRow::as_select())
-        .first(conn)
-        .optional()?;
-    row.map(Membership::from)
-        .ok_or_else(|| ApiError::NotFound(format!("coalition `{coalition_id}` has no membership `{id}`")))
 }
 
 /// Add an organisation to an existing coalition.
@@ -356,65 +334,7 @@ pub fn create(
         actor,
         vec![journal::created(journal::RecordType::Membership, &id, &input)],
     )?;
-    get(conn, coalition_id, &id)
-}
-
-/// Replace a membership's fields; the organisation cannot change.
-pub fn update(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    current: &Membership,
-    input: MembershipInput,
-) -> Result<Membership, ApiError> {
-    if input.organisation() != current.organisation_id {
-        return Err(ApiError::invalid(
-            "organisation_id",
-            "immutable",
-            "a membership's organisation cannot change; delete it and add the other organisation",
-        ));
-    }
-    if MembershipInput::from(current) == input {
-        return Ok(current.clone());
-    }
-    let changed = diesel::update(
-        memberships::table
-            .filter(memberships::id.eq(&current.id))
-            .filter(memberships::version.eq(current.version)),
-    )
-    .set((
-        memberships::role.eq(input.role.as_str()),
-        memberships::joined_on.eq(input.joined_on),
-        memberships::left_on.eq(input.left_on),
-        memberships::commitment.eq(&input.commitment),
-        memberships::version.eq(current.version + 1),
-        memberships::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(ApiError::Conflict(
-            "the membership was changed by another request while this one ran; fetch it and retry".into(),
-        ));
-    }
-    let entry = journal::updated(
-        journal::RecordType::Membership,
-        &current.id,
-        current.version + 1,
-        &MembershipInput::from(current),
-        &input,
-    );
-    journal::record(conn, actor, vec![entry])?;
-    get(conn, &current.coalition_id, &current.id)
-}
-
-/// Remove a membership.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, current: &Membership) -> Result<(), ApiError> {
-    diesel::delete(memberships::table.filter(memberships::id.eq(&current.id))).execute(conn)?;
-    journal::record(
-        conn,
-        actor,
-        vec![journal::deleted(journal::RecordType::Membership, &current.id)],
-    )?;
-    Ok(())
+    Memberships::reload(conn, &id)
 }
 
 crate::writable!(MembershipInput, Membership);

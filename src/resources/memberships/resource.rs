@@ -2,19 +2,18 @@
 //! coalition (`/coalitions/{id}/members/{membership_id}`); created and listed in `api.rs`,
 //! since both hang off a parent record.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{self, Membership, MembershipFilters, MembershipInput, SORT_FIELDS};
+use super::model::{self, Membership, MembershipFilters, MembershipInput, MembershipRow, SORT_FIELDS};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
 use crate::http::paging::Sort;
 use crate::kernel::records;
-use crate::kernel::Resource;
-use crate::store::journal::{Actor, RecordType};
+use crate::kernel::{read, Resource};
+use crate::store::journal::RecordType;
+use crate::store::tables::{Table, MEMBERSHIPS};
 use crate::store::DbConnection;
 
 /// `/coalitions/{id}/members`.
@@ -23,18 +22,17 @@ pub struct Memberships;
 crate::record!(Membership, id);
 
 impl Resource for Memberships {
-    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Membership>, ApiError> {
-        model::load_many(conn, keys)
-    }
     type Record = Membership;
     type Input = MembershipInput;
     type GetParams = NoParams;
     type Include = model::Include;
+    type Row = MembershipRow;
     /// (coalition id, membership id)
     type Key = (String, String);
     type PathArgs = (String, String);
 
     const KIND: RecordType = RecordType::Membership;
+    const TABLE: &'static Table = &MEMBERSHIPS;
     const COLLECTION: &'static str = "memberships";
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
@@ -64,13 +62,24 @@ impl Resource for Memberships {
         )
     }
 
+    /// A membership is found under its own coalition only.
     fn get(
         conn: &mut DbConnection,
         _: &Caller,
         key: &(String, String),
         _: model::Include,
     ) -> Result<Membership, ApiError> {
-        model::get(conn, &key.0, &key.1)
+        let (coalition_id, id) = key;
+        read::load_one::<Self>(conn, id, model::Include::default())?
+            .filter(|m| &m.coalition_id == coalition_id)
+            .ok_or_else(|| ApiError::NotFound(format!("coalition `{coalition_id}` has no membership `{id}`")))
+    }
+    fn assemble(
+        conn: &mut DbConnection,
+        rows: Vec<MembershipRow>,
+        include: model::Include,
+    ) -> Result<Vec<Membership>, ApiError> {
+        model::assemble(conn, rows, include)
     }
 
     fn may_change(_: &mut DbConnection, principal: &Principal, current: &Membership) -> Result<(), ApiError> {
@@ -113,12 +122,6 @@ impl Resource for Memberships {
             at,
             changes
         )?)
-    }
-    fn reload(conn: &mut DbConnection, current: &Membership) -> Result<Membership, ApiError> {
-        model::get(conn, &current.coalition_id, &current.id)
-    }
-    fn delete(conn: &mut DbConnection, actor: &Actor, current: &Membership) -> Result<(), ApiError> {
-        model::delete(conn, actor, current)
     }
 }
 

@@ -1,7 +1,5 @@
 //! Organisation rows, DTOs and queries.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -9,13 +7,16 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::http::error::ApiError;
-use crate::http::paging::{ListQuery, ListRequest, Listable, Listed, SortField, SortKind, SortValue};
+use crate::http::paging::{Listable, SortField, SortKind, SortValue};
 use crate::kernel::records::{self, References};
 use crate::resources::validation::{self, trim_opt};
 use crate::resources::vocabularies::Sector;
-use crate::store::journal::{self, Actor};
-use crate::store::schema::{coalitions, organisations, trainings};
-use crate::store::sql::{Sql, TextRow, Value};
+use crate::store::journal::{self, Actor, RecordType};
+use crate::store::schema::organisations;
+use crate::store::sql::{PairRow, Sql, TextRow, Value};
+use crate::store::tables::{
+    LinkTable, Table, COALITIONS, INITIATIVES, INITIATIVE_ORGANISATIONS, ORGANISATIONS, TRAININGS,
+};
 use crate::store::{now, DbConnection};
 
 /// An organisation as stored.
@@ -215,12 +216,8 @@ impl Listable for OrganisationRow {
     }
 }
 
-/// One page of organisations (two queries, whatever the page size).
-pub fn list(
-    conn: &mut DbConnection,
-    filters: &OrganisationFilters,
-    request: &ListRequest,
-) -> Result<Listed<Organisation>, ApiError> {
+/// The conditions of a list.
+pub fn conditions(filters: &OrganisationFilters) -> Result<Vec<Sql>, ApiError> {
     let mut conditions = Vec::new();
     if !filters.country.is_empty() {
         let mut sql = Sql::new("o.country_code IN ");
@@ -242,48 +239,7 @@ pub fn list(
         conditions.extend(records::text_filter("o.search_text", q)?);
     }
     conditions.extend(records::updated_since("o.updated_at", filters.updated_since));
-    let query = ListQuery::new("o.*", "organisations o", "o.id", conditions);
-    query
-        .run::<OrganisationRow>(conn, request)?
-        .try_map(|rows| Ok(rows.into_iter().map(Organisation::from).collect()))
-}
-
-/// Load organisations by id in one query.
-pub fn load_many(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, Organisation>, ApiError> {
-    let mut ids = ids.to_vec();
-    ids.sort();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut sql = Sql::new("SELECT o.* FROM organisations o WHERE o.id IN ");
-    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
-    let rows: Vec<OrganisationRow> = sql.load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.id.clone(), Organisation::from(r)))
-        .collect())
-}
-
-/// One organisation, or 404.
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Organisation, ApiError> {
-    let row: Option<OrganisationRow> = organisations::table
-        .filter(organisations::id.eq(id))
-        .select(OrganisationRow::as_select())
-        .first(conn)
-        .optional()?;
-    row.map(Organisation::from)
-        .ok_or_else(|| ApiError::NotFound(format!("no organisation has the id `{id}`")))
-}
-
-/// The organisation a client system knows by `external_id`, if any.
-pub fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Organisation>, ApiError> {
-    let row: Option<OrganisationRow> = organisations::table
-        .filter(organisations::external_id.eq(external_id))
-        .select(OrganisationRow::as_select())
-        .first(conn)
-        .optional()?;
-    Ok(row.map(Organisation::from))
+    Ok(conditions)
 }
 
 /// The coalitions an organisation is a member of.
@@ -322,110 +278,112 @@ impl<'a> From<&'a OrganisationInput> for Changes<'a> {
     }
 }
 
-/// Create an organisation.
-pub fn create(conn: &mut DbConnection, actor: &Actor, input: OrganisationInput) -> Result<Organisation, ApiError> {
-    input.check_references(conn)?;
-    let id = records::new_id();
-    let stamp = now();
-    diesel::insert_into(organisations::table)
-        .values((
-            Changes::from(&input),
-            organisations::id.eq(&id),
-            organisations::version.eq(1i64),
-            organisations::created_at.eq(stamp),
-            organisations::updated_at.eq(stamp),
-        ))
-        .execute(conn)?;
-    journal::record(
-        conn,
-        actor,
-        vec![journal::created(journal::RecordType::Organisation, &id, &input)],
-    )?;
-    get(conn, &id)
-}
-
-/// Delete an organisation with its memberships, clearing it as coordinator.
+/// Delete an organisation with its memberships (by cascade), clearing it where other records
+/// refer to it. What changes with it is journaled as writes of the same actor: each record
+/// that referred to it gets a new version (so replicas see the change), and each membership a
+/// deletion.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
-    get(conn, id)?;
-    // What changes with it, journaled as writes of the same actor: coalitions it coordinated,
-    // initiatives it took part in, events it organised (each bumps its version so replicas
-    // see it), and its memberships (removed by cascade).
-    let coordinated = affected(
-        conn,
-        "SELECT id AS key, CAST(version + 1 AS TEXT) AS value FROM coalitions WHERE coordinator_id = ",
-        id,
-    )?;
-    let took_part = affected(
-        conn,
-        "SELECT id AS key, CAST(version + 1 AS TEXT) AS value FROM initiatives WHERE id IN \
-         (SELECT initiative_id FROM initiative_organisations WHERE organisation_id = ",
-        id,
-    )?;
-    let organised = affected(
-        conn,
-        "SELECT id AS key, CAST(version + 1 AS TEXT) AS value FROM trainings WHERE organiser_id = ",
-        id,
-    )?;
+    let mut entries = Vec::new();
+    for referrer in &REFERRERS {
+        entries.extend(referrer.clear(conn, id)?);
+    }
     let mut members = Sql::new("SELECT id AS value FROM memberships WHERE organisation_id = ");
     members.bind(Value::Text(id.to_string()));
-    let members: Vec<String> = members.load::<TextRow>(conn)?.into_iter().map(|r| r.value).collect();
-    diesel::update(coalitions::table.filter(coalitions::coordinator_id.eq(id)))
-        .set((
-            coalitions::coordinator_id.eq(None::<String>),
-            coalitions::version.eq(coalitions::version + 1),
-            coalitions::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
-    let mut initiatives = Sql::new("UPDATE initiatives SET version = version + 1, updated_at = ");
-    initiatives.bind(Value::Timestamp(now()));
-    initiatives.push(" WHERE id IN (SELECT initiative_id FROM initiative_organisations WHERE organisation_id = ");
-    initiatives.bind(Value::Text(id.to_string()));
-    initiatives.push(")");
-    initiatives.execute(conn)?;
-    diesel::update(trainings::table.filter(trainings::organiser_id.eq(id)))
-        .set((
-            trainings::organiser_id.eq(None::<String>),
-            trainings::version.eq(trainings::version + 1),
-            trainings::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
-    diesel::delete(organisations::table.filter(organisations::id.eq(id))).execute(conn)?;
-    let side = |record_type: journal::RecordType, field: &str, rows: &[(String, i64)]| -> Vec<journal::Entry> {
-        rows.iter()
-            .map(|(id, version)| journal::Entry {
-                record_type,
-                record_id: id.clone(),
-                action: journal::Action::Updated,
-                version: Some(*version),
-                changed: vec![field.to_string()],
-            })
-            .collect()
-    };
-    let mut entries = side(journal::RecordType::Coalition, "coordinator_id", &coordinated);
-    entries.extend(side(journal::RecordType::Initiative, "organisations", &took_part));
-    entries.extend(side(journal::RecordType::Training, "organiser_id", &organised));
-    entries.extend(
-        members
-            .iter()
-            .map(|m| journal::deleted(journal::RecordType::Membership, m)),
-    );
-    entries.push(journal::deleted(journal::RecordType::Organisation, id));
-    journal::record(conn, actor, entries)?;
-    Ok(())
+    for member in members.load::<TextRow>(conn)? {
+        entries.push(journal::deleted(RecordType::Membership, &member.value));
+    }
+    crate::kernel::write::delete_row(conn, &ORGANISATIONS, id)?;
+    entries.push(journal::deleted(RecordType::Organisation, id));
+    journal::record(conn, actor, entries)
 }
 
-/// `(id, version after the change)` of the rows a side effect will touch.
-fn affected(conn: &mut DbConnection, select: &str, id: &str) -> Result<Vec<(String, i64)>, ApiError> {
-    let mut sql = Sql::new(select);
-    sql.bind(Value::Text(id.to_string()));
-    if select.contains("(SELECT") {
-        sql.push(")");
+/// Where other records refer to an organisation: a column of their own (cleared when it goes),
+/// or a link table (the link goes by cascade).
+enum Reference {
+    Column(&'static str),
+    Link(&'static LinkTable),
+}
+
+/// A kind of record that refers to organisations.
+struct Referrer {
+    kind: RecordType,
+    table: &'static Table,
+    reference: Reference,
+    /// the field the change feed and audit name as changed
+    field: &'static str,
+}
+
+const REFERRERS: [Referrer; 3] = [
+    Referrer {
+        kind: RecordType::Coalition,
+        table: &COALITIONS,
+        reference: Reference::Column("coordinator_id"),
+        field: "coordinator_id",
+    },
+    Referrer {
+        kind: RecordType::Initiative,
+        table: &INITIATIVES,
+        reference: Reference::Link(&INITIATIVE_ORGANISATIONS),
+        field: "organisations",
+    },
+    Referrer {
+        kind: RecordType::Training,
+        table: &TRAININGS,
+        reference: Reference::Column("organiser_id"),
+        field: "organiser_id",
+    },
+];
+
+impl Referrer {
+    /// `WHERE` condition: the rows that refer to organisation `id`.
+    fn rows(&self, id: &str) -> Sql {
+        let mut sql = match self.reference {
+            Reference::Column(column) => Sql::new(&format!(" WHERE {column} = ")),
+            Reference::Link(link) => Sql::new(&format!(
+                " WHERE {} IN (SELECT {} FROM {} WHERE {} = ",
+                self.table.key, link.owner, link.name, link.value
+            )),
+        };
+        sql.bind(Value::Text(id.to_string()));
+        if let Reference::Link(_) = self.reference {
+            sql.push(")");
+        }
+        sql
     }
-    Ok(sql
-        .load::<crate::store::sql::PairRow>(conn)?
-        .into_iter()
-        .map(|r| (r.key, r.value.parse().unwrap_or_default()))
-        .collect())
+
+    /// Clear the reference and bump the versions; the journal entries of the change.
+    fn clear(&self, conn: &mut DbConnection, id: &str) -> Result<Vec<journal::Entry>, ApiError> {
+        let mut select = Sql::new(&format!(
+            "SELECT {} AS key, CAST(version + 1 AS TEXT) AS value FROM {}",
+            self.table.key, self.table.name
+        ));
+        select.append(&self.rows(id));
+        let mut entries = Vec::new();
+        for row in select.load::<PairRow>(conn)? {
+            let version = row
+                .value
+                .parse::<i64>()
+                .map_err(|e| ApiError::Internal(format!("a version: {e}")))?;
+            entries.push(journal::Entry {
+                record_type: self.kind,
+                record_id: row.key,
+                action: journal::Action::Updated,
+                version: Some(version),
+                changed: vec![self.field.to_string()],
+            });
+        }
+        let mut update = Sql::new(&format!(
+            "UPDATE {} SET version = version + 1, updated_at = ",
+            self.table.name
+        ));
+        update.bind(Value::Timestamp(now()));
+        if let Reference::Column(column) = self.reference {
+            update.push(&format!(", {column} = NULL"));
+        }
+        update.append(&self.rows(id));
+        update.execute(conn)?;
+        Ok(entries)
+    }
 }
 
 crate::writable!(OrganisationInput, Organisation);

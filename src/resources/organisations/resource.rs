@@ -1,18 +1,16 @@
-//! Organisations as a kernel resource: what the generic handlers need, and who may write.
-
-use std::collections::HashMap;
+//! Organisations as a kernel resource: potential and actual coalition members.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{self, Organisation, OrganisationFilters, OrganisationInput, SORT_FIELDS};
+use super::model::{self, Organisation, OrganisationFilters, OrganisationInput, OrganisationRow, SORT_FIELDS};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
 use crate::http::paging::{ListRequest, Listed, Sort};
-use crate::kernel::records;
-use crate::kernel::{Collection, Op, Resource, Syncable};
+use crate::kernel::{read, records, Collection, Op, Resource, Syncable};
 use crate::store::journal::{Actor, RecordType};
+use crate::store::tables::{Table, ORGANISATIONS};
 use crate::store::DbConnection;
 
 /// `/organisations`.
@@ -21,16 +19,16 @@ pub struct Organisations;
 crate::record!(Organisation, id);
 
 impl Resource for Organisations {
-    fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Organisation>, ApiError> {
-        model::load_many(conn, keys)
-    }
     type Record = Organisation;
     type Input = OrganisationInput;
+    type Row = OrganisationRow;
     type GetParams = NoParams;
     type Include = ();
     type Key = String;
     type PathArgs = String;
+
     const KIND: RecordType = RecordType::Organisation;
+    const TABLE: &'static Table = &ORGANISATIONS;
     const COLLECTION: &'static str = "organisations";
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
@@ -45,12 +43,15 @@ impl Resource for Organisations {
         "created_at",
         "updated_at",
     ];
+
     fn key(args: String) -> Result<String, ApiError> {
         records::parse_id(&args, "organisation")
     }
-    fn get(conn: &mut DbConnection, _: &Caller, key: &String, _: ()) -> Result<Organisation, ApiError> {
-        model::get(conn, key)
+    fn assemble(_: &mut DbConnection, rows: Vec<OrganisationRow>, _: ()) -> Result<Vec<Organisation>, ApiError> {
+        Ok(rows.into_iter().map(Organisation::from).collect())
     }
+
+    /// Updates: admins, and editors of a coalition it is a member of; deletes: admins.
     fn may(principal: &Principal, op: Op) -> Result<(), ApiError> {
         match op {
             Op::Create => principal.may_create_organisations(),
@@ -64,6 +65,7 @@ impl Resource for Organisations {
     fn may_delete(_: &mut DbConnection, _: &Principal, _: &Organisation) -> Result<(), ApiError> {
         Ok(())
     }
+
     fn check_input(
         conn: &mut DbConnection,
         _: Option<&Organisation>,
@@ -88,9 +90,6 @@ impl Resource for Organisations {
             changes
         )?)
     }
-    fn reload(conn: &mut DbConnection, current: &Organisation) -> Result<Organisation, ApiError> {
-        model::get(conn, &current.id)
-    }
     fn delete(conn: &mut DbConnection, actor: &Actor, current: &Organisation) -> Result<(), ApiError> {
         model::delete(conn, actor, &current.id)
     }
@@ -98,6 +97,7 @@ impl Resource for Organisations {
 
 impl Collection for Organisations {
     type Filters = OrganisationFilters;
+
     fn sort(filters: &OrganisationFilters) -> Result<Sort, ApiError> {
         Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "name")
     }
@@ -108,18 +108,22 @@ impl Collection for Organisations {
         _: (),
         request: &ListRequest,
     ) -> Result<Listed<Organisation>, ApiError> {
-        model::list(conn, filters, request)
+        read::page::<Self>(conn, model::conditions(filters)?, None, (), request)
     }
-    fn create(conn: &mut DbConnection, actor: &Actor, input: OrganisationInput) -> Result<Organisation, ApiError> {
-        model::create(conn, actor, input)
+    fn insert_fields(
+        conn: &mut DbConnection,
+        key: &str,
+        input: &OrganisationInput,
+        at: NaiveDateTime,
+    ) -> Result<(), ApiError> {
+        Ok(crate::insert_row!(
+            conn,
+            organisations,
+            id = key,
+            at,
+            model::Changes::from(input)
+        )?)
     }
 }
 
-impl Syncable for Organisations {
-    fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Organisation>, ApiError> {
-        model::find_external(conn, external_id)
-    }
-    fn check_references(conn: &mut DbConnection, input: &OrganisationInput) -> Result<(), ApiError> {
-        input.check_references(conn)
-    }
-}
+impl Syncable for Organisations {}

@@ -42,11 +42,6 @@ pub struct TrainingRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// The columns list queries select (PostgreSQL's `search` column stays out).
-pub const COLUMNS: &str = "t.id, t.coalition_id, t.title, t.description, t.kind, t.format, t.starts_at, t.ends_at, \
-     t.timezone, t.city, t.country_code, t.organiser_id, t.participants, t.participants_note, t.registration_url, \
-     t.publication, t.external_id, t.version, t.created_at, t.updated_at";
-
 /// A speaker at an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]

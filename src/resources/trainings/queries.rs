@@ -6,18 +6,21 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
-use super::model::{stored, Speaker, Training, TrainingFilters, TrainingInput, TrainingRow, COLUMNS};
+use super::model::{stored, Speaker, Training, TrainingFilters, TrainingInput, TrainingRow};
+use super::resource::Trainings;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::paging::{ListQuery, ListRequest, Listed};
-use crate::kernel::records;
+use crate::http::paging::{ListRequest, Listed};
+use crate::kernel::{read, records, Resource};
+use crate::resources::coalitions::resource::Coalitions;
 use crate::resources::content;
+use crate::resources::organisations::resource::Organisations;
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
-use crate::store::journal::{self, Actor};
+use crate::store::decode;
 use crate::store::schema::trainings;
 use crate::store::sql::{load_sets, replace_set, Sql, Value};
-use crate::store::{now, DbConnection};
-use crate::{resources::coalitions, resources::organisations};
+use crate::store::tables::{TRAININGS, TRAINING_AREAS, TRAINING_AUDIENCE, TRAINING_LANGUAGES, TRAINING_THEMES};
+use crate::store::DbConnection;
 
 /// What to embed in each training.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +40,6 @@ impl Include {
             organiser: names.contains(&"organiser"),
         })
     }
-}
-
-fn in_set(table: &str, column: &str, values: Vec<Value>) -> Sql {
-    records::in_link_table("t.id", table, "training_id", column, values)
 }
 
 fn languages(raw: &[String]) -> Result<Vec<Value>, ApiError> {
@@ -94,7 +93,7 @@ fn conditions(
         let mut sql = Sql::new("t.country_code IN ");
         sql.bind_list(codes.clone());
         sql.push(" OR ");
-        sql.append(&in_set("training_audience_countries", "country_code", codes));
+        sql.append(&records::in_link_table(&TRAININGS, &TRAINING_AUDIENCE, codes));
         c.push(sql);
     }
     if !f.coalition.is_empty() {
@@ -120,21 +119,25 @@ fn conditions(
         c.push(sql);
     }
     if !f.activity_area.is_empty() {
-        c.push(in_set(
-            "training_activity_areas",
-            "area",
+        c.push(records::in_link_table(
+            &TRAININGS,
+            &TRAINING_AREAS,
             records::codes(&f.activity_area, ActivityArea::as_str),
         ));
     }
     if !f.theme.is_empty() {
-        c.push(in_set(
-            "training_themes",
-            "theme",
+        c.push(records::in_link_table(
+            &TRAININGS,
+            &TRAINING_THEMES,
             records::codes(&f.theme, Theme::as_str),
         ));
     }
     if !f.language.is_empty() {
-        c.push(in_set("training_languages", "language", languages(&f.language)?));
+        c.push(records::in_link_table(
+            &TRAININGS,
+            &TRAINING_LANGUAGES,
+            languages(&f.language)?,
+        ));
     }
     if !f.organiser.is_empty() {
         let mut sql = Sql::new("t.organiser_id IN ");
@@ -148,7 +151,7 @@ fn conditions(
     }
     c.extend(records::updated_since("t.updated_at", f.updated_since));
     if let Some(q) = q {
-        c.push(content::matches(conn, "trainings", "t", q));
+        c.push(content::matches(conn, &TRAININGS, q));
     }
     Ok(c)
 }
@@ -162,18 +165,9 @@ pub fn list(
     request: &ListRequest,
 ) -> Result<Listed<Training>, ApiError> {
     let q = filters.q.as_deref().map(content::search_words).transpose()?.flatten();
-    let mut query = ListQuery::new(
-        COLUMNS,
-        "trainings t",
-        "t.id",
-        conditions(conn, caller, filters, q.as_deref())?,
-    );
-    if let Some(q) = &q {
-        query.relevance = Some(content::relevance(conn, "trainings", "t", q));
-    }
-    query
-        .run::<TrainingRow>(conn, request)?
-        .try_map(|rows| assemble(conn, rows, include))
+    let conditions = conditions(conn, caller, filters, q.as_deref())?;
+    let relevance = q.map(|q| content::relevance(conn, &TRAININGS, &q));
+    read::page::<Trainings>(conn, conditions, relevance, include, request)
 }
 
 #[derive(QueryableByName)]
@@ -211,38 +205,24 @@ fn load_speakers(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<Stri
 /// Attach sets, speakers and embedded records to rows: five queries, plus one per embedded kind.
 pub fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>, include: Include) -> Result<Vec<Training>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut audience = load_sets(conn, "training_audience_countries", "training_id", "country_code", &ids)?;
-    let mut areas = load_sets(conn, "training_activity_areas", "training_id", "area", &ids)?;
-    let mut themes = load_sets(conn, "training_themes", "training_id", "theme", &ids)?;
-    let mut langs = load_sets(conn, "training_languages", "training_id", "language", &ids)?;
+    let mut audience = load_sets(conn, &TRAINING_AUDIENCE, &ids)?;
+    let mut areas = load_sets(conn, &TRAINING_AREAS, &ids)?;
+    let mut themes = load_sets(conn, &TRAINING_THEMES, &ids)?;
+    let mut langs = load_sets(conn, &TRAINING_LANGUAGES, &ids)?;
     let mut speakers = load_speakers(conn, &ids)?;
     let mut trainings: Vec<Training> = rows
         .into_iter()
         .map(|row| {
             let id = row.id.clone();
-            let mut activity_areas: Vec<ActivityArea> = areas
-                .remove(&id)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|a| ActivityArea::parse(a))
-                .collect();
-            activity_areas.sort();
-            let mut theme_list: Vec<Theme> = themes
-                .remove(&id)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|t| Theme::parse(t))
-                .collect();
-            theme_list.sort();
-            Training {
-                kind: EventKind::parse(&row.kind).unwrap_or(EventKind::Training),
-                format: EventFormat::parse(&row.format).unwrap_or(EventFormat::Online),
-                publication: Publication::parse(&row.publication).unwrap_or(Publication::Draft),
+            Ok(Training {
+                activity_areas: decode::terms(&areas.remove(&id).unwrap_or_default(), ActivityArea::parse)?,
+                themes: decode::terms(&themes.remove(&id).unwrap_or_default(), Theme::parse)?,
+                kind: decode::term(&row.kind, EventKind::parse)?,
+                format: decode::term(&row.format, EventFormat::parse)?,
+                publication: decode::term(&row.publication, Publication::parse)?,
                 audience_countries: audience.remove(&id).unwrap_or_default(),
                 speakers: speakers.remove(&id).unwrap_or_default(),
                 languages: langs.remove(&id).unwrap_or_default(),
-                activity_areas,
-                themes: theme_list,
                 id,
                 coalition_id: row.coalition_id,
                 title: row.title,
@@ -262,19 +242,19 @@ pub fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>, include: Includ
                 updated_at: records::utc(row.updated_at),
                 coalition: None,
                 organiser: None,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     if include.coalition {
         let ids: Vec<String> = trainings.iter().filter_map(|t| t.coalition_id.clone()).collect();
-        let found = coalitions::model::load_many(conn, &ids)?;
+        let found = Coalitions::load_many(conn, &ids)?;
         for t in &mut trainings {
             t.coalition = t.coalition_id.as_ref().and_then(|c| found.get(c).cloned());
         }
     }
     if include.organiser {
         let ids: Vec<String> = trainings.iter().filter_map(|t| t.organiser_id.clone()).collect();
-        let found = organisations::model::load_many(conn, &ids)?;
+        let found = Organisations::load_many(conn, &ids)?;
         for t in &mut trainings {
             t.organiser = t.organiser_id.as_ref().and_then(|o| found.get(o).cloned());
         }
@@ -282,74 +262,14 @@ pub fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>, include: Includ
     Ok(trainings)
 }
 
-/// Records by id, whatever their publication state (callers filter what may be seen), with
-/// their sets: a fixed number of queries.
-pub fn load_many(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<std::collections::HashMap<String, Training>, ApiError> {
-    if ids.is_empty() {
-        return Ok(std::collections::HashMap::new());
-    }
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM trainings t WHERE t.id IN "));
-    sql.bind_list(ids.iter().map(|id| Value::Text(id.clone())));
-    let rows: Vec<TrainingRow> = sql.load(conn)?;
-    Ok(assemble(conn, rows, Include::default())?
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect())
-}
-
-/// One training, whatever its publication state, or 404.
-pub fn get(conn: &mut DbConnection, id: &str, include: Include) -> Result<Training, ApiError> {
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM trainings t WHERE t.id = "));
-    sql.bind(Value::Text(id.to_string()));
-    let rows: Vec<TrainingRow> = sql.load(conn)?;
-    assemble(conn, rows, include)?
-        .pop()
-        .ok_or_else(|| ApiError::NotFound(format!("no training has the id `{id}`")))
-}
-
-/// The record a client system knows by `external_id` (whatever its publication), if any.
-pub fn find_external(conn: &mut DbConnection, external_id: &str) -> Result<Option<Training>, ApiError> {
-    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM trainings t WHERE t.external_id = "));
-    sql.bind(Value::Text(external_id.to_string()));
-    let rows: Vec<TrainingRow> = sql.load(conn)?;
-    Ok(assemble(conn, rows, Include::default())?.pop())
-}
-
-/// One training the caller may see, or 404.
-pub fn get_visible(conn: &mut DbConnection, caller: &Caller, id: &str, include: Include) -> Result<Training, ApiError> {
-    let training = get(conn, id, include)?;
-    if content::can_see(caller, training.publication, training.coalition_id.as_deref()) {
-        Ok(training)
-    } else {
-        Err(ApiError::NotFound(format!("no training has the id `{id}`")))
-    }
-}
-
 /// Rewrite the link tables and speakers of a training.
 pub fn write_sets(conn: &mut DbConnection, id: &str, input: &TrainingInput) -> Result<(), ApiError> {
-    replace_set(
-        conn,
-        "training_audience_countries",
-        "training_id",
-        "country_code",
-        id,
-        &input.audience_countries,
-    )?;
+    replace_set(conn, &TRAINING_AUDIENCE, id, &input.audience_countries)?;
     let areas: Vec<String> = input.activity_areas.iter().map(|a| a.as_str().to_string()).collect();
-    replace_set(conn, "training_activity_areas", "training_id", "area", id, &areas)?;
+    replace_set(conn, &TRAINING_AREAS, id, &areas)?;
     let themes: Vec<String> = input.themes.iter().map(|t| t.as_str().to_string()).collect();
-    replace_set(conn, "training_themes", "training_id", "theme", id, &themes)?;
-    replace_set(
-        conn,
-        "training_languages",
-        "training_id",
-        "language",
-        id,
-        &input.languages,
-    )?;
+    replace_set(conn, &TRAINING_THEMES, id, &themes)?;
+    replace_set(conn, &TRAINING_LANGUAGES, id, &input.languages)?;
     let mut delete = Sql::new("DELETE FROM training_speakers WHERE training_id = ");
     delete.bind(Value::Text(id.to_string()));
     delete.execute(conn)?;
@@ -412,34 +332,4 @@ impl<'a> From<&'a TrainingInput> for Changes<'a> {
             external_id: input.external_id.as_deref(),
         }
     }
-}
-
-/// Create a training (references checked).
-pub fn create(conn: &mut DbConnection, actor: &Actor, input: TrainingInput) -> Result<Training, ApiError> {
-    input.check_references(conn)?;
-    let id = records::new_id();
-    let stamp = now();
-    diesel::insert_into(trainings::table)
-        .values((
-            Changes::from(&input),
-            trainings::id.eq(&id),
-            trainings::version.eq(1i64),
-            trainings::created_at.eq(stamp),
-            trainings::updated_at.eq(stamp),
-        ))
-        .execute(conn)?;
-    write_sets(conn, &id, &input)?;
-    journal::record(
-        conn,
-        actor,
-        vec![journal::created(journal::RecordType::Training, &id, &input)],
-    )?;
-    get(conn, &id, Include::default())
-}
-
-/// Delete a training with its sets and speakers.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), ApiError> {
-    diesel::delete(trainings::table.filter(trainings::id.eq(id))).execute(conn)?;
-    journal::record(conn, actor, vec![journal::deleted(journal::RecordType::Training, id)])?;
-    Ok(())
 }

@@ -1,0 +1,99 @@
+//! The reads every resource shares, over its declared [`Table`](crate::store::tables::Table):
+//! records by key (a fixed number of queries for any number of keys), one record as the
+//! caller may see it, a record by a unique column, and a page of records.
+
+use std::collections::HashMap;
+
+use super::{Record, Resource};
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::paging::{ListQuery, ListRequest, Listed, Relevance};
+use crate::store::sql::{Sql, Value};
+use crate::store::DbConnection;
+
+/// Records whose `column` (of the resource's table) is one of `values`, assembled.
+pub fn load_where<R: Resource>(
+    conn: &mut DbConnection,
+    column: &str,
+    values: Vec<Value>,
+    include: R::Include,
+) -> Result<Vec<R::Record>, ApiError> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let table = R::TABLE;
+    let mut sql = Sql::new(&format!(
+        "SELECT {} FROM {} WHERE {}.{column} IN ",
+        table.columns,
+        table.from(),
+        table.alias
+    ));
+    sql.bind_list(values);
+    let rows: Vec<R::Row> = sql.load(conn)?;
+    R::assemble(conn, rows, include)
+}
+
+/// Records by stored key, whatever the caller may see.
+pub fn load_many<R: Resource>(
+    conn: &mut DbConnection,
+    keys: &[String],
+) -> Result<HashMap<String, R::Record>, ApiError> {
+    let mut keys = keys.to_vec();
+    keys.sort();
+    keys.dedup();
+    let values = keys.into_iter().map(Value::Text).collect();
+    Ok(load_where::<R>(conn, R::TABLE.key, values, R::Include::default())?
+        .into_iter()
+        .map(|r| (r.key().to_string(), r))
+        .collect())
+}
+
+/// One record by stored key, whatever the caller may see.
+pub fn load_one<R: Resource>(
+    conn: &mut DbConnection,
+    key: &str,
+    include: R::Include,
+) -> Result<Option<R::Record>, ApiError> {
+    Ok(load_where::<R>(conn, R::TABLE.key, vec![Value::Text(key.to_string())], include)?.pop())
+}
+
+/// One record the caller may see, or 404 (a draft of somebody else's is not there for them).
+pub fn visible_one<R: Resource>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    key: &str,
+    include: R::Include,
+) -> Result<R::Record, ApiError> {
+    load_one::<R>(conn, key, include)?
+        .filter(|record| R::visible(caller, record))
+        .ok_or_else(|| ApiError::NotFound(format!("no {} has the {} `{key}`", R::KIND.as_str(), R::TABLE.key)))
+}
+
+/// The record whose unique `column` has this value, whatever the caller may see.
+pub fn find_by<R: Resource>(conn: &mut DbConnection, column: &str, value: &str) -> Result<Option<R::Record>, ApiError> {
+    Ok(load_where::<R>(
+        conn,
+        column,
+        vec![Value::Text(value.to_string())],
+        R::Include::default(),
+    )?
+    .pop())
+}
+
+/// One page of the resource's records matching every condition, assembled.
+pub fn page<R: Resource>(
+    conn: &mut DbConnection,
+    conditions: Vec<Sql>,
+    relevance: Option<Relevance>,
+    include: R::Include,
+    request: &ListRequest,
+) -> Result<Listed<R::Record>, ApiError> {
+    let table = R::TABLE;
+    let from = table.from();
+    let key = table.key_column();
+    let mut query = ListQuery::new(table.columns, &from, &key, conditions);
+    query.relevance = relevance;
+    query
+        .run::<R::Row>(conn, request)?
+        .try_map(|rows| R::assemble(conn, rows, include))
+}

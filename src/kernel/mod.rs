@@ -18,7 +18,6 @@ pub mod write;
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
 use diesel::deserialize::QueryableByName;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -28,7 +27,8 @@ use crate::http::error::ApiError;
 use crate::http::paging::{ListRequest, Listable, Listed, PageParams, Sort};
 use crate::kernel::records::Writable;
 use crate::store::journal::{Actor, RecordType};
-use crate::store::tables::Table;
+use crate::store::sql::Value;
+use crate::store::tables::{LinkTable, Table};
 use crate::store::DbConnection;
 use crate::store::MultiBackend;
 
@@ -81,6 +81,24 @@ impl Key for String {
 impl Key for (String, String) {
     fn stored(&self) -> &str {
         &self.1
+    }
+}
+
+/// One set of a record: rows of a link table, without the owner column.
+pub struct Set {
+    /// the link table
+    pub link: &'static LinkTable,
+    /// the rows, in the link table's `columns` order
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl Set {
+    /// A set of single values (the link table's member column).
+    pub fn of<S: Into<String>>(link: &'static LinkTable, members: impl IntoIterator<Item = S>) -> Set {
+        Set {
+            link,
+            rows: members.into_iter().map(|m| vec![Value::Text(m.into())]).collect(),
+        }
     }
 }
 
@@ -195,18 +213,13 @@ pub trait Resource: Sized + Send + Sync + 'static {
         current: Option<&Self::Record>,
         input: &Self::Input,
     ) -> Result<(), ApiError>;
-    /// Write `input`'s fields to `current`'s row at `version`, only where the stored version
-    /// is still `version - 1`; returns the rows written (0: somebody else changed it).
-    fn write_fields(
-        conn: &mut DbConnection,
-        current: &Self::Record,
-        input: &Self::Input,
-        version: i64,
-        at: NaiveDateTime,
-    ) -> Result<usize, ApiError>;
-    /// Rewrite the record's link tables (its sets) after a write.
-    fn write_links(_conn: &mut DbConnection, _key: &str, _input: &Self::Input) -> Result<(), ApiError> {
-        Ok(())
+    /// The columns a write takes from the input, with their values: all but the key, the
+    /// version and the timestamps. Creates, updates and bulk loads all write these.
+    fn fields(input: &Self::Input) -> Vec<(&'static str, Value)>;
+    /// The record's sets, each the rows of a link table (the owner column left out). Every
+    /// set the resource has, also when empty: an update replaces them all.
+    fn sets(_input: &Self::Input) -> Vec<Set> {
+        Vec::new()
     }
     /// The record as stored now, after a write.
     fn reload(conn: &mut DbConnection, key: &str) -> Result<Self::Record, ApiError> {
@@ -251,13 +264,6 @@ pub trait Collection: Resource {
     fn new_key(_input: &Self::Input) -> String {
         crate::kernel::records::new_id()
     }
-    /// Insert the row of a new record at version 1.
-    fn insert_fields(
-        conn: &mut DbConnection,
-        key: &str,
-        input: &Self::Input,
-        at: NaiveDateTime,
-    ) -> Result<(), ApiError>;
 }
 
 /// Resources that client systems write by their own id: upserts and batches.

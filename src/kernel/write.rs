@@ -3,22 +3,127 @@
 //! an unchanged record kept as it is, otherwise the row written only if nobody changed it
 //! since it was read — 409 if they did — and link tables rewritten), and delete.
 
-use super::{Collection, Resource};
+use chrono::NaiveDateTime;
+
+use super::{Collection, Resource, Set};
 use crate::http::error::ApiError;
 use crate::kernel::records::Writable;
 use crate::store::journal::{self, Actor};
-use crate::store::sql::{Sql, Value};
-use crate::store::tables::Table;
+use crate::store::sql::{insert_rows, Sql, Value};
+use crate::store::tables::{LinkTable, Table};
 use crate::store::{now, DbConnection};
 
 /// Create a record from `input`: checked, inserted at version 1 with its sets, journaled, read back.
 pub fn create<R: Collection>(conn: &mut DbConnection, actor: &Actor, input: R::Input) -> Result<R::Record, ApiError> {
     R::check_input(conn, None, &input)?;
     let key = R::new_key(&input);
-    R::insert_fields(conn, &key, &input, now())?;
-    R::write_links(conn, &key, &input)?;
+    bulk_insert::<R>(conn, vec![(key.clone(), &input)], now())?;
     journal::record(conn, actor, vec![journal::created(R::KIND, &key, &input)])?;
     R::reload(conn, &key)
+}
+
+/// Create many records at once without reading them back: the declared bulk path (demo data,
+/// imports). Multi-row inserts for the rows and each set, one journal write; references are
+/// left to the database's foreign keys. Returns the new keys in order.
+pub fn create_many<R: Collection>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    inputs: &[R::Input],
+) -> Result<Vec<String>, ApiError> {
+    let keyed: Vec<(String, &R::Input)> = inputs.iter().map(|input| (R::new_key(input), input)).collect();
+    let keys: Vec<String> = keyed.iter().map(|(key, _)| key.clone()).collect();
+    let entries = keyed
+        .iter()
+        .map(|(key, input)| journal::created(R::KIND, key, input))
+        .collect();
+    bulk_insert::<R>(conn, keyed, now())?;
+    journal::record(conn, actor, entries)?;
+    Ok(keys)
+}
+
+/// `INSERT` the rows of new records (version 1) and every one of their sets.
+fn bulk_insert<R: Resource>(
+    conn: &mut DbConnection,
+    records: Vec<(String, &R::Input)>,
+    at: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let Some((_, first)) = records.first() else {
+        return Ok(());
+    };
+    let table = R::TABLE;
+    let mut columns: Vec<&str> = vec![table.key];
+    columns.extend(R::fields(first).iter().map(|(column, _)| *column));
+    columns.extend(["version", "created_at", "updated_at"]);
+    let mut rows = Vec::with_capacity(records.len());
+    let mut sets: Vec<(&'static LinkTable, Vec<Vec<Value>>)> = Vec::new();
+    for (key, input) in &records {
+        let mut row = vec![Value::Text(key.clone())];
+        row.extend(R::fields(input).into_iter().map(|(_, value)| value));
+        row.extend([Value::Int(1), Value::Timestamp(at), Value::Timestamp(at)]);
+        rows.push(row);
+        for set in R::sets(input) {
+            let owned = set
+                .rows
+                .into_iter()
+                .map(|r| [vec![Value::Text(key.clone())], r].concat());
+            match sets.iter_mut().find(|(link, _)| std::ptr::eq(*link, set.link)) {
+                Some((_, all)) => all.extend(owned),
+                None => sets.push((set.link, owned.collect())),
+            }
+        }
+    }
+    insert_rows(conn, table.name, &columns, rows)?;
+    for (link, rows) in sets {
+        let mut columns = vec![link.owner];
+        columns.extend(link.columns);
+        insert_rows(conn, link.name, &columns, rows)?;
+    }
+    Ok(())
+}
+
+/// Rewrite a record's sets: each link table's rows of the record replaced.
+fn replace_sets(conn: &mut DbConnection, key: &str, sets: Vec<Set>) -> Result<(), ApiError> {
+    for set in sets {
+        let mut delete = Sql::new(&format!("DELETE FROM {} WHERE {} = ", set.link.name, set.link.owner));
+        delete.bind(Value::Text(key.to_string()));
+        delete.execute(conn)?;
+        let mut columns = vec![set.link.owner];
+        columns.extend(set.link.columns);
+        let rows = set
+            .rows
+            .into_iter()
+            .map(|r| [vec![Value::Text(key.to_string())], r].concat())
+            .collect();
+        insert_rows(conn, set.link.name, &columns, rows)?;
+    }
+    Ok(())
+}
+
+/// `UPDATE <table> SET <fields>, version = $v, updated_at = $at WHERE key = $k AND version = $v - 1`:
+/// the rows written (0 when somebody else wrote first).
+fn update_row(
+    conn: &mut DbConnection,
+    table: &Table,
+    key: &str,
+    fields: Vec<(&'static str, Value)>,
+    version: i64,
+    at: NaiveDateTime,
+) -> Result<usize, ApiError> {
+    let mut sql = Sql::new(&format!("UPDATE {} SET ", table.name));
+    for (column, value) in fields {
+        sql.push(&format!("{column} = "));
+        sql.bind(value);
+        sql.push(", ");
+    }
+    sql.push("version = ");
+    sql.bind(Value::Int(version));
+    sql.push(", updated_at = ");
+    sql.bind(Value::Timestamp(at));
+    sql.push(&format!(" WHERE {} = ", table.key));
+    sql.bind(Value::Text(key.to_string()));
+    sql.push(" AND version = ");
+    sql.bind(Value::Int(version - 1));
+    Ok(sql.execute(conn)?)
 }
 
 /// Delete the record with this stored key (its sets go by cascade), journaled.
@@ -51,50 +156,15 @@ where
         return Ok(current.clone());
     }
     let version = R::version(current) + 1;
-    if R::write_fields(conn, current, &input, version, now())? == 0 {
+    let key = R::stored_key(current);
+    if update_row(conn, R::TABLE, &key, R::fields(&input), version, now())? == 0 {
         return Err(ApiError::Conflict(format!(
             "the {} was changed by another request while this one ran; fetch it and retry",
             R::KIND.as_str()
         )));
     }
-    let key = R::stored_key(current);
-    R::write_links(conn, &key, &input)?;
+    replace_sets(conn, &key, R::sets(&input))?;
     let entry = journal::updated(R::KIND, &key, version, &before, &input);
     journal::record(conn, actor, vec![entry])?;
     R::reload(conn, &key)
-}
-
-/// `UPDATE <table> SET <changes>, version = $version, updated_at = $at WHERE <key> = $value AND
-/// version = $version - 1`: the row write of [`update`], for a resource's `write_fields`.
-#[macro_export]
-macro_rules! guarded_update {
-    ($conn:expr, $table:ident, $key:ident = $value:expr, $version:expr, $at:expr, $changes:expr) => {{
-        use $crate::store::schema::$table;
-        diesel::update(
-            $table::table
-                .filter($table::$key.eq($value))
-                .filter($table::version.eq($version - 1)),
-        )
-        .set(($changes, $table::version.eq($version), $table::updated_at.eq($at)))
-        .execute($conn)
-    }};
-}
-
-/// `INSERT INTO <table> (<changes>, <key>, version, created_at, updated_at)`: the row write of
-/// [`create`], for a resource's `insert_fields`.
-#[macro_export]
-macro_rules! insert_row {
-    ($conn:expr, $table:ident, $key:ident = $value:expr, $at:expr, $changes:expr) => {{
-        use $crate::store::schema::$table;
-        diesel::insert_into($table::table)
-            .values((
-                $changes,
-                $table::$key.eq($value),
-                $table::version.eq(1i64),
-                $table::created_at.eq($at),
-                $table::updated_at.eq($at),
-            ))
-            .execute($conn)
-            .map(|_| ())
-    }};
 }

@@ -32,6 +32,16 @@ pub enum Value {
 }
 
 impl Value {
+    /// Text.
+    pub fn text(value: impl Into<String>) -> Value {
+        Value::Text(value.into())
+    }
+
+    /// Text or NULL, from a borrowed option.
+    pub fn opt(value: Option<&str>) -> Value {
+        value.map_or(Value::NullText, |v| Value::Text(v.to_string()))
+    }
+
     /// Text or NULL.
     pub fn opt_text(value: Option<String>) -> Value {
         value.map_or(Value::NullText, Value::Text)
@@ -240,6 +250,7 @@ pub fn load_sets_of(
         name: table,
         owner: owner_column,
         value: member,
+        ..
     } = link;
     let mut sets: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     if owners.is_empty() {
@@ -254,33 +265,4 @@ pub fn load_sets_of(
         sets.entry(row.key).or_default().push(row.value);
     }
     Ok(sets)
-}
-
-/// Replace the members of one owner's set in a link table.
-pub fn replace_set(conn: &mut DbConnection, link: &LinkTable, owner: &str, values: &[String]) -> QueryResult<()> {
-    let LinkTable {
-        name: table,
-        owner: owner_column,
-        value: value_column,
-    } = link;
-    let mut delete = Sql::new(&format!("DELETE FROM {table} WHERE {owner_column} = "));
-    delete.bind(Value::Text(owner.to_string()));
-    delete.execute(conn)?;
-    if values.is_empty() {
-        return Ok(());
-    }
-    // One multi-row INSERT: valid SQL on both backends, built as text so it runs on the enum.
-    let mut insert = Sql::new(&format!("INSERT INTO {table} ({owner_column}, {value_column}) VALUES "));
-    for (i, value) in values.iter().enumerate() {
-        if i > 0 {
-            insert.push(", ");
-        }
-        insert.push("(");
-        insert.bind(Value::Text(owner.to_string()));
-        insert.push(", ");
-        insert.bind(Value::Text(value.clone()));
-        insert.push(")");
-    }
-    insert.execute(conn)?;
-    Ok(())
 }

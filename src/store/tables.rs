@@ -27,7 +27,7 @@ impl Table {
     }
 }
 
-/// A link table: one set of a record, as `(owner, value)` rows.
+/// A link table: one set of a record, as `(owner, value, …)` rows.
 #[derive(Debug)]
 pub struct LinkTable {
     /// table name
@@ -36,6 +36,8 @@ pub struct LinkTable {
     pub owner: &'static str,
     /// the column holding the set's member
     pub value: &'static str,
+    /// the columns a write fills after the owner (the member first)
+    pub columns: &'static [&'static str],
 }
 
 macro_rules! tables {
@@ -45,8 +47,9 @@ macro_rules! tables {
 }
 
 macro_rules! link_tables {
-    ($($(#[$doc:meta])* $const:ident = $name:literal ($owner:literal, $value:literal);)*) => {
-        $($(#[$doc])* pub const $const: LinkTable = LinkTable { name: $name, owner: $owner, value: $value };)*
+    ($($(#[$doc:meta])* $const:ident = $name:literal ($owner:literal, $value:literal $(, $more:literal)*);)*) => {
+        $($(#[$doc])* pub const $const: LinkTable =
+            LinkTable { name: $name, owner: $owner, value: $value, columns: &[$value $(, $more)*] };)*
     };
 }
 
@@ -83,7 +86,7 @@ link_tables! {
     /// an initiative's geographic scope
     INITIATIVE_COUNTRIES = "initiative_countries" ("initiative_id", "country_code");
     /// an initiative's participating organisations
-    INITIATIVE_ORGANISATIONS = "initiative_organisations" ("initiative_id", "organisation_id");
+    INITIATIVE_ORGANISATIONS = "initiative_organisations" ("initiative_id", "organisation_id", "role");
     /// an event's audience countries
     TRAINING_AUDIENCE = "training_audience_countries" ("training_id", "country_code");
     /// an event's activity areas
@@ -92,4 +95,6 @@ link_tables! {
     TRAINING_THEMES = "training_themes" ("training_id", "theme");
     /// an event's languages
     TRAINING_LANGUAGES = "training_languages" ("training_id", "language");
+    /// an event's speakers, in order
+    TRAINING_SPEAKERS = "training_speakers" ("training_id", "name", "affiliation", "position");
 }

@@ -14,7 +14,7 @@ use crate::resources::vocabularies::{ActivityArea, CoalitionStatus};
 use crate::store::decode;
 use crate::store::journal::{self, Actor};
 use crate::store::schema::coalitions;
-use crate::store::sql::{load_sets, replace_set, Sql, TextRow, Value};
+use crate::store::sql::{load_sets, Sql, TextRow, Value};
 use crate::store::tables::{COALITIONS, COALITION_AREAS};
 use crate::store::DbConnection;
 
@@ -149,7 +149,8 @@ impl CoalitionInput {
         refs.finish()
     }
 
-    fn search_text(&self) -> String {
+    /// The lowercased text `q` searches.
+    pub fn search_text(&self) -> String {
         records::search_text(&[
             Some(&self.name),
             self.native_name.as_deref(),
@@ -301,45 +302,6 @@ fn to_dto(row: CoalitionRow, areas: Vec<String>) -> Result<Coalition, ApiError> 
         created_at: records::utc(row.created_at),
         updated_at: records::utc(row.updated_at),
     })
-}
-
-/// Rewrite a coalition's activity areas.
-pub fn write_areas(conn: &mut DbConnection, id: &str, input: &CoalitionInput) -> Result<(), ApiError> {
-    let codes: Vec<String> = input.activity_areas.iter().map(|a| a.as_str().to_string()).collect();
-    Ok(replace_set(conn, &COALITION_AREAS, id, &codes)?)
-}
-
-/// The columns a write takes from the input: all but the id, version and timestamps.
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = coalitions, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct Changes<'a> {
-    country_code: &'a str,
-    name: &'a str,
-    native_name: Option<&'a str>,
-    status: &'static str,
-    founded: Option<&'a str>,
-    description: Option<&'a str>,
-    website: Option<&'a str>,
-    contact_email: Option<&'a str>,
-    coordinator_id: Option<String>,
-    search_text: String,
-}
-
-impl<'a> From<&'a CoalitionInput> for Changes<'a> {
-    fn from(input: &'a CoalitionInput) -> Self {
-        Changes {
-            country_code: &input.country_code,
-            name: &input.name,
-            native_name: input.native_name.as_deref(),
-            status: input.status.as_str(),
-            founded: input.founded.as_deref(),
-            description: input.description.as_deref(),
-            website: input.website.as_deref(),
-            contact_email: input.contact_email.as_deref(),
-            coordinator_id: input.coordinator_id.map(|u| u.hyphenated().to_string()),
-            search_text: input.search_text(),
-        }
-    }
 }
 
 /// Delete a coalition and (by cascade) its memberships.

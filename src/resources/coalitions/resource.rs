@@ -1,16 +1,14 @@
 //! Coalitions as a kernel resource: one per country, with their profile.
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-
 use super::model::{self, Coalition, CoalitionFilters, CoalitionInput, CoalitionRow, SORT_FIELDS};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
 use crate::http::paging::{ListRequest, Listed, Sort};
-use crate::kernel::{read, records, Collection, Op, Resource};
+use crate::kernel::{read, records, Collection, Op, Resource, Set};
 use crate::store::journal::{Actor, RecordType};
-use crate::store::tables::{Table, COALITIONS};
+use crate::store::sql::Value;
+use crate::store::tables::{Table, COALITIONS, COALITION_AREAS};
 use crate::store::DbConnection;
 
 /// `/coalitions`.
@@ -78,28 +76,31 @@ impl Resource for Coalitions {
     fn check_input(conn: &mut DbConnection, _: Option<&Coalition>, input: &CoalitionInput) -> Result<(), ApiError> {
         input.check_references(conn)
     }
-    fn write_fields(
-        conn: &mut DbConnection,
-        current: &Coalition,
-        input: &CoalitionInput,
-        version: i64,
-        at: NaiveDateTime,
-    ) -> Result<usize, ApiError> {
-        let changes = model::Changes::from(input);
-        Ok(crate::guarded_update!(
-            conn,
-            coalitions,
-            id = &current.id,
-            version,
-            at,
-            changes
-        )?)
-    }
-    fn write_links(conn: &mut DbConnection, key: &str, input: &CoalitionInput) -> Result<(), ApiError> {
-        model::write_areas(conn, key, input)
-    }
     fn delete(conn: &mut DbConnection, actor: &Actor, current: &Coalition) -> Result<(), ApiError> {
         model::delete(conn, actor, &current.id)
+    }
+    fn fields(input: &CoalitionInput) -> Vec<(&'static str, Value)> {
+        vec![
+            ("country_code", Value::text(&input.country_code)),
+            ("name", Value::text(&input.name)),
+            ("native_name", Value::opt(input.native_name.as_deref())),
+            ("status", Value::text(input.status.as_str())),
+            ("founded", Value::opt(input.founded.as_deref())),
+            ("description", Value::opt(input.description.as_deref())),
+            ("website", Value::opt(input.website.as_deref())),
+            ("contact_email", Value::opt(input.contact_email.as_deref())),
+            (
+                "coordinator_id",
+                Value::opt_text(input.coordinator_id.map(|u| u.hyphenated().to_string())),
+            ),
+            ("search_text", Value::text(input.search_text())),
+        ]
+    }
+    fn sets(input: &CoalitionInput) -> Vec<Set> {
+        vec![Set::of(
+            &COALITION_AREAS,
+            input.activity_areas.iter().map(|a| a.as_str()),
+        )]
     }
 }
 
@@ -117,19 +118,5 @@ impl Collection for Coalitions {
         request: &ListRequest,
     ) -> Result<Listed<Coalition>, ApiError> {
         read::page::<Self>(conn, model::conditions(filters)?, None, (), request)
-    }
-    fn insert_fields(
-        conn: &mut DbConnection,
-        key: &str,
-        input: &CoalitionInput,
-        at: NaiveDateTime,
-    ) -> Result<(), ApiError> {
-        Ok(crate::insert_row!(
-            conn,
-            coalitions,
-            id = key,
-            at,
-            model::Changes::from(input)
-        )?)
     }
 }

@@ -13,7 +13,7 @@ use crate::resources::validation;
 use crate::resources::vocabularies::CountryGroup;
 use crate::store::decode;
 use crate::store::schema::countries;
-use crate::store::sql::{load_sets, replace_set, Sql};
+use crate::store::sql::{load_sets, Sql};
 use crate::store::tables::{
     COALITIONS, COUNTRIES, COUNTRY_GROUPS, INITIATIVE_COUNTRIES, ORGANISATIONS, TRAININGS, TRAINING_AUDIENCE,
 };
@@ -92,10 +92,6 @@ impl CountryInput {
         input.groups.dedup();
         validation::check(&input)?;
         Ok(input)
-    }
-
-    fn group_codes(&self) -> Vec<String> {
-        self.groups.iter().map(|g| g.as_str().to_string()).collect()
     }
 }
 
@@ -196,30 +192,6 @@ pub fn conditions(filters: &CountryFilters) -> Result<Vec<Sql>, ApiError> {
         conditions.extend(records::text_filter("lower(k.name || ' ' || k.native_name)", q)?);
     }
     Ok(conditions)
-}
-
-/// The columns a write takes from the input (the code is the key).
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = countries)]
-pub struct Changes<'a> {
-    eu_code: &'a str,
-    name: &'a str,
-    native_name: &'a str,
-}
-
-impl<'a> From<&'a CountryInput> for Changes<'a> {
-    fn from(input: &'a CountryInput) -> Self {
-        Changes {
-            eu_code: &input.eu_code,
-            name: &input.name,
-            native_name: &input.native_name,
-        }
-    }
-}
-
-/// Rewrite a country's groups.
-pub fn write_groups(conn: &mut DbConnection, code: &str, input: &CountryInput) -> Result<(), ApiError> {
-    Ok(replace_set(conn, &COUNTRY_GROUPS, code, &input.group_codes())?)
 }
 
 /// Refuse to delete a country that records refer to (409).

@@ -1,16 +1,14 @@
 //! Countries as a kernel resource: reference data, keyed by ISO code, written by admins.
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-
 use super::model::{self, Country, CountryFilters, CountryInput, CountryRow, SORT_FIELDS};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
 use crate::http::paging::{ListRequest, Listed, Sort};
-use crate::kernel::{read, records, write, Collection, Op, Resource};
+use crate::kernel::{read, records, write, Collection, Op, Resource, Set};
 use crate::store::journal::{Actor, RecordType};
-use crate::store::tables::{Table, COUNTRIES};
+use crate::store::sql::Value;
+use crate::store::tables::{Table, COUNTRIES, COUNTRY_GROUPS};
 use crate::store::DbConnection;
 
 /// `/countries`.
@@ -69,28 +67,19 @@ impl Resource for Countries {
             _ => Ok(()),
         }
     }
-    fn write_fields(
-        conn: &mut DbConnection,
-        current: &Country,
-        input: &CountryInput,
-        version: i64,
-        at: NaiveDateTime,
-    ) -> Result<usize, ApiError> {
-        Ok(crate::guarded_update!(
-            conn,
-            countries,
-            code = &current.code,
-            version,
-            at,
-            model::Changes::from(input)
-        )?)
-    }
-    fn write_links(conn: &mut DbConnection, key: &str, input: &CountryInput) -> Result<(), ApiError> {
-        model::write_groups(conn, key, input)
-    }
     fn delete(conn: &mut DbConnection, actor: &Actor, current: &Country) -> Result<(), ApiError> {
         model::ensure_unreferenced(conn, &current.code)?;
         write::delete::<Self>(conn, actor, &current.code)
+    }
+    fn fields(input: &CountryInput) -> Vec<(&'static str, Value)> {
+        vec![
+            ("eu_code", Value::text(&input.eu_code)),
+            ("name", Value::text(&input.name)),
+            ("native_name", Value::text(&input.native_name)),
+        ]
+    }
+    fn sets(input: &CountryInput) -> Vec<Set> {
+        vec![Set::of(&COUNTRY_GROUPS, input.groups.iter().map(|g| g.as_str()))]
     }
 }
 
@@ -111,19 +100,5 @@ impl Collection for Countries {
     }
     fn new_key(input: &CountryInput) -> String {
         input.code.clone()
-    }
-    fn insert_fields(
-        conn: &mut DbConnection,
-        key: &str,
-        input: &CountryInput,
-        at: NaiveDateTime,
-    ) -> Result<(), ApiError> {
-        Ok(crate::insert_row!(
-            conn,
-            countries,
-            code = key,
-            at,
-            model::Changes::from(input)
-        )?)
     }
 }

@@ -1,9 +1,7 @@
 //! Queries over initiatives: lists with every filter, a fixed number of queries per page
 //! (rows, count, one per set, one per embedded kind), and writes.
 
-use diesel::prelude::*;
-
-use super::model::{Initiative, InitiativeFilters, InitiativeInput, InitiativeRow, Participant};
+use super::model::{Initiative, InitiativeFilters, InitiativeRow, Participant};
 use super::resource::Initiatives;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
@@ -16,8 +14,7 @@ use crate::resources::vocabularies::{
     ActivityArea, InitiativeStatus, ParticipationRole, Publication, Sphere, TargetGroup, Theme,
 };
 use crate::store::decode;
-use crate::store::schema::initiatives;
-use crate::store::sql::{load_sets, load_sets_of, replace_set, Sql, Value};
+use crate::store::sql::{load_sets, load_sets_of, Sql, Value};
 use crate::store::tables::{
     INITIATIVES, INITIATIVE_AREAS, INITIATIVE_COUNTRIES, INITIATIVE_GROUPS, INITIATIVE_ORGANISATIONS, INITIATIVE_THEMES,
 };
@@ -238,83 +235,4 @@ fn to_dto(
         updated_at: records::utc(row.updated_at),
         coalition: None,
     })
-}
-
-/// Rewrite the link tables of an initiative.
-pub fn write_sets(conn: &mut DbConnection, id: &str, input: &InitiativeInput) -> Result<(), ApiError> {
-    let codes = |items: Vec<&'static str>| items.into_iter().map(String::from).collect::<Vec<_>>();
-    replace_set(
-        conn,
-        &INITIATIVE_AREAS,
-        id,
-        &codes(input.activity_areas.iter().map(|a| a.as_str()).collect()),
-    )?;
-    replace_set(
-        conn,
-        &INITIATIVE_THEMES,
-        id,
-        &codes(input.themes.iter().map(|t| t.as_str()).collect()),
-    )?;
-    replace_set(
-        conn,
-        &INITIATIVE_GROUPS,
-        id,
-        &codes(input.target_groups.iter().map(|t| t.as_str()).collect()),
-    )?;
-    replace_set(conn, &INITIATIVE_COUNTRIES, id, &input.countries)?;
-    let mut delete = Sql::new("DELETE FROM initiative_organisations WHERE initiative_id = ");
-    delete.bind(Value::Text(id.to_string()));
-    delete.execute(conn)?;
-    if !input.organisations.is_empty() {
-        let mut insert =
-            Sql::new("INSERT INTO initiative_organisations (initiative_id, organisation_id, role) VALUES ");
-        for (i, p) in input.organisations.iter().enumerate() {
-            insert.push(if i == 0 { "(" } else { ", (" });
-            insert.bind(Value::Text(id.to_string()));
-            insert.push(", ");
-            insert.bind(Value::Text(p.organisation_id.hyphenated().to_string()));
-            insert.push(", ");
-            insert.bind(Value::Text(p.role.as_str().into()));
-            insert.push(")");
-        }
-        insert.execute(conn)?;
-    }
-    Ok(())
-}
-
-/// The columns a write takes from the input: all but the id, version and timestamps.
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = initiatives, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct Changes<'a> {
-    coalition_id: String,
-    title: &'a str,
-    summary: Option<&'a str>,
-    description: Option<&'a str>,
-    sphere: &'static str,
-    status: &'static str,
-    start_date: chrono::NaiveDate,
-    end_date: Option<chrono::NaiveDate>,
-    website: Option<&'a str>,
-    funding: Option<&'a str>,
-    publication: &'static str,
-    external_id: Option<&'a str>,
-}
-
-impl<'a> From<&'a InitiativeInput> for Changes<'a> {
-    fn from(input: &'a InitiativeInput) -> Self {
-        Changes {
-            coalition_id: input.coalition(),
-            title: &input.title,
-            summary: input.summary.as_deref(),
-            description: input.description.as_deref(),
-            sphere: input.sphere.as_str(),
-            status: input.status.as_str(),
-            start_date: input.start_date,
-            end_date: input.end_date,
-            website: input.website.as_deref(),
-            funding: input.funding.as_deref(),
-            publication: input.publication.as_str(),
-            external_id: input.external_id.as_deref(),
-        }
-    }
 }

@@ -1,17 +1,18 @@
 //! Initiatives as a kernel resource: owned by a coalition, with drafts before publishing.
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-
 use super::model::{Initiative, InitiativeFilters, InitiativeInput, InitiativeRow, SORT_FIELDS};
 use super::queries::{self, Include};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::paging::{ListRequest, Listed, Sort};
-use crate::kernel::{records, Collection, Resource, Syncable};
+use crate::kernel::{records, Collection, Resource, Set, Syncable};
 use crate::resources::content;
 use crate::store::journal::RecordType;
-use crate::store::tables::{Table, INITIATIVES};
+use crate::store::sql::Value;
+use crate::store::tables::{
+    Table, INITIATIVES, INITIATIVE_AREAS, INITIATIVE_COUNTRIES, INITIATIVE_GROUPS, INITIATIVE_ORGANISATIONS,
+    INITIATIVE_THEMES,
+};
 use crate::store::DbConnection;
 
 /// `/initiatives`.
@@ -70,25 +71,39 @@ impl Resource for Initiatives {
     fn check_input(conn: &mut DbConnection, _: Option<&Initiative>, input: &InitiativeInput) -> Result<(), ApiError> {
         input.check_references(conn)
     }
-    fn write_fields(
-        conn: &mut DbConnection,
-        current: &Initiative,
-        input: &InitiativeInput,
-        version: i64,
-        at: NaiveDateTime,
-    ) -> Result<usize, ApiError> {
-        let changes = queries::Changes::from(input);
-        Ok(crate::guarded_update!(
-            conn,
-            initiatives,
-            id = &current.id,
-            version,
-            at,
-            changes
-        )?)
+    fn fields(input: &InitiativeInput) -> Vec<(&'static str, Value)> {
+        vec![
+            ("coalition_id", Value::text(input.coalition())),
+            ("title", Value::text(&input.title)),
+            ("summary", Value::opt(input.summary.as_deref())),
+            ("description", Value::opt(input.description.as_deref())),
+            ("sphere", Value::text(input.sphere.as_str())),
+            ("status", Value::text(input.status.as_str())),
+            ("start_date", Value::Date(input.start_date)),
+            ("end_date", Value::opt_date(input.end_date)),
+            ("website", Value::opt(input.website.as_deref())),
+            ("funding", Value::opt(input.funding.as_deref())),
+            ("publication", Value::text(input.publication.as_str())),
+            ("external_id", Value::opt(input.external_id.as_deref())),
+        ]
     }
-    fn write_links(conn: &mut DbConnection, key: &str, input: &InitiativeInput) -> Result<(), ApiError> {
-        queries::write_sets(conn, key, input)
+    fn sets(input: &InitiativeInput) -> Vec<Set> {
+        let participants = input.organisations.iter().map(|p| {
+            vec![
+                Value::text(p.organisation_id.hyphenated().to_string()),
+                Value::text(p.role.as_str()),
+            ]
+        });
+        vec![
+            Set::of(&INITIATIVE_AREAS, input.activity_areas.iter().map(|a| a.as_str())),
+            Set::of(&INITIATIVE_THEMES, input.themes.iter().map(|t| t.as_str())),
+            Set::of(&INITIATIVE_GROUPS, input.target_groups.iter().map(|g| g.as_str())),
+            Set::of(&INITIATIVE_COUNTRIES, input.countries.iter().cloned()),
+            Set {
+                link: &INITIATIVE_ORGANISATIONS,
+                rows: participants.collect(),
+            },
+        ]
     }
 }
 
@@ -110,20 +125,6 @@ impl Collection for Initiatives {
         request: &ListRequest,
     ) -> Result<Listed<Initiative>, ApiError> {
         queries::list(conn, caller, filters, include, request)
-    }
-    fn insert_fields(
-        conn: &mut DbConnection,
-        key: &str,
-        input: &InitiativeInput,
-        at: NaiveDateTime,
-    ) -> Result<(), ApiError> {
-        Ok(crate::insert_row!(
-            conn,
-            initiatives,
-            id = key,
-            at,
-            queries::Changes::from(input)
-        )?)
     }
 }
 

@@ -2,9 +2,6 @@
 //! coalition (`/coalitions/{id}/members/{membership_id}`); created and listed in `api.rs`,
 //! since both hang off a parent record.
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-
 use super::model::{self, Membership, MembershipFilters, MembershipInput, MembershipRow, SORT_FIELDS};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
@@ -13,6 +10,7 @@ use crate::http::paging::Sort;
 use crate::kernel::records;
 use crate::kernel::{read, Resource};
 use crate::store::journal::RecordType;
+use crate::store::sql::Value;
 use crate::store::tables::{Table, MEMBERSHIPS};
 use crate::store::DbConnection;
 
@@ -100,28 +98,14 @@ impl Resource for Memberships {
             _ => Ok(()),
         }
     }
-    fn write_fields(
-        conn: &mut DbConnection,
-        current: &Membership,
-        input: &MembershipInput,
-        version: i64,
-        at: NaiveDateTime,
-    ) -> Result<usize, ApiError> {
-        use crate::store::schema::memberships as m;
-        let changes = (
-            m::role.eq(input.role.as_str()),
-            m::joined_on.eq(input.joined_on),
-            m::left_on.eq(input.left_on),
-            m::commitment.eq(&input.commitment),
-        );
-        Ok(crate::guarded_update!(
-            conn,
-            memberships,
-            id = &current.id,
-            version,
-            at,
-            changes
-        )?)
+    /// The coalition and organisation are set when the membership is created, never after.
+    fn fields(input: &MembershipInput) -> Vec<(&'static str, Value)> {
+        vec![
+            ("role", Value::text(input.role.as_str())),
+            ("joined_on", Value::opt_date(input.joined_on)),
+            ("left_on", Value::opt_date(input.left_on)),
+            ("commitment", Value::opt(input.commitment.as_deref())),
+        ]
     }
 }
 

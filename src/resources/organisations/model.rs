@@ -139,7 +139,8 @@ impl OrganisationInput {
         refs.finish()
     }
 
-    fn search_text(&self) -> String {
+    /// The lowercased text `q` searches.
+    pub fn search_text(&self) -> String {
         records::search_text(&[Some(&self.name), self.acronym.as_deref(), self.description.as_deref()])
     }
 }
@@ -247,35 +248,6 @@ pub fn member_of(conn: &mut DbConnection, id: &str) -> Result<Vec<String>, ApiEr
     let mut sql = Sql::new("SELECT coalition_id AS value FROM memberships WHERE organisation_id = ");
     sql.bind(Value::Text(id.to_string()));
     Ok(sql.load::<TextRow>(conn)?.into_iter().map(|r| r.value).collect())
-}
-
-/// The columns a write takes from the input: all but the id, version and timestamps.
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = organisations, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct Changes<'a> {
-    name: &'a str,
-    acronym: Option<&'a str>,
-    sector: &'static str,
-    country_code: Option<&'a str>,
-    website: Option<&'a str>,
-    description: Option<&'a str>,
-    external_id: Option<&'a str>,
-    search_text: String,
-}
-
-impl<'a> From<&'a OrganisationInput> for Changes<'a> {
-    fn from(input: &'a OrganisationInput) -> Self {
-        Changes {
-            name: &input.name,
-            acronym: input.acronym.as_deref(),
-            sector: input.sector.as_str(),
-            country_code: input.country_code.as_deref(),
-            website: input.website.as_deref(),
-            description: input.description.as_deref(),
-            external_id: input.external_id.as_deref(),
-            search_text: input.search_text(),
-        }
-    }
 }
 
 /// Delete an organisation with its memberships (by cascade), clearing it where other records

@@ -1,8 +1,5 @@
 //! Organisations as a kernel resource: potential and actual coalition members.
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-
 use super::model::{self, Organisation, OrganisationFilters, OrganisationInput, OrganisationRow, SORT_FIELDS};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
@@ -10,6 +7,7 @@ use crate::http::extract::NoParams;
 use crate::http::paging::{ListRequest, Listed, Sort};
 use crate::kernel::{read, records, Collection, Op, Resource, Syncable};
 use crate::store::journal::{Actor, RecordType};
+use crate::store::sql::Value;
 use crate::store::tables::{Table, ORGANISATIONS};
 use crate::store::DbConnection;
 
@@ -73,25 +71,20 @@ impl Resource for Organisations {
     ) -> Result<(), ApiError> {
         input.check_references(conn)
     }
-    fn write_fields(
-        conn: &mut DbConnection,
-        current: &Organisation,
-        input: &OrganisationInput,
-        version: i64,
-        at: NaiveDateTime,
-    ) -> Result<usize, ApiError> {
-        let changes = model::Changes::from(input);
-        Ok(crate::guarded_update!(
-            conn,
-            organisations,
-            id = &current.id,
-            version,
-            at,
-            changes
-        )?)
-    }
     fn delete(conn: &mut DbConnection, actor: &Actor, current: &Organisation) -> Result<(), ApiError> {
         model::delete(conn, actor, &current.id)
+    }
+    fn fields(input: &OrganisationInput) -> Vec<(&'static str, Value)> {
+        vec![
+            ("name", Value::text(&input.name)),
+            ("acronym", Value::opt(input.acronym.as_deref())),
+            ("sector", Value::text(input.sector.as_str())),
+            ("country_code", Value::opt(input.country_code.as_deref())),
+            ("website", Value::opt(input.website.as_deref())),
+            ("description", Value::opt(input.description.as_deref())),
+            ("external_id", Value::opt(input.external_id.as_deref())),
+            ("search_text", Value::text(input.search_text())),
+        ]
     }
 }
 
@@ -109,20 +102,6 @@ impl Collection for Organisations {
         request: &ListRequest,
     ) -> Result<Listed<Organisation>, ApiError> {
         read::page::<Self>(conn, model::conditions(filters)?, None, (), request)
-    }
-    fn insert_fields(
-        conn: &mut DbConnection,
-        key: &str,
-        input: &OrganisationInput,
-        at: NaiveDateTime,
-    ) -> Result<(), ApiError> {
-        Ok(crate::insert_row!(
-            conn,
-            organisations,
-            id = key,
-            at,
-            model::Changes::from(input)
-        )?)
     }
 }
 

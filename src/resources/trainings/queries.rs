@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
-use super::model::{stored, Speaker, Training, TrainingFilters, TrainingInput, TrainingRow};
+use super::model::{Speaker, Training, TrainingFilters, TrainingRow};
 use super::resource::Trainings;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
@@ -17,8 +17,7 @@ use crate::resources::content;
 use crate::resources::organisations::resource::Organisations;
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
 use crate::store::decode;
-use crate::store::schema::trainings;
-use crate::store::sql::{load_sets, replace_set, Sql, Value};
+use crate::store::sql::{load_sets, Sql, Value};
 use crate::store::tables::{TRAININGS, TRAINING_AREAS, TRAINING_AUDIENCE, TRAINING_LANGUAGES, TRAINING_THEMES};
 use crate::store::DbConnection;
 
@@ -260,76 +259,4 @@ pub fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>, include: Includ
         }
     }
     Ok(trainings)
-}
-
-/// Rewrite the link tables and speakers of a training.
-pub fn write_sets(conn: &mut DbConnection, id: &str, input: &TrainingInput) -> Result<(), ApiError> {
-    replace_set(conn, &TRAINING_AUDIENCE, id, &input.audience_countries)?;
-    let areas: Vec<String> = input.activity_areas.iter().map(|a| a.as_str().to_string()).collect();
-    replace_set(conn, &TRAINING_AREAS, id, &areas)?;
-    let themes: Vec<String> = input.themes.iter().map(|t| t.as_str().to_string()).collect();
-    replace_set(conn, &TRAINING_THEMES, id, &themes)?;
-    replace_set(conn, &TRAINING_LANGUAGES, id, &input.languages)?;
-    let mut delete = Sql::new("DELETE FROM training_speakers WHERE training_id = ");
-    delete.bind(Value::Text(id.to_string()));
-    delete.execute(conn)?;
-    if !input.speakers.is_empty() {
-        let mut insert = Sql::new("INSERT INTO training_speakers (training_id, position, name, affiliation) VALUES ");
-        for (i, speaker) in input.speakers.iter().enumerate() {
-            insert.push(if i == 0 { "(" } else { ", (" });
-            insert.bind(Value::Text(id.to_string()));
-            insert.push(&format!(", {i}, "));
-            insert.bind(Value::Text(speaker.name.clone()));
-            insert.push(", ");
-            insert.bind(speaker.affiliation.clone().map_or(Value::NullText, Value::Text));
-            insert.push(")");
-        }
-        insert.execute(conn)?;
-    }
-    Ok(())
-}
-
-/// The columns a write takes from the input: all but the id, version and timestamps.
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = trainings, treat_none_as_null = true, treat_none_as_default_value = false)]
-pub struct Changes<'a> {
-    coalition_id: Option<String>,
-    title: &'a str,
-    description: Option<&'a str>,
-    kind: &'static str,
-    format: &'static str,
-    starts_at: chrono::NaiveDateTime,
-    ends_at: chrono::NaiveDateTime,
-    timezone: &'a str,
-    city: Option<&'a str>,
-    country_code: Option<&'a str>,
-    organiser_id: Option<String>,
-    participants: Option<i64>,
-    participants_note: Option<&'a str>,
-    registration_url: Option<&'a str>,
-    publication: &'static str,
-    external_id: Option<&'a str>,
-}
-
-impl<'a> From<&'a TrainingInput> for Changes<'a> {
-    fn from(input: &'a TrainingInput) -> Self {
-        Changes {
-            coalition_id: input.coalition(),
-            title: &input.title,
-            description: input.description.as_deref(),
-            kind: input.kind.as_str(),
-            format: input.format.as_str(),
-            starts_at: stored(&input.starts_at),
-            ends_at: stored(&input.ends_at),
-            timezone: &input.timezone,
-            city: input.city.as_deref(),
-            country_code: input.country_code.as_deref(),
-            organiser_id: input.organiser_id.map(|o| o.hyphenated().to_string()),
-            participants: input.participants,
-            participants_note: input.participants_note.as_deref(),
-            registration_url: input.registration_url.as_deref(),
-            publication: input.publication.as_str(),
-            external_id: input.external_id.as_deref(),
-        }
-    }
 }

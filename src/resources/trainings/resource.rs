@@ -1,18 +1,18 @@
 //! Trainings and other events as a kernel resource: a coalition's, or platform-level (no
 //! coalition: administrators only), with drafts before publishing.
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-
-use super::model::{Training, TrainingFilters, TrainingInput, TrainingRow, SORT_FIELDS};
+use super::model::{stored, Training, TrainingFilters, TrainingInput, TrainingRow, SORT_FIELDS};
 use super::queries::{self, Include};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::paging::{ListRequest, Listed, Sort};
-use crate::kernel::{records, Collection, Resource, Syncable};
+use crate::kernel::{records, Collection, Resource, Set, Syncable};
 use crate::resources::content;
 use crate::store::journal::RecordType;
-use crate::store::tables::{Table, TRAININGS};
+use crate::store::sql::Value;
+use crate::store::tables::{
+    Table, TRAININGS, TRAINING_AREAS, TRAINING_AUDIENCE, TRAINING_LANGUAGES, TRAINING_SPEAKERS, TRAINING_THEMES,
+};
 use crate::store::DbConnection;
 
 /// `/trainings`.
@@ -67,25 +67,47 @@ impl Resource for Trainings {
     fn check_input(conn: &mut DbConnection, _: Option<&Training>, input: &TrainingInput) -> Result<(), ApiError> {
         input.check_references(conn)
     }
-    fn write_fields(
-        conn: &mut DbConnection,
-        current: &Training,
-        input: &TrainingInput,
-        version: i64,
-        at: NaiveDateTime,
-    ) -> Result<usize, ApiError> {
-        let changes = queries::Changes::from(input);
-        Ok(crate::guarded_update!(
-            conn,
-            trainings,
-            id = &current.id,
-            version,
-            at,
-            changes
-        )?)
+    fn fields(input: &TrainingInput) -> Vec<(&'static str, Value)> {
+        vec![
+            ("coalition_id", Value::opt_text(input.coalition())),
+            ("title", Value::text(&input.title)),
+            ("description", Value::opt(input.description.as_deref())),
+            ("kind", Value::text(input.kind.as_str())),
+            ("format", Value::text(input.format.as_str())),
+            ("starts_at", Value::Timestamp(stored(&input.starts_at))),
+            ("ends_at", Value::Timestamp(stored(&input.ends_at))),
+            ("timezone", Value::text(&input.timezone)),
+            ("city", Value::opt(input.city.as_deref())),
+            ("country_code", Value::opt(input.country_code.as_deref())),
+            (
+                "organiser_id",
+                Value::opt_text(input.organiser_id.map(|o| o.hyphenated().to_string())),
+            ),
+            ("participants", Value::opt_int(input.participants)),
+            ("participants_note", Value::opt(input.participants_note.as_deref())),
+            ("registration_url", Value::opt(input.registration_url.as_deref())),
+            ("publication", Value::text(input.publication.as_str())),
+            ("external_id", Value::opt(input.external_id.as_deref())),
+        ]
     }
-    fn write_links(conn: &mut DbConnection, key: &str, input: &TrainingInput) -> Result<(), ApiError> {
-        queries::write_sets(conn, key, input)
+    fn sets(input: &TrainingInput) -> Vec<Set> {
+        let speakers = input.speakers.iter().enumerate().map(|(position, speaker)| {
+            vec![
+                Value::text(&speaker.name),
+                Value::opt(speaker.affiliation.as_deref()),
+                Value::Int(position as i64),
+            ]
+        });
+        vec![
+            Set::of(&TRAINING_AUDIENCE, input.audience_countries.iter().cloned()),
+            Set::of(&TRAINING_AREAS, input.activity_areas.iter().map(|a| a.as_str())),
+            Set::of(&TRAINING_THEMES, input.themes.iter().map(|t| t.as_str())),
+            Set::of(&TRAINING_LANGUAGES, input.languages.iter().cloned()),
+            Set {
+                link: &TRAINING_SPEAKERS,
+                rows: speakers.collect(),
+            },
+        ]
     }
 }
 
@@ -111,20 +133,6 @@ impl Collection for Trainings {
         request: &ListRequest,
     ) -> Result<Listed<Training>, ApiError> {
         queries::list(conn, caller, filters, include, request)
-    }
-    fn insert_fields(
-        conn: &mut DbConnection,
-        key: &str,
-        input: &TrainingInput,
-        at: NaiveDateTime,
-    ) -> Result<(), ApiError> {
-        Ok(crate::insert_row!(
-            conn,
-            trainings,
-            id = key,
-            at,
-            queries::Changes::from(input)
-        )?)
     }
 }
 

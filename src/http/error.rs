@@ -215,11 +215,11 @@ impl From<DieselError> for ApiError {
         match error {
             DieselError::NotFound => ApiError::NotFound("no such record".into()),
             DieselError::DatabaseError(kind, info) => {
-                let constraint = info.constraint_name().unwrap_or_default().to_string();
+                let constraint = info.constraint_name().map(String::from);
                 let message = info.message().to_string();
                 match kind {
                     DatabaseErrorKind::UniqueViolation => {
-                        ApiError::Conflict(unique_violation_detail(&constraint, &message))
+                        ApiError::Conflict(unique_violation_detail(constraint.as_deref(), &message))
                     }
                     DatabaseErrorKind::ForeignKeyViolation => ApiError::Conflict(
                         "the record is still referenced by other records, or refers to one that does not exist".into(),
@@ -243,21 +243,59 @@ impl From<DieselError> for ApiError {
     }
 }
 
-/// Name the rule a unique violation broke, by constraint name (PostgreSQL) or the columns in
-/// SQLite's message ("UNIQUE constraint failed: coalitions.country_code").
-fn unique_violation_detail(constraint: &str, message: &str) -> String {
-    let hay = format!("{constraint} {message}");
-    if hay.contains("coalitions_one_active_per_country") || hay.contains("coalitions.country_code") {
-        "the country already has a coalition that is not inactive".into()
-    } else if hay.contains("memberships_one_per_organisation") || hay.contains("memberships.coalition_id") {
-        "the organisation is already a member of this coalition".into()
-    } else if hay.contains("external_id") {
-        "another record already has this external_id".into()
-    } else if hay.contains("countries_pkey") || hay.contains("countries.code") {
-        "a country with this code already exists".into()
-    } else {
-        "a record with the same unique values already exists".into()
-    }
+/// A uniqueness rule of the schema: its name on PostgreSQL, the columns SQLite's message names
+/// (SQLite reports no constraint name), and what it means to a client.
+struct UniqueRule {
+    constraint: &'static str,
+    columns: &'static str,
+    detail: &'static str,
+}
+
+/// Every uniqueness rule the migrations declare.
+const UNIQUE_RULES: &[UniqueRule] = &[
+    UniqueRule {
+        constraint: "coalitions_one_active_per_country",
+        columns: "coalitions.country_code",
+        detail: "the country already has a coalition that is not inactive",
+    },
+    UniqueRule {
+        constraint: "memberships_one_per_organisation",
+        columns: "memberships.coalition_id, memberships.organisation_id",
+        detail: "the organisation is already a member of this coalition",
+    },
+    UniqueRule {
+        constraint: "countries_pkey",
+        columns: "countries.code",
+        detail: "a country with this code already exists",
+    },
+    UniqueRule {
+        constraint: "organisations_external_id_key",
+        columns: "organisations.external_id",
+        detail: "another record already has this external_id",
+    },
+    UniqueRule {
+        constraint: "initiatives_external_id_key",
+        columns: "initiatives.external_id",
+        detail: "another record already has this external_id",
+    },
+    UniqueRule {
+        constraint: "trainings_external_id_key",
+        columns: "trainings.external_id",
+        detail: "another record already has this external_id",
+    },
+];
+
+/// Name the rule a unique violation broke: by constraint name on PostgreSQL, by the exact
+/// column list of SQLite's "UNIQUE constraint failed: …" message.
+fn unique_violation_detail(constraint: Option<&str>, message: &str) -> String {
+    let columns = message.strip_prefix("UNIQUE constraint failed: ");
+    UNIQUE_RULES
+        .iter()
+        .find(|rule| constraint == Some(rule.constraint) || columns == Some(rule.columns))
+        .map_or("a record with the same unique values already exists", |rule| {
+            rule.detail
+        })
+        .to_string()
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
@@ -308,4 +346,31 @@ pub fn framework_error_to_problem<B>(res: ServiceResponse<B>) -> actix_web::Resu
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     let response: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_violation_detail;
+
+    #[test]
+    fn unique_violations_are_named_by_rule_on_both_backends() {
+        let active = "the country already has a coalition that is not inactive";
+        assert_eq!(
+            unique_violation_detail(Some("coalitions_one_active_per_country"), "duplicate key"),
+            active
+        );
+        assert_eq!(
+            unique_violation_detail(None, "UNIQUE constraint failed: coalitions.country_code"),
+            active
+        );
+        assert_eq!(
+            unique_violation_detail(None, "UNIQUE constraint failed: trainings.external_id"),
+            "another record already has this external_id"
+        );
+        // A column list that merely contains a known one names no rule.
+        assert_eq!(
+            unique_violation_detail(None, "UNIQUE constraint failed: other.coalitions.country_code"),
+            "a record with the same unique values already exists"
+        );
+    }
 }

@@ -106,14 +106,17 @@ fn load_for_change<R: Resource>(
     Ok(current)
 }
 
-/// How a write body becomes the new fields: a whole record, or a merge patch of the current.
+/// How a write body becomes the new fields.
 #[derive(Clone, Copy)]
-enum Body {
+pub enum Body {
+    /// `PUT`: the whole record
     Whole,
+    /// `PATCH`: an RFC 7396 merge patch of the current record, validated like a `PUT` body
     MergePatch,
 }
 
-async fn update<R: Resource>(
+/// `PUT` and `PATCH /<resources>/{key}`: 200 with the record and its new `ETag`.
+pub async fn update<R: Resource>(
     caller: Caller,
     args: R::PathArgs,
     if_match: IfMatch,
@@ -138,28 +141,6 @@ async fn update<R: Resource>(
         })
         .await?;
     Ok(caching::versioned(R::version(&record), &record))
-}
-
-/// `PUT /<resources>/{key}`: replace every writable field.
-pub async fn replace<R: Resource>(
-    caller: Caller,
-    args: R::PathArgs,
-    if_match: IfMatch,
-    body: JsonBody,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
-    update::<R>(caller, args, if_match, body, db, Body::Whole).await
-}
-
-/// `PATCH /<resources>/{key}`: an RFC 7396 merge patch, validated like a `PUT` body.
-pub async fn patch<R: Resource>(
-    caller: Caller,
-    args: R::PathArgs,
-    if_match: IfMatch,
-    body: JsonBody,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
-    update::<R>(caller, args, if_match, body, db, Body::MergePatch).await
 }
 
 /// `DELETE /<resources>/{key}`: 204.

@@ -54,8 +54,8 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
 pub trait Writable: Sized + Serialize {
     /// The record these fields belong to.
     type Record;
-    /// The record's current writable fields.
-    fn of(record: &Self::Record) -> Self;
+    /// The record's current writable fields (an error only for a corrupt stored record).
+    fn of(record: &Self::Record) -> Result<Self, ApiError>;
     /// Type, normalise and validate a JSON document (422 on any failure).
     fn parse(value: serde_json::Value) -> Result<Self, ApiError>;
 }
@@ -70,19 +70,19 @@ pub fn patched<W: Writable>(current: &W::Record, patch: &serde_json::Value) -> R
             "a merge patch must be a JSON object",
         ));
     }
-    let mut document = to_json(&W::of(current))?;
+    let mut document = to_json(&W::of(current)?)?;
     merge_patch(&mut document, patch);
     W::parse(document)
 }
 
-/// Implement [`Writable`] for an input type with `From<&Record>` and `from_json`.
+/// Implement [`Writable`] for an input type with `TryFrom<&Record>` and `from_json`.
 #[macro_export]
 macro_rules! writable {
     ($input:ty, $record:ty) => {
         impl $crate::kernel::records::Writable for $input {
             type Record = $record;
-            fn of(record: &$record) -> Self {
-                <$input>::from(record)
+            fn of(record: &$record) -> Result<Self, $crate::http::error::ApiError> {
+                <$input>::try_from(record)
             }
             fn parse(value: serde_json::Value) -> Result<Self, $crate::http::error::ApiError> {
                 <$input>::from_json(value)

@@ -84,16 +84,29 @@ macro_rules! create_route {
 macro_rules! update_routes {
     ($resource:ty => $put:ident, $patch:ident $path:tt, tag = $tag:tt, params = $params:tt, input = $input:tt,
      body = $body:tt, ok = $ok:tt, patch = $patch_doc:tt, doc = [$($doc:tt),+], patch_doc = [$($pdoc:tt),+]) => {
+        $crate::update_route!($resource => put $put $path, Whole, tag = $tag, params = $params, body = $body, ok = $ok,
+            request = (content = $input, content_type = "application/json"), doc = [$($doc),+]);
+        $crate::update_route!($resource => patch $patch $path, MergePatch, tag = $tag, params = $params, body = $body,
+            ok = $ok, request = (content = $input, content_type = "application/merge-patch+json", description = $patch_doc),
+            doc = [$($pdoc),+]);
+    };
+}
+
+/// One of [`update_routes!`]: `$method` is the route attribute, `$kind` the body's [`Body`](crate::kernel::handlers::Body).
+#[macro_export]
+macro_rules! update_route {
+    ($resource:ty => $method:ident $name:ident $path:tt, $kind:ident, tag = $tag:tt, params = $params:tt, body = $body:tt,
+     ok = $ok:tt, request = $request:tt, doc = [$($doc:tt),+]) => {
         $(#[doc = $doc])+
         #[utoipa::path(
             tag = $tag,
             params $params,
-            request_body(content = $input, content_type = "application/json"),
+            request_body $request,
             responses((status = 200, description = $ok, body = $body), UpdateProblems),
             security(("bearer" = []))
         )]
-        #[put($path)]
-        pub async fn $put(
+        #[$method($path)]
+        pub async fn $name(
             req: actix_web::HttpRequest,
             caller: $crate::http::auth::Caller,
             if_match: $crate::http::caching::IfMatch,
@@ -102,28 +115,8 @@ macro_rules! update_routes {
             db: actix_web::web::Data<$crate::store::Database>,
         ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
             let args = $crate::kernel::handlers::path_args::<$resource>(&req)?;
-            $crate::kernel::handlers::replace::<$resource>(caller, args, if_match, body, db).await
-        }
-
-        $(#[doc = $pdoc])+
-        #[utoipa::path(
-            tag = $tag,
-            params $params,
-            request_body(content = $input, content_type = "application/merge-patch+json", description = $patch_doc),
-            responses((status = 200, description = $ok, body = $body), UpdateProblems),
-            security(("bearer" = []))
-        )]
-        #[patch($path)]
-        pub async fn $patch(
-            req: actix_web::HttpRequest,
-            caller: $crate::http::auth::Caller,
-            if_match: $crate::http::caching::IfMatch,
-            _q: $crate::http::extract::NoQuery,
-            body: $crate::http::extract::JsonBody,
-            db: actix_web::web::Data<$crate::store::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
-            let args = $crate::kernel::handlers::path_args::<$resource>(&req)?;
-            $crate::kernel::handlers::patch::<$resource>(caller, args, if_match, body, db).await
+            let kind = $crate::kernel::handlers::Body::$kind;
+            $crate::kernel::handlers::update::<$resource>(caller, args, if_match, body, db, kind).await
         }
     };
 }

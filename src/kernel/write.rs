@@ -151,7 +151,7 @@ where
     R::Input: PartialEq,
 {
     R::check_input(conn, Some(current), &input)?;
-    let before = R::Input::of(current);
+    let before = R::Input::of(current)?;
     if before == input {
         return Ok(current.clone());
     }

@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use coalition_registry::http::auth::Caller;
 use coalition_registry::http::paging::{ListRequest, PageParams, Sort};
+use coalition_registry::kernel::Collection;
 use coalition_registry::resources::initiatives::model::InitiativeFilters;
-use coalition_registry::resources::initiatives::queries::{self, Include};
+use coalition_registry::resources::initiatives::queries::Include;
+use coalition_registry::resources::initiatives::resource::Initiatives;
 use coalition_registry::store::Database;
 use diesel::connection::{Connection, InstrumentationEvent};
 use serde_json::json;
@@ -316,7 +318,7 @@ async fn include_costs_a_fixed_number_of_queries(app: TestApp) {
             coalition: true,
             organisations: true,
         };
-        let listed = queries::list(
+        let listed = Initiatives::list(
             &mut conn,
             &Caller::Anonymous,
             &InitiativeFilters::default(),

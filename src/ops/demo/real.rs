@@ -142,7 +142,7 @@ pub fn events(conn: &mut DbConnection, network: &Network, report: &mut DemoRepor
     report.trainings += 2;
     if let Some(armenia) = network.coalitions.get("AM") {
         let current = Coalitions::reload(conn, armenia)?;
-        let mut profile = CoalitionInput::of(&current);
+        let mut profile = CoalitionInput::of(&current)?;
         profile.description = Some(
             "Multi-stakeholder partnership of government, business, education and civil society, set up in 2017 \
              to close the digital skills gap in Armenia."

@@ -159,9 +159,11 @@ impl CoalitionInput {
     }
 }
 
-impl From<&Coalition> for CoalitionInput {
-    fn from(c: &Coalition) -> Self {
-        CoalitionInput {
+impl TryFrom<&Coalition> for CoalitionInput {
+    type Error = ApiError;
+
+    fn try_from(c: &Coalition) -> Result<Self, ApiError> {
+        Ok(CoalitionInput {
             country_code: c.country_code.clone(),
             name: c.name.clone(),
             native_name: c.native_name.clone(),
@@ -171,8 +173,8 @@ impl From<&Coalition> for CoalitionInput {
             website: c.website.clone(),
             contact_email: c.contact_email.clone(),
             activity_areas: c.activity_areas.clone(),
-            coordinator_id: c.coordinator_id.as_deref().and_then(|s| uuid::Uuid::parse_str(s).ok()),
-        }
+            coordinator_id: c.coordinator_id.as_deref().map(decode::uuid).transpose()?,
+        })
     }
 }
 

@@ -95,15 +95,17 @@ impl CountryInput {
     }
 }
 
-impl From<&Country> for CountryInput {
-    fn from(c: &Country) -> Self {
-        CountryInput {
+impl TryFrom<&Country> for CountryInput {
+    type Error = ApiError;
+
+    fn try_from(c: &Country) -> Result<Self, ApiError> {
+        Ok(CountryInput {
             code: c.code.clone(),
             eu_code: c.eu_code.clone(),
             name: c.name.clone(),
             native_name: c.native_name.clone(),
             groups: c.groups.clone(),
-        }
+        })
     }
 }
 

@@ -15,6 +15,7 @@ use crate::resources::validation::{self, trim_opt};
 use crate::resources::vocabularies::{
     ActivityArea, InitiativeStatus, ParticipationRole, Publication, Sphere, TargetGroup, Theme,
 };
+use crate::store::decode;
 use crate::store::schema::initiatives;
 use crate::store::DbConnection;
 
@@ -289,10 +290,12 @@ impl InitiativeInput {
     }
 }
 
-impl From<&Initiative> for InitiativeInput {
-    fn from(i: &Initiative) -> Self {
-        InitiativeInput {
-            coalition_id: uuid::Uuid::parse_str(&i.coalition_id).unwrap_or_default(),
+impl TryFrom<&Initiative> for InitiativeInput {
+    type Error = ApiError;
+
+    fn try_from(i: &Initiative) -> Result<Self, ApiError> {
+        Ok(InitiativeInput {
+            coalition_id: decode::uuid(&i.coalition_id)?,
             title: i.title.clone(),
             summary: i.summary.clone(),
             description: i.description.clone(),
@@ -308,15 +311,17 @@ impl From<&Initiative> for InitiativeInput {
             organisations: i
                 .organisations
                 .iter()
-                .map(|p| ParticipantInput {
-                    organisation_id: uuid::Uuid::parse_str(&p.organisation_id).unwrap_or_default(),
-                    role: p.role,
+                .map(|p| {
+                    Ok(ParticipantInput {
+                        organisation_id: decode::uuid(&p.organisation_id)?,
+                        role: p.role,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, ApiError>>()?,
             funding: i.funding.clone(),
             publication: i.publication,
             external_id: i.external_id.clone(),
-        }
+        })
     }
 }
 

@@ -2,13 +2,9 @@
 //! (rows, count, one per set, one per embedded kind), and writes.
 
 use super::model::{Initiative, InitiativeFilters, InitiativeRow, Participant};
-use super::resource::Initiatives;
-use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::paging::{ListRequest, Listed};
-use crate::kernel::{read, records, Resource};
+use crate::kernel::{records, Resource};
 use crate::resources::coalitions::resource::Coalitions;
-use crate::resources::content;
 use crate::resources::organisations::resource::Organisations;
 use crate::resources::vocabularies::{
     ActivityArea, InitiativeStatus, ParticipationRole, Publication, Sphere, TargetGroup, Theme,
@@ -40,14 +36,9 @@ impl Include {
     }
 }
 
-/// The conditions of a list, the caller's visibility included.
-fn conditions(
-    conn: &DbConnection,
-    caller: &Caller,
-    f: &InitiativeFilters,
-    q: Option<&str>,
-) -> Result<Vec<Sql>, ApiError> {
-    let mut c: Vec<Sql> = content::visible_to(caller, "i").into_iter().collect();
+/// The conditions of a list's filters (visibility and `q` are added by `content::page`).
+pub fn conditions(f: &InitiativeFilters) -> Result<Vec<Sql>, ApiError> {
+    let mut c: Vec<Sql> = Vec::new();
     if !f.country.is_empty() {
         c.push(records::in_link_table(
             &INITIATIVES,
@@ -122,24 +113,7 @@ fn conditions(
         c.push(sql);
     }
     c.extend(records::updated_since("i.updated_at", f.updated_since));
-    if let Some(q) = q {
-        c.push(content::matches(conn, &INITIATIVES, q));
-    }
     Ok(c)
-}
-
-/// One page of initiatives the caller may see.
-pub fn list(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    filters: &InitiativeFilters,
-    include: Include,
-    request: &ListRequest,
-) -> Result<Listed<Initiative>, ApiError> {
-    let q = filters.q.as_deref().map(content::search_words).transpose()?.flatten();
-    let conditions = conditions(conn, caller, filters, q.as_deref())?;
-    let relevance = q.map(|q| content::relevance(conn, &INITIATIVES, &q));
-    read::page::<Initiatives>(conn, conditions, relevance, include, request)
 }
 
 /// Attach sets and embedded records to rows: five set queries, plus one per embedded kind.

@@ -124,7 +124,14 @@ impl Collection for Initiatives {
         include: Include,
         request: &ListRequest,
     ) -> Result<Listed<Initiative>, ApiError> {
-        queries::list(conn, caller, filters, include, request)
+        content::page::<Self>(
+            conn,
+            caller,
+            filters.q.as_deref(),
+            queries::conditions(filters)?,
+            include,
+            request,
+        )
     }
 }
 

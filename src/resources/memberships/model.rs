@@ -139,15 +139,17 @@ impl MembershipInput {
     }
 }
 
-impl From<&Membership> for MembershipInput {
-    fn from(m: &Membership) -> Self {
-        MembershipInput {
-            organisation_id: uuid::Uuid::parse_str(&m.organisation_id).unwrap_or_default(),
+impl TryFrom<&Membership> for MembershipInput {
+    type Error = ApiError;
+
+    fn try_from(m: &Membership) -> Result<Self, ApiError> {
+        Ok(MembershipInput {
+            organisation_id: decode::uuid(&m.organisation_id)?,
             role: m.role,
             joined_on: m.joined_on,
             left_on: m.left_on,
             commitment: m.commitment.clone(),
-        }
+        })
     }
 }
 

@@ -145,9 +145,11 @@ impl OrganisationInput {
     }
 }
 
-impl From<&Organisation> for OrganisationInput {
-    fn from(o: &Organisation) -> Self {
-        OrganisationInput {
+impl TryFrom<&Organisation> for OrganisationInput {
+    type Error = ApiError;
+
+    fn try_from(o: &Organisation) -> Result<Self, ApiError> {
+        Ok(OrganisationInput {
             name: o.name.clone(),
             acronym: o.acronym.clone(),
             sector: o.sector,
@@ -155,7 +157,7 @@ impl From<&Organisation> for OrganisationInput {
             website: o.website.clone(),
             description: o.description.clone(),
             external_id: o.external_id.clone(),
-        }
+        })
     }
 }
 

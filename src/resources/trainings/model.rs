@@ -13,6 +13,7 @@ use crate::resources::coalitions::model::Coalition;
 use crate::resources::organisations::model::Organisation;
 use crate::resources::validation::{self, trim_opt};
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
+use crate::store::decode;
 use crate::store::schema::trainings;
 use crate::store::DbConnection;
 
@@ -331,10 +332,12 @@ impl TrainingInput {
     }
 }
 
-impl From<&Training> for TrainingInput {
-    fn from(t: &Training) -> Self {
-        TrainingInput {
-            coalition_id: t.coalition_id.as_deref().and_then(|c| uuid::Uuid::parse_str(c).ok()),
+impl TryFrom<&Training> for TrainingInput {
+    type Error = ApiError;
+
+    fn try_from(t: &Training) -> Result<Self, ApiError> {
+        Ok(TrainingInput {
+            coalition_id: t.coalition_id.as_deref().map(decode::uuid).transpose()?,
             title: t.title.clone(),
             description: t.description.clone(),
             kind: t.kind,
@@ -345,7 +348,7 @@ impl From<&Training> for TrainingInput {
             city: t.city.clone(),
             country_code: t.country_code.clone(),
             audience_countries: t.audience_countries.clone(),
-            organiser_id: t.organiser_id.as_deref().and_then(|o| uuid::Uuid::parse_str(o).ok()),
+            organiser_id: t.organiser_id.as_deref().map(decode::uuid).transpose()?,
             speakers: t.speakers.clone(),
             participants: t.participants,
             participants_note: t.participants_note.clone(),
@@ -355,7 +358,7 @@ impl From<&Training> for TrainingInput {
             registration_url: t.registration_url.clone(),
             publication: t.publication,
             external_id: t.external_id.clone(),
-        }
+        })
     }
 }
 

@@ -7,13 +7,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::model::{Speaker, Training, TrainingFilters, TrainingRow};
-use super::resource::Trainings;
-use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::paging::{ListRequest, Listed};
-use crate::kernel::{read, records, Resource};
+use crate::kernel::{records, Resource};
 use crate::resources::coalitions::resource::Coalitions;
-use crate::resources::content;
 use crate::resources::organisations::resource::Organisations;
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
 use crate::store::decode;
@@ -58,13 +54,9 @@ fn languages(raw: &[String]) -> Result<Vec<Value>, ApiError> {
         .collect()
 }
 
-fn conditions(
-    conn: &DbConnection,
-    caller: &Caller,
-    f: &TrainingFilters,
-    q: Option<&str>,
-) -> Result<Vec<Sql>, ApiError> {
-    let mut c: Vec<Sql> = content::visible_to(caller, "t").into_iter().collect();
+/// The conditions of a list's filters (visibility and `q` are added by `content::page`).
+pub fn conditions(f: &TrainingFilters) -> Result<Vec<Sql>, ApiError> {
+    let mut c: Vec<Sql> = Vec::new();
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to < from {
             return Err(ApiError::bad_param("to", "before_from", "must not be before `from`"));
@@ -149,24 +141,7 @@ fn conditions(
         c.push(sql);
     }
     c.extend(records::updated_since("t.updated_at", f.updated_since));
-    if let Some(q) = q {
-        c.push(content::matches(conn, &TRAININGS, q));
-    }
     Ok(c)
-}
-
-/// One page of trainings the caller may see.
-pub fn list(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    filters: &TrainingFilters,
-    include: Include,
-    request: &ListRequest,
-) -> Result<Listed<Training>, ApiError> {
-    let q = filters.q.as_deref().map(content::search_words).transpose()?.flatten();
-    let conditions = conditions(conn, caller, filters, q.as_deref())?;
-    let relevance = q.map(|q| content::relevance(conn, &TRAININGS, &q));
-    read::page::<Trainings>(conn, conditions, relevance, include, request)
 }
 
 #[derive(QueryableByName)]

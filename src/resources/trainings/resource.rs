@@ -132,7 +132,14 @@ impl Collection for Trainings {
         include: Include,
         request: &ListRequest,
     ) -> Result<Listed<Training>, ApiError> {
-        queries::list(conn, caller, filters, include, request)
+        content::page::<Self>(
+            conn,
+            caller,
+            filters.q.as_deref(),
+            queries::conditions(filters)?,
+            include,
+            request,
+        )
     }
 }
 

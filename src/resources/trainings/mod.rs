@@ -2,6 +2,7 @@
 //! coalition or, with no coalition, at platform level (e.g. by a facility).
 
 pub mod api;
+pub mod filters;
 pub mod model;
 pub mod queries;
 pub mod resource;

@@ -1,0 +1,104 @@
+//! Filters and sort fields of `GET /initiatives`.
+
+use crate::http::paging::{Listable, SortField, SortKind, SortValue};
+use crate::resources::vocabularies::{ActivityArea, InitiativeStatus, Publication, Sphere, TargetGroup, Theme};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::model::InitiativeRow;
+
+/// Filters of `GET /initiatives`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InitiativeFilters {
+    /// A country in the geographic scope; repeat for any of several.
+    #[serde(default)]
+    pub country: Vec<String>,
+    /// Owning coalition; repeat for any of several.
+    #[serde(default)]
+    #[param(value_type = Vec<uuid::Uuid>)]
+    pub coalition: Vec<String>,
+    /// Activity area; repeat for any of several.
+    #[serde(default)]
+    pub activity_area: Vec<ActivityArea>,
+    /// Theme; repeat for any of several.
+    #[serde(default)]
+    pub theme: Vec<Theme>,
+    /// Target group; repeat for any of several.
+    #[serde(default)]
+    pub target_group: Vec<TargetGroup>,
+    /// Status; repeat for any of several.
+    #[serde(default)]
+    pub status: Vec<InitiativeStatus>,
+    /// Sphere; repeat for any of several.
+    #[serde(default)]
+    pub sphere: Vec<Sphere>,
+    /// A participating organisation; repeat for any of several.
+    #[serde(default)]
+    #[param(value_type = Vec<uuid::Uuid>)]
+    pub organisation: Vec<String>,
+    /// `draft` or `published` (drafts only ever include those the caller may see).
+    pub publication: Option<Publication>,
+    /// Running on this day: `start_date ≤ day ≤ end_date` (or no end date).
+    pub active_on: Option<NaiveDate>,
+    /// Starting on or after this day.
+    pub start_from: Option<NaiveDate>,
+    /// Starting on or before this day.
+    pub start_to: Option<NaiveDate>,
+    /// Changed at or after this instant (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Full-text search over title, summary and description (PostgreSQL `websearch_to_tsquery`
+    /// syntax on PostgreSQL; every word must match; `word*` for a prefix).
+    pub q: Option<String>,
+    /// Embed related records: `coalition`, `organisations` (comma-separated). A fixed number of
+    /// queries per page, whatever its size.
+    pub include: Option<String>,
+    /// Comma-separated sort fields, `-` for descending: `title`, `start_date`, `created_at`,
+    /// `updated_at`; or `relevance` (with `q`). `id` always ends the sort, in the direction of the
+    /// last field. Default `-start_date`.
+    #[param(
+        pattern = r"^(relevance|-?(title|start_date|created_at|updated_at)(,-?(title|start_date|created_at|updated_at))*)$"
+    )]
+    pub sort: Option<String>,
+}
+
+/// Sortable fields of initiatives.
+pub static SORT_FIELDS: [SortField; 4] = [
+    SortField {
+        name: "title",
+        column: "i.title",
+        kind: SortKind::Text,
+    },
+    SortField {
+        name: "start_date",
+        column: "i.start_date",
+        kind: SortKind::Date,
+    },
+    SortField {
+        name: "created_at",
+        column: "i.created_at",
+        kind: SortKind::Timestamp,
+    },
+    SortField {
+        name: "updated_at",
+        column: "i.updated_at",
+        kind: SortKind::Timestamp,
+    },
+];
+
+impl Listable for InitiativeRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn sort_value(&self, name: &str) -> SortValue<'_> {
+        match name {
+            "title" => SortValue::Text(&self.title),
+            "created_at" => SortValue::Timestamp(&self.created_at),
+            "updated_at" => SortValue::Timestamp(&self.updated_at),
+            _ => SortValue::Date(&self.start_date),
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Filters and sort fields of `GET /trainings`.
+
+use crate::http::paging::{Listable, SortField, SortKind, SortValue};
+use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::model::TrainingRow;
+
+/// Filters of `GET /trainings`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TrainingFilters {
+    /// Events overlapping the range from this day (UTC) …
+    pub from: Option<NaiveDate>,
+    /// … to this day (UTC, inclusive).
+    pub to: Option<NaiveDate>,
+    /// `true`: events that have not ended yet; `false`: past events.
+    pub upcoming: Option<bool>,
+    /// Host or audience country; repeat for any of several.
+    #[serde(default)]
+    pub country: Vec<String>,
+    /// Organising coalition; repeat for any of several.
+    #[serde(default)]
+    #[param(value_type = Vec<uuid::Uuid>)]
+    pub coalition: Vec<String>,
+    /// `true`: only platform-level events (no coalition); `false`: only coalitions' events.
+    pub platform: Option<bool>,
+    /// Kind; repeat for any of several.
+    #[serde(default)]
+    pub kind: Vec<EventKind>,
+    /// Event format; repeat for any of several. (`csv` and `json` select the representation
+    /// instead, as on every list.)
+    #[serde(default)]
+    #[param(value_type = Vec<FormatFilter>)]
+    pub format: Vec<EventFormat>,
+    /// Activity area; repeat for any of several.
+    #[serde(default)]
+    pub activity_area: Vec<ActivityArea>,
+    /// Theme; repeat for any of several.
+    #[serde(default)]
+    pub theme: Vec<Theme>,
+    /// Language (ISO 639-1); repeat for any of several.
+    #[serde(default)]
+    pub language: Vec<String>,
+    /// Organiser; repeat for any of several.
+    #[serde(default)]
+    #[param(value_type = Vec<uuid::Uuid>)]
+    pub organiser: Vec<String>,
+    /// `draft` or `published` (drafts only ever include those the caller may see).
+    pub publication: Option<Publication>,
+    /// Changed at or after this instant (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Full-text search over title, description, city and participants note.
+    pub q: Option<String>,
+    /// Embed related records: `coalition`, `organiser` (comma-separated).
+    pub include: Option<String>,
+    /// Comma-separated sort fields, `-` for descending: `starts_at`, `title`, `created_at`,
+    /// `updated_at`; or `relevance` (with `q`). `id` always ends the sort, in the direction of the
+    /// last field. Default `-starts_at`.
+    #[param(
+        pattern = r"^(relevance|-?(starts_at|title|created_at|updated_at)(,-?(starts_at|title|created_at|updated_at))*)$"
+    )]
+    pub sort: Option<String>,
+}
+
+/// Values of the trainings' `format` parameter: an event format, or a list representation.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FormatFilter {
+    /// online events
+    Online,
+    /// in-person events
+    InPerson,
+    /// hybrid events
+    Hybrid,
+    /// the JSON page (the default)
+    Json,
+    /// every matching event as CSV
+    Csv,
+}
+
+/// Sortable fields of trainings.
+pub static SORT_FIELDS: [SortField; 4] = [
+    SortField {
+        name: "starts_at",
+        column: "t.starts_at",
+        kind: SortKind::Timestamp,
+    },
+    SortField {
+        name: "title",
+        column: "t.title",
+        kind: SortKind::Text,
+    },
+    SortField {
+        name: "created_at",
+        column: "t.created_at",
+        kind: SortKind::Timestamp,
+    },
+    SortField {
+        name: "updated_at",
+        column: "t.updated_at",
+        kind: SortKind::Timestamp,
+    },
+];
+
+impl Listable for TrainingRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn sort_value(&self, name: &str) -> SortValue<'_> {
+        match name {
+            "title" => SortValue::Text(&self.title),
+            "created_at" => SortValue::Timestamp(&self.created_at),
+            "updated_at" => SortValue::Timestamp(&self.updated_at),
+            _ => SortValue::Timestamp(&self.starts_at),
+        }
+    }
+}

@@ -237,6 +237,17 @@ pub fn created<T: Serialize>(record_type: RecordType, record_id: &str, input: &T
     }
 }
 
+/// A creation entry of a bulk load: the fields are not itemised.
+pub fn bulk_created(record_type: RecordType, record_id: &str) -> Entry {
+    Entry {
+        record_type,
+        record_id: record_id.to_string(),
+        action: Action::Created,
+        version: Some(1),
+        changed: Vec::new(),
+    }
+}
+
 /// An update entry.
 pub fn updated<T: Serialize>(record_type: RecordType, record_id: &str, version: i64, before: &T, after: &T) -> Entry {
     Entry {

@@ -59,15 +59,6 @@ impl IfMatch {
 }
 
 impl IfMatch {
-    /// Like [`IfMatch::check`], loading the current version only when there is an `If-Match`
-    /// to compare it with.
-    pub fn check_with(&self, version: impl FnOnce() -> Result<i64, ApiError>) -> Result<(), ApiError> {
-        match self.0 {
-            None => Ok(()),
-            Some(_) => self.check(version()?),
-        }
-    }
-
     /// For a write that would create the record: any `If-Match` fails (there is no current
     /// representation to match, RFC 9110 §13.1.1).
     pub fn check_absent(&self) -> Result<(), ApiError> {

@@ -69,11 +69,6 @@ impl Sort {
         })
     }
 
-    /// Whether this is `sort=relevance`.
-    pub fn is_relevance(&self) -> bool {
-        self.relevance
-    }
-
     fn parse_fields(text: &str, allowed: &'static [SortField]) -> Result<Sort, ApiError> {
         let mut fields: Vec<(&'static SortField, bool)> = Vec::new();
         for item in text.split(',') {

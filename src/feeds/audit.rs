@@ -10,9 +10,7 @@ use crate::http::auth::Caller;
 use crate::http::csv_export;
 use crate::http::error::ApiError;
 use crate::http::openapi::AuditProblems;
-use crate::http::paging::{
-    self, FormatParam, ListQuery, ListRequest, Listable, Listed, PageParams, Sort, SortField, SortKind, SortValue,
-};
+use crate::http::paging::{self, FormatParam, ListQuery, ListRequest, Listed, PageParams, Sort};
 use crate::store::journal::RecordType;
 use crate::store::sql::{Sql, Value};
 use crate::store::{Database, DbConnection};
@@ -37,16 +35,6 @@ struct AuditRow {
     version: Option<i64>,
     #[diesel(sql_type = Text)]
     changed_fields: String,
-}
-
-impl Listable for AuditRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn sort_value(&self, _name: &str) -> SortValue<'_> {
-        SortValue::Timestamp(&self.at)
-    }
 }
 
 /// One write: who did what to which record, and when.
@@ -131,11 +119,7 @@ pub struct AuditFilters {
     pub sort: Option<String>,
 }
 
-static SORT_FIELDS: [SortField; 1] = [SortField {
-    name: "at",
-    column: "a.at",
-    kind: SortKind::Timestamp,
-}];
+crate::sortable!(AuditRow, key id, alias "a": at Timestamp);
 
 fn list(conn: &mut DbConnection, f: &AuditFilters, request: &ListRequest) -> Result<Listed<AuditEntry>, ApiError> {
     let mut c = Vec::new();
@@ -185,7 +169,7 @@ fn list(conn: &mut DbConnection, f: &AuditFilters, request: &ListRequest) -> Res
 pub async fn audit(caller: Caller, req: HttpRequest, db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
     caller.require()?.may_read_audit()?;
     let (page, filters): (PageParams, AuditFilters) = paging::parse_query(req.query_string())?;
-    let sort = Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "-at")?;
+    let sort = Sort::parse(filters.sort.as_deref(), SORT_FIELDS, "-at")?;
     if csv_export::wanted(&req, &page) {
         let export = csv_export::Export {
             name: "audit",

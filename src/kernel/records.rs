@@ -2,7 +2,9 @@
 
 use actix_web::{http::header, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
+use utoipa::openapi::{RefOr, Schema};
 
 use crate::http::error::{ApiError, FieldError};
 use crate::store::sql::{CountRow, Sql, Value};
@@ -51,13 +53,20 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
 }
 
 /// The writable fields of a resource, as request bodies carry them.
-pub trait Writable: Sized + Serialize {
+pub trait Writable: Sized + Serialize + DeserializeOwned + utoipa::PartialSchema {
     /// The record these fields belong to.
-    type Record;
-    /// The record's current writable fields (an error only for a corrupt stored record).
-    fn of(record: &Self::Record) -> Result<Self, ApiError>;
+    type Record: Serialize;
     /// Type, normalise and validate a JSON document (422 on any failure).
     fn parse(value: serde_json::Value) -> Result<Self, ApiError>;
+    /// The record's current writable fields: its JSON form, kept to the properties this type
+    /// declares (an error only for a corrupt stored record).
+    fn of(record: &Self::Record) -> Result<Self, ApiError> {
+        let mut document = to_json(record)?;
+        if let (serde_json::Value::Object(map), RefOr::T(Schema::Object(schema))) = (&mut document, Self::schema()) {
+            map.retain(|name, _| schema.properties.contains_key(name));
+        }
+        serde_json::from_value(document).map_err(|e| ApiError::Internal(format!("corrupt stored record: {e}")))
+    }
 }
 
 /// Apply an RFC 7396 merge patch to a record's writable fields and validate the result
@@ -75,15 +84,12 @@ pub fn patched<W: Writable>(current: &W::Record, patch: &serde_json::Value) -> R
     W::parse(document)
 }
 
-/// Implement [`Writable`] for an input type with `TryFrom<&Record>` and `from_json`.
+/// Implement [`Writable`] for an input type with `from_json`.
 #[macro_export]
 macro_rules! writable {
     ($input:ty, $record:ty) => {
         impl $crate::kernel::records::Writable for $input {
             type Record = $record;
-            fn of(record: &$record) -> Result<Self, $crate::http::error::ApiError> {
-                <$input>::try_from(record)
-            }
             fn parse(value: serde_json::Value) -> Result<Self, $crate::http::error::ApiError> {
                 <$input>::from_json(value)
             }

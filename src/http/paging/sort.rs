@@ -240,3 +240,41 @@ impl Cursor {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
     }
 }
+
+/// Declare a row's sortable fields once: emits `pub static SORT_FIELDS` (the `sort` parameter's
+/// fields, in the order error messages list them) and the row's [`Listable`] impl.
+///
+/// `sortable!(CoalitionRow, key id, alias "c": name Text, status Text, created_at Timestamp)`:
+/// each field is a column of the row and of the table aliased `c` in list queries, with its
+/// [`SortKind`].
+#[macro_export]
+macro_rules! sortable {
+    ($row:ty, key $key:ident, alias $alias:literal: $first:ident $first_kind:ident $(, $field:ident $kind:ident)* $(,)?) => {
+        /// Sortable fields of this resource.
+        pub static SORT_FIELDS: &[$crate::http::paging::SortField] = &[
+            $crate::http::paging::SortField {
+                name: stringify!($first),
+                column: concat!($alias, ".", stringify!($first)),
+                kind: $crate::http::paging::SortKind::$first_kind,
+            },
+            $($crate::http::paging::SortField {
+                name: stringify!($field),
+                column: concat!($alias, ".", stringify!($field)),
+                kind: $crate::http::paging::SortKind::$kind,
+            },)*
+        ];
+
+        impl $crate::http::paging::Listable for $row {
+            fn id(&self) -> &str {
+                &self.$key
+            }
+
+            fn sort_value(&self, name: &str) -> $crate::http::paging::SortValue<'_> {
+                match name {
+                    $(stringify!($field) => $crate::http::paging::SortValue::$kind(&self.$field),)*
+                    _ => $crate::http::paging::SortValue::$first_kind(&self.$first),
+                }
+            }
+        }
+    };
+}

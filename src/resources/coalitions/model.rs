@@ -7,7 +7,6 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::http::error::ApiError;
-use crate::http::paging::{Listable, SortField, SortKind, SortValue};
 use crate::kernel::records::{self, References};
 use crate::resources::validation::{self, trim_opt};
 use crate::resources::vocabularies::{ActivityArea, CoalitionStatus};
@@ -159,25 +158,6 @@ impl CoalitionInput {
     }
 }
 
-impl TryFrom<&Coalition> for CoalitionInput {
-    type Error = ApiError;
-
-    fn try_from(c: &Coalition) -> Result<Self, ApiError> {
-        Ok(CoalitionInput {
-            country_code: c.country_code.clone(),
-            name: c.name.clone(),
-            native_name: c.native_name.clone(),
-            status: c.status,
-            founded: c.founded.clone(),
-            description: c.description.clone(),
-            website: c.website.clone(),
-            contact_email: c.contact_email.clone(),
-            activity_areas: c.activity_areas.clone(),
-            coordinator_id: c.coordinator_id.as_deref().map(decode::uuid).transpose()?,
-        })
-    }
-}
-
 /// Filters of `GET /coalitions`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -206,50 +186,7 @@ pub struct CoalitionFilters {
     pub sort: Option<String>,
 }
 
-/// Sortable fields of coalitions.
-pub static SORT_FIELDS: [SortField; 5] = [
-    SortField {
-        name: "name",
-        column: "c.name",
-        kind: SortKind::Text,
-    },
-    SortField {
-        name: "country_code",
-        column: "c.country_code",
-        kind: SortKind::Text,
-    },
-    SortField {
-        name: "status",
-        column: "c.status",
-        kind: SortKind::Text,
-    },
-    SortField {
-        name: "created_at",
-        column: "c.created_at",
-        kind: SortKind::Timestamp,
-    },
-    SortField {
-        name: "updated_at",
-        column: "c.updated_at",
-        kind: SortKind::Timestamp,
-    },
-];
-
-impl Listable for CoalitionRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn sort_value(&self, name: &str) -> SortValue<'_> {
-        match name {
-            "country_code" => SortValue::Text(&self.country_code),
-            "status" => SortValue::Text(&self.status),
-            "created_at" => SortValue::Timestamp(&self.created_at),
-            "updated_at" => SortValue::Timestamp(&self.updated_at),
-            _ => SortValue::Text(&self.name),
-        }
-    }
-}
+crate::sortable!(CoalitionRow, key id, alias "c": name Text, country_code Text, status Text, created_at Timestamp, updated_at Timestamp);
 
 /// The conditions of a list.
 pub fn conditions(filters: &CoalitionFilters) -> Result<Vec<Sql>, ApiError> {

@@ -108,7 +108,7 @@ impl Collection for Coalitions {
     type Filters = CoalitionFilters;
 
     fn sort(filters: &CoalitionFilters) -> Result<Sort, ApiError> {
-        Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "name")
+        Sort::parse(filters.sort.as_deref(), SORT_FIELDS, "name")
     }
     fn list(
         conn: &mut DbConnection,

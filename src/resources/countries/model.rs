@@ -7,7 +7,6 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::http::error::ApiError;
-use crate::http::paging::{Listable, SortField, SortKind, SortValue};
 use crate::kernel::records;
 use crate::resources::validation;
 use crate::resources::vocabularies::CountryGroup;
@@ -95,20 +94,6 @@ impl CountryInput {
     }
 }
 
-impl TryFrom<&Country> for CountryInput {
-    type Error = ApiError;
-
-    fn try_from(c: &Country) -> Result<Self, ApiError> {
-        Ok(CountryInput {
-            code: c.code.clone(),
-            eu_code: c.eu_code.clone(),
-            name: c.name.clone(),
-            native_name: c.native_name.clone(),
-            groups: c.groups.clone(),
-        })
-    }
-}
-
 /// Filters of `GET /countries`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -124,38 +109,7 @@ pub struct CountryFilters {
     pub sort: Option<String>,
 }
 
-/// Sortable fields of countries.
-pub static SORT_FIELDS: [SortField; 3] = [
-    SortField {
-        name: "code",
-        column: "k.code",
-        kind: SortKind::Text,
-    },
-    SortField {
-        name: "name",
-        column: "k.name",
-        kind: SortKind::Text,
-    },
-    SortField {
-        name: "updated_at",
-        column: "k.updated_at",
-        kind: SortKind::Timestamp,
-    },
-];
-
-impl Listable for CountryRow {
-    fn id(&self) -> &str {
-        &self.code
-    }
-
-    fn sort_value(&self, name: &str) -> SortValue<'_> {
-        match name {
-            "name" => SortValue::Text(&self.name),
-            "updated_at" => SortValue::Timestamp(&self.updated_at),
-            _ => SortValue::Text(&self.code),
-        }
-    }
-}
+crate::sortable!(CountryRow, key code, alias "k": code Text, name Text, updated_at Timestamp);
 
 /// Rows to records, with their groups (one query for any number of rows).
 pub fn assemble(conn: &mut DbConnection, rows: Vec<CountryRow>) -> Result<Vec<Country>, ApiError> {

@@ -87,7 +87,7 @@ impl Collection for Countries {
     type Filters = CountryFilters;
 
     fn sort(filters: &CountryFilters) -> Result<Sort, ApiError> {
-        Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "code")
+        Sort::parse(filters.sort.as_deref(), SORT_FIELDS, "code")
     }
     fn list(
         conn: &mut DbConnection,

@@ -1,6 +1,5 @@
 //! Filters and sort fields of `GET /initiatives`.
 
-use crate::http::paging::{Listable, SortField, SortKind, SortValue};
 use crate::resources::vocabularies::{ActivityArea, InitiativeStatus, Publication, Sphere, TargetGroup, Theme};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -64,41 +63,4 @@ pub struct InitiativeFilters {
     pub sort: Option<String>,
 }
 
-/// Sortable fields of initiatives.
-pub static SORT_FIELDS: [SortField; 4] = [
-    SortField {
-        name: "title",
-        column: "i.title",
-        kind: SortKind::Text,
-    },
-    SortField {
-        name: "start_date",
-        column: "i.start_date",
-        kind: SortKind::Date,
-    },
-    SortField {
-        name: "created_at",
-        column: "i.created_at",
-        kind: SortKind::Timestamp,
-    },
-    SortField {
-        name: "updated_at",
-        column: "i.updated_at",
-        kind: SortKind::Timestamp,
-    },
-];
-
-impl Listable for InitiativeRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn sort_value(&self, name: &str) -> SortValue<'_> {
-        match name {
-            "title" => SortValue::Text(&self.title),
-            "created_at" => SortValue::Timestamp(&self.created_at),
-            "updated_at" => SortValue::Timestamp(&self.updated_at),
-            _ => SortValue::Date(&self.start_date),
-        }
-    }
-}
+crate::sortable!(InitiativeRow, key id, alias "i": title Text, start_date Date, created_at Timestamp, updated_at Timestamp);

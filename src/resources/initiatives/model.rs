@@ -15,7 +15,6 @@ use crate::resources::validation::{self, trim_opt};
 use crate::resources::vocabularies::{
     ActivityArea, InitiativeStatus, ParticipationRole, Publication, Sphere, TargetGroup, Theme,
 };
-use crate::store::decode;
 use crate::store::schema::initiatives;
 use crate::store::DbConnection;
 
@@ -287,41 +286,6 @@ impl InitiativeInput {
             )?;
         }
         refs.finish()
-    }
-}
-
-impl TryFrom<&Initiative> for InitiativeInput {
-    type Error = ApiError;
-
-    fn try_from(i: &Initiative) -> Result<Self, ApiError> {
-        Ok(InitiativeInput {
-            coalition_id: decode::uuid(&i.coalition_id)?,
-            title: i.title.clone(),
-            summary: i.summary.clone(),
-            description: i.description.clone(),
-            activity_areas: i.activity_areas.clone(),
-            themes: i.themes.clone(),
-            target_groups: i.target_groups.clone(),
-            countries: i.countries.clone(),
-            sphere: i.sphere,
-            status: i.status,
-            start_date: i.start_date,
-            end_date: i.end_date,
-            website: i.website.clone(),
-            organisations: i
-                .organisations
-                .iter()
-                .map(|p| {
-                    Ok(ParticipantInput {
-                        organisation_id: decode::uuid(&p.organisation_id)?,
-                        role: p.role,
-                    })
-                })
-                .collect::<Result<_, ApiError>>()?,
-            funding: i.funding.clone(),
-            publication: i.publication,
-            external_id: i.external_id.clone(),
-        })
     }
 }
 

@@ -112,7 +112,7 @@ impl Collection for Initiatives {
 
     fn sort(filters: &InitiativeFilters) -> Result<Sort, ApiError> {
         let has_query = filters.q.as_deref().is_some_and(|q| !q.trim().is_empty());
-        Sort::parse_searchable(filters.sort.as_deref(), &SORT_FIELDS, "-start_date", has_query)
+        Sort::parse_searchable(filters.sort.as_deref(), SORT_FIELDS, "-start_date", has_query)
     }
     fn list_include(filters: &InitiativeFilters) -> Result<Include, ApiError> {
         Include::parse(filters.include.as_deref())

@@ -7,7 +7,6 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::http::error::{ApiError, FieldError};
-use crate::http::paging::{Listable, SortField, SortKind, SortValue};
 use crate::kernel::records::{self, References};
 use crate::kernel::Resource;
 use crate::resources::coalitions::model::Coalition;
@@ -139,20 +138,6 @@ impl MembershipInput {
     }
 }
 
-impl TryFrom<&Membership> for MembershipInput {
-    type Error = ApiError;
-
-    fn try_from(m: &Membership) -> Result<Self, ApiError> {
-        Ok(MembershipInput {
-            organisation_id: decode::uuid(&m.organisation_id)?,
-            role: m.role,
-            joined_on: m.joined_on,
-            left_on: m.left_on,
-            commitment: m.commitment.clone(),
-        })
-    }
-}
-
 /// Filters of membership lists.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -173,38 +158,7 @@ pub struct MembershipFilters {
     pub sort: Option<String>,
 }
 
-/// Sortable fields of memberships.
-pub static SORT_FIELDS: [SortField; 3] = [
-    SortField {
-        name: "created_at",
-        column: "m.created_at",
-        kind: SortKind::Timestamp,
-    },
-    SortField {
-        name: "updated_at",
-        column: "m.updated_at",
-        kind: SortKind::Timestamp,
-    },
-    SortField {
-        name: "role",
-        column: "m.role",
-        kind: SortKind::Text,
-    },
-];
-
-impl Listable for MembershipRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn sort_value(&self, name: &str) -> SortValue<'_> {
-        match name {
-            "updated_at" => SortValue::Timestamp(&self.updated_at),
-            "role" => SortValue::Text(&self.role),
-            _ => SortValue::Timestamp(&self.created_at),
-        }
-    }
-}
+crate::sortable!(MembershipRow, key id, alias "m": created_at Timestamp, updated_at Timestamp, role Text);
 
 /// Whose memberships to list.
 #[derive(Debug, Clone)]

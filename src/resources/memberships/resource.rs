@@ -111,5 +111,5 @@ impl Resource for Memberships {
 
 /// The sort of a membership list.
 pub fn sort(filters: &MembershipFilters) -> Result<Sort, ApiError> {
-    Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "created_at")
+    Sort::parse(filters.sort.as_deref(), SORT_FIELDS, "created_at")
 }

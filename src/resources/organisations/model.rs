@@ -7,7 +7,6 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::http::error::ApiError;
-use crate::http::paging::{Listable, SortField, SortKind, SortValue};
 use crate::kernel::records::{self, References};
 use crate::resources::validation::{self, trim_opt};
 use crate::resources::vocabularies::Sector;
@@ -145,22 +144,6 @@ impl OrganisationInput {
     }
 }
 
-impl TryFrom<&Organisation> for OrganisationInput {
-    type Error = ApiError;
-
-    fn try_from(o: &Organisation) -> Result<Self, ApiError> {
-        Ok(OrganisationInput {
-            name: o.name.clone(),
-            acronym: o.acronym.clone(),
-            sector: o.sector,
-            country_code: o.country_code.clone(),
-            website: o.website.clone(),
-            description: o.description.clone(),
-            external_id: o.external_id.clone(),
-        })
-    }
-}
-
 /// Filters of `GET /organisations`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -186,38 +169,7 @@ pub struct OrganisationFilters {
     pub sort: Option<String>,
 }
 
-/// Sortable fields of organisations.
-pub static SORT_FIELDS: [SortField; 3] = [
-    SortField {
-        name: "name",
-        column: "o.name",
-        kind: SortKind::Text,
-    },
-    SortField {
-        name: "created_at",
-        column: "o.created_at",
-        kind: SortKind::Timestamp,
-    },
-    SortField {
-        name: "updated_at",
-        column: "o.updated_at",
-        kind: SortKind::Timestamp,
-    },
-];
-
-impl Listable for OrganisationRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn sort_value(&self, name: &str) -> SortValue<'_> {
-        match name {
-            "created_at" => SortValue::Timestamp(&self.created_at),
-            "updated_at" => SortValue::Timestamp(&self.updated_at),
-            _ => SortValue::Text(&self.name),
-        }
-    }
-}
+crate::sortable!(OrganisationRow, key id, alias "o": name Text, created_at Timestamp, updated_at Timestamp);
 
 /// The conditions of a list.
 pub fn conditions(filters: &OrganisationFilters) -> Result<Vec<Sql>, ApiError> {

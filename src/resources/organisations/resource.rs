@@ -92,7 +92,7 @@ impl Collection for Organisations {
     type Filters = OrganisationFilters;
 
     fn sort(filters: &OrganisationFilters) -> Result<Sort, ApiError> {
-        Sort::parse(filters.sort.as_deref(), &SORT_FIELDS, "name")
+        Sort::parse(filters.sort.as_deref(), SORT_FIELDS, "name")
     }
     fn list(
         conn: &mut DbConnection,

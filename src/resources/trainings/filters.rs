@@ -1,6 +1,5 @@
 //! Filters and sort fields of `GET /trainings`.
 
-use crate::http::paging::{Listable, SortField, SortKind, SortValue};
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -82,41 +81,4 @@ pub enum FormatFilter {
     Csv,
 }
 
-/// Sortable fields of trainings.
-pub static SORT_FIELDS: [SortField; 4] = [
-    SortField {
-        name: "starts_at",
-        column: "t.starts_at",
-        kind: SortKind::Timestamp,
-    },
-    SortField {
-        name: "title",
-        column: "t.title",
-        kind: SortKind::Text,
-    },
-    SortField {
-        name: "created_at",
-        column: "t.created_at",
-        kind: SortKind::Timestamp,
-    },
-    SortField {
-        name: "updated_at",
-        column: "t.updated_at",
-        kind: SortKind::Timestamp,
-    },
-];
-
-impl Listable for TrainingRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn sort_value(&self, name: &str) -> SortValue<'_> {
-        match name {
-            "title" => SortValue::Text(&self.title),
-            "created_at" => SortValue::Timestamp(&self.created_at),
-            "updated_at" => SortValue::Timestamp(&self.updated_at),
-            _ => SortValue::Timestamp(&self.starts_at),
-        }
-    }
-}
+crate::sortable!(TrainingRow, key id, alias "t": starts_at Timestamp, title Text, created_at Timestamp, updated_at Timestamp);

@@ -13,7 +13,6 @@ use crate::resources::coalitions::model::Coalition;
 use crate::resources::organisations::model::Organisation;
 use crate::resources::validation::{self, trim_opt};
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
-use crate::store::decode;
 use crate::store::schema::trainings;
 use crate::store::DbConnection;
 
@@ -329,36 +328,6 @@ impl TrainingInput {
             refs.organisation(conn, "organiser_id", &organiser.hyphenated().to_string())?;
         }
         refs.finish()
-    }
-}
-
-impl TryFrom<&Training> for TrainingInput {
-    type Error = ApiError;
-
-    fn try_from(t: &Training) -> Result<Self, ApiError> {
-        Ok(TrainingInput {
-            coalition_id: t.coalition_id.as_deref().map(decode::uuid).transpose()?,
-            title: t.title.clone(),
-            description: t.description.clone(),
-            kind: t.kind,
-            format: t.format,
-            starts_at: t.starts_at.fixed_offset(),
-            ends_at: t.ends_at.fixed_offset(),
-            timezone: t.timezone.clone(),
-            city: t.city.clone(),
-            country_code: t.country_code.clone(),
-            audience_countries: t.audience_countries.clone(),
-            organiser_id: t.organiser_id.as_deref().map(decode::uuid).transpose()?,
-            speakers: t.speakers.clone(),
-            participants: t.participants,
-            participants_note: t.participants_note.clone(),
-            activity_areas: t.activity_areas.clone(),
-            themes: t.themes.clone(),
-            languages: t.languages.clone(),
-            registration_url: t.registration_url.clone(),
-            publication: t.publication,
-            external_id: t.external_id.clone(),
-        })
     }
 }
 

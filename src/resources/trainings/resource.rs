@@ -116,7 +116,7 @@ impl Collection for Trainings {
 
     fn sort(filters: &TrainingFilters) -> Result<Sort, ApiError> {
         let has_query = filters.q.as_deref().is_some_and(|q| !q.trim().is_empty());
-        Sort::parse_searchable(filters.sort.as_deref(), &SORT_FIELDS, "-starts_at", has_query)
+        Sort::parse_searchable(filters.sort.as_deref(), SORT_FIELDS, "-starts_at", has_query)
     }
     /// `upcoming` moves with the clock.
     fn depends_on_clock(filters: &TrainingFilters) -> bool {

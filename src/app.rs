@@ -4,10 +4,10 @@
 use std::net::TcpListener;
 
 use actix_cors::Cors;
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
-use actix_web::middleware::{Compress, ErrorHandlers, Logger};
+use actix_web::middleware::{from_fn, Compress, ErrorHandlers, Logger, Next};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
@@ -16,10 +16,10 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::config::Settings;
 use crate::feeds::stats;
 use crate::http::auth::JwtKeys;
-use crate::http::caching::HttpCaching;
+use crate::http::caching;
 use crate::http::error::{framework_error_to_problem, ApiError};
 use crate::http::extract::BodyLimit;
-use crate::http::idempotency::Idempotency;
+use crate::http::idempotency;
 use crate::http::openapi::ApiDoc;
 use crate::http::request_id;
 use crate::resources::registry::RESOURCES;
@@ -189,6 +189,7 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let max_age = state.cache_max_age;
     let (app, api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -210,14 +211,14 @@ pub fn app(
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
         .route("/docs", web::get().to(docs_redirect))
         .default_service(web::to(no_route))
-        .wrap(Idempotency)
-        .wrap(HttpCaching {
-            max_age: state.cache_max_age,
-        })
+        .wrap(from_fn(idempotency::remembered))
+        .wrap(from_fn(move |req, next: Next<BoxBody>| {
+            caching::conditional(req, next, max_age)
+        }))
         .wrap(cors(state.cors_allowed_origins.clone()))
         .wrap(Compress::default())
         .wrap(ErrorHandlers::new().default_handler(framework_error_to_problem))
-        .wrap(request_id::RequestId)
+        .wrap(from_fn(request_id::tagged))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms id=%{x-request-id}o"))
 }
 

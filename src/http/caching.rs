@@ -8,14 +8,13 @@
 //! - Anonymous GETs are `Cache-Control: public, max-age=<CACHE_MAX_AGE>`, authenticated ones
 //!   `private, no-cache`; both vary on `Authorization`.
 
-use std::future::{ready, Future, Ready};
-use std::pin::Pin;
-use std::rc::Rc;
+use std::future::{ready, Ready};
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::body::BoxBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{Error, FromRequest, HttpRequest, HttpResponse};
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -100,110 +99,69 @@ fn content_etag(body: &[u8]) -> String {
     )
 }
 
-/// Middleware factory; `max_age` is the `Cache-Control` max-age of anonymous reads.
-pub struct HttpCaching {
-    /// seconds
-    pub max_age: u32,
-}
-
-impl<S, B> Transform<S, ServiceRequest> for HttpCaching
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<BoxBody>;
-    type Error = Error;
-    type Transform = HttpCachingMiddleware<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
-
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(HttpCachingMiddleware {
-            service: Rc::new(service),
-            max_age: self.max_age,
-        }))
-    }
-}
-
-/// The middleware itself.
-pub struct HttpCachingMiddleware<S> {
-    service: Rc<S>,
+/// Conditional requests and `Cache-Control` for one response (wrapped with `from_fn`, see
+/// `app.rs`); `max_age` is the `Cache-Control` max-age of anonymous reads, in seconds.
+pub async fn conditional(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
     max_age: u32,
-}
-
-impl<S, B> Service<ServiceRequest> for HttpCachingMiddleware<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<BoxBody>;
-    type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>>>>;
-
-    actix_web::dev::forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
-        let service = Rc::clone(&self.service);
-        let max_age = self.max_age;
-        let read = matches!(*req.method(), Method::GET | Method::HEAD);
-        let authenticated = req.headers().contains_key(header::AUTHORIZATION);
-        let if_none_match = req
-            .headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        Box::pin(async move {
-            let response = service.call(req).await?;
-            if !read || response.status() != StatusCode::OK {
-                return Ok(response.map_into_boxed_body());
-            }
-            let (req, mut res) = response.into_parts();
-            let cache_control = if authenticated {
-                "private, no-cache".to_string()
-            } else {
-                format!("public, max-age={max_age}")
-            };
-            let headers = res.headers_mut();
-            if let Ok(value) = HeaderValue::from_str(&cache_control) {
-                headers.insert(header::CACHE_CONTROL, value);
-            }
-            headers.append(header::VARY, HeaderValue::from_static("Authorization"));
-            let is_json = headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|ct| ct.starts_with("application/json"));
-            let mut res = res.map_into_boxed_body();
-            if is_json && !res.headers().contains_key(header::ETAG) {
-                // Lists and other JSON: the tag is the content's. (CSV is streamed, untagged.)
-                let (head, body) = res.into_parts();
-                let bytes = actix_web::body::to_bytes(body)
-                    .await
-                    .map_err(|_| actix_web::error::ErrorInternalServerError("reading a response body"))?;
-                let tag = content_etag(&bytes);
-                res = head.set_body(BoxBody::new(bytes));
-                if let Ok(value) = HeaderValue::from_str(&tag) {
-                    res.headers_mut().insert(header::ETAG, value);
-                }
-            }
-            let current = res
-                .headers()
-                .get(header::ETAG)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            if let (Some(tag), Some(inm)) = (current, if_none_match) {
-                if none_match_hits(&inm, &tag) {
-                    let mut not_modified = HttpResponse::NotModified();
-                    for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
-                        for value in res.headers().get_all(&name) {
-                            not_modified.append_header((name.clone(), value.clone()));
-                        }
-                    }
-                    return Ok(ServiceResponse::new(req, not_modified.finish()));
-                }
-            }
-            Ok(ServiceResponse::new(req, res))
-        })
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    let authenticated = req.headers().contains_key(header::AUTHORIZATION);
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let response = next.call(req).await?;
+    if !read || response.status() != StatusCode::OK {
+        return Ok(response.map_into_boxed_body());
     }
+    let (req, mut res) = response.into_parts();
+    let cache_control = if authenticated {
+        "private, no-cache".to_string()
+    } else {
+        format!("public, max-age={max_age}")
+    };
+    let headers = res.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&cache_control) {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    headers.append(header::VARY, HeaderValue::from_static("Authorization"));
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    let mut res = res.map_into_boxed_body();
+    if is_json && !res.headers().contains_key(header::ETAG) {
+        // Lists and other JSON: the tag is the content's. (CSV is streamed, untagged.)
+        let (head, body) = res.into_parts();
+        let bytes = actix_web::body::to_bytes(body)
+            .await
+            .map_err(|_| actix_web::error::ErrorInternalServerError("reading a response body"))?;
+        let tag = content_etag(&bytes);
+        res = head.set_body(BoxBody::new(bytes));
+        if let Ok(value) = HeaderValue::from_str(&tag) {
+            res.headers_mut().insert(header::ETAG, value);
+        }
+    }
+    let current = res
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if let (Some(tag), Some(inm)) = (current, if_none_match) {
+        if none_match_hits(&inm, &tag) {
+            let mut not_modified = HttpResponse::NotModified();
+            for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
+                for value in res.headers().get_all(&name) {
+                    not_modified.append_header((name.clone(), value.clone()));
+                }
+            }
+            return Ok(ServiceResponse::new(req, not_modified.finish()));
+        }
+    }
+    Ok(ServiceResponse::new(req, res))
 }
 
 #[cfg(test)]

@@ -8,14 +8,11 @@
 //! may reuse it. The same key with a different request is a 422. A reservation whose request
 //! never finished (the process died) is taken over after a minute.
 
-use std::future::{ready, Future, Ready};
-use std::pin::Pin;
-use std::rc::Rc;
-
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::body::BoxBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut, Data};
 use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
 use chrono::Duration;
@@ -142,142 +139,100 @@ fn problem(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
     ServiceResponse::new(req, error.error_response())
 }
 
-/// Middleware factory.
-pub struct Idempotency;
-
-impl<S, B> Transform<S, ServiceRequest> for Idempotency
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<BoxBody>;
-    type Error = Error;
-    type Transform = IdempotencyMiddleware<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
-
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(IdempotencyMiddleware {
-            service: Rc::new(service),
-        }))
+/// Remember or replay a POST with an `Idempotency-Key` (wrapped with `from_fn`, see `app.rs`).
+pub async fn remembered(mut req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, Error> {
+    let key = req.headers().get(HEADER).map(|v| v.to_str().map(str::to_string));
+    let key = match key {
+        Some(_) if req.method() != Method::POST => None,
+        Some(Ok(key)) if !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic()) => Some(key),
+        Some(_) => {
+            let error = ApiError::bad_param(
+                "Idempotency-Key",
+                "invalid_value",
+                "must be 1 to 255 visible ASCII characters",
+            );
+            return Ok(problem(req, error));
+        }
+        None => None,
+    };
+    // Only authenticated writes are remembered; anything else goes through unchanged
+    // (and is refused by the handler if it needs a token).
+    let actor = key.as_ref().and_then(|_| {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)?
+            .to_str()
+            .ok()?
+            .strip_prefix("Bearer ")?;
+        let keys = req.app_data::<Data<JwtKeys>>()?;
+        keys.verify(token.trim()).ok().map(|p| p.sub)
+    });
+    let (Some(key), Some(actor), Some(db)) = (key, actor, req.app_data::<Data<Database>>().cloned()) else {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    };
+    // Read the body to fingerprint the request, then hand it on unchanged.
+    let limit = req.app_data::<BodyLimit>().map_or(1_048_576, |l| l.0) * BATCH_FACTOR;
+    let mut payload = req.take_payload();
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > limit {
+            let error = ApiError::PayloadTooLarge(format!("the request body is larger than {limit} bytes"));
+            return Ok(problem(req, error));
+        }
+        body.extend_from_slice(&chunk);
     }
-}
+    let body = body.freeze();
+    let mut hasher = Sha256::new();
+    hasher.update(req.method().as_str());
+    hasher.update(b" ");
+    hasher.update(req.uri().to_string());
+    hasher.update(b"\n");
+    hasher.update(&body);
+    let hash = format!("{:x}", hasher.finalize());
+    req.set_payload(Payload::from(body));
 
-/// The middleware itself.
-pub struct IdempotencyMiddleware<S> {
-    service: Rc<S>,
-}
-
-impl<S, B> Service<ServiceRequest> for IdempotencyMiddleware<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<BoxBody>;
-    type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>>>>;
-
-    actix_web::dev::forward_ready!(service);
-
-    fn call(&self, mut req: ServiceRequest) -> Self::Future {
-        let service = Rc::clone(&self.service);
-        Box::pin(async move {
-            let key = req.headers().get(HEADER).map(|v| v.to_str().map(str::to_string));
-            let key = match key {
-                Some(_) if req.method() != Method::POST => None,
-                Some(Ok(key)) if !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic()) => {
-                    Some(key)
-                }
-                Some(_) => {
-                    let error = ApiError::bad_param(
-                        "Idempotency-Key",
-                        "invalid_value",
-                        "must be 1 to 255 visible ASCII characters",
-                    );
-                    return Ok(problem(req, error));
-                }
-                None => None,
-            };
-            // Only authenticated writes are remembered; anything else goes through unchanged
-            // (and is refused by the handler if it needs a token).
-            let actor = key.as_ref().and_then(|_| {
-                let token = req
+    let (a, k, h) = (actor.clone(), key.clone(), hash);
+    match db.write(move |conn| reserve(conn, &a, &k, &h)).await {
+        Err(error) => Ok(problem(req, error)),
+        Ok(Reservation::Replay { status, location, body }) => {
+            let mut replay = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+            replay
+                .content_type("application/json")
+                .insert_header((REPLAYED, "true"));
+            if let Some(location) = location {
+                replay.insert_header((header::LOCATION, location));
+            }
+            let (req, _) = req.into_parts();
+            Ok(ServiceResponse::new(req, replay.body(body)))
+        }
+        Ok(Reservation::Reserved) => {
+            let response = next.call(req).await?.map_into_boxed_body();
+            let status = response.status();
+            let (req, res) = response.into_parts();
+            let (head, body) = res.into_parts();
+            let bytes: Bytes = actix_web::body::to_bytes(body)
+                .await
+                .map_err(|_| actix_web::error::ErrorInternalServerError("reading a response body"))?;
+            let outcome = status.is_success().then(|| {
+                let location = head
                     .headers()
-                    .get(header::AUTHORIZATION)?
-                    .to_str()
-                    .ok()?
-                    .strip_prefix("Bearer ")?;
-                let keys = req.app_data::<Data<JwtKeys>>()?;
-                keys.verify(token.trim()).ok().map(|p| p.sub)
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                (status.as_u16(), location, String::from_utf8_lossy(&bytes).into_owned())
             });
-            let (Some(key), Some(actor), Some(db)) = (key, actor, req.app_data::<Data<Database>>().cloned()) else {
-                return service.call(req).await.map(ServiceResponse::map_into_boxed_body);
-            };
-            // Read the body to fingerprint the request, then hand it on unchanged.
-            let limit = req.app_data::<BodyLimit>().map_or(1_048_576, |l| l.0) * BATCH_FACTOR;
-            let mut payload = req.take_payload();
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk?;
-                if body.len() + chunk.len() > limit {
-                    let error = ApiError::PayloadTooLarge(format!("the request body is larger than {limit} bytes"));
-                    return Ok(problem(req, error));
-                }
-                body.extend_from_slice(&chunk);
+            if let Err(e) = db.write(move |conn| finish(conn, &actor, &key, outcome)).await {
+                log::error!("could not record an idempotency key's outcome: {e}");
             }
-            let body = body.freeze();
-            let mut hasher = Sha256::new();
-            hasher.update(req.method().as_str());
-            hasher.update(b" ");
-            hasher.update(req.uri().to_string());
-            hasher.update(b"\n");
-            hasher.update(&body);
-            let hash = format!("{:x}", hasher.finalize());
-            req.set_payload(Payload::from(body));
-
-            let (a, k, h) = (actor.clone(), key.clone(), hash);
-            match db.write(move |conn| reserve(conn, &a, &k, &h)).await {
-                Err(error) => Ok(problem(req, error)),
-                Ok(Reservation::Replay { status, location, body }) => {
-                    let mut replay = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
-                    replay
-                        .content_type("application/json")
-                        .insert_header((REPLAYED, "true"));
-                    if let Some(location) = location {
-                        replay.insert_header((header::LOCATION, location));
-                    }
-                    let (req, _) = req.into_parts();
-                    Ok(ServiceResponse::new(req, replay.body(body)))
-                }
-                Ok(Reservation::Reserved) => {
-                    let response = service.call(req).await?.map_into_boxed_body();
-                    let status = response.status();
-                    let (req, res) = response.into_parts();
-                    let (head, body) = res.into_parts();
-                    let bytes: Bytes = actix_web::body::to_bytes(body)
-                        .await
-                        .map_err(|_| actix_web::error::ErrorInternalServerError("reading a response body"))?;
-                    let outcome = status.is_success().then(|| {
-                        let location = head
-                            .headers()
-                            .get(header::LOCATION)
-                            .and_then(|v| v.to_str().ok())
-                            .map(str::to_string);
-                        (status.as_u16(), location, String::from_utf8_lossy(&bytes).into_owned())
-                    });
-                    if let Err(e) = db.write(move |conn| finish(conn, &actor, &key, outcome)).await {
-                        log::error!("could not record an idempotency key's outcome: {e}");
-                    }
-                    let mut res = head.set_body(BoxBody::new(bytes));
-                    if status.is_success() {
-                        res.headers_mut().insert(
-                            header::HeaderName::from_static(REPLAYED),
-                            HeaderValue::from_static("false"),
-                        );
-                    }
-                    Ok(ServiceResponse::new(req, res))
-                }
+            let mut res = head.set_body(BoxBody::new(bytes));
+            if status.is_success() {
+                res.headers_mut().insert(
+                    header::HeaderName::from_static(REPLAYED),
+                    HeaderValue::from_static("false"),
+                );
             }
-        })
+            Ok(ServiceResponse::new(req, res))
+        }
     }
 }

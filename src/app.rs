@@ -2,6 +2,7 @@
 //! and the server. `main` and the tests both use [`Application::build`].
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_cors::Cors;
 use actix_web::body::{BoxBody, MessageBody};
@@ -22,6 +23,7 @@ use crate::http::extract::BodyLimit;
 use crate::http::idempotency;
 use crate::http::openapi::ApiDoc;
 use crate::http::request_id;
+use crate::http::response_cache::{self, ResponseCache};
 use crate::resources::registry::RESOURCES;
 use crate::resources::service;
 use crate::store::Database;
@@ -175,6 +177,10 @@ pub struct AppState {
     pub stats_cache: stats::StatsCache,
     /// `Cache-Control` max-age of anonymous reads
     pub cache_max_age: u32,
+    /// the response cache of anonymous reads
+    pub response_cache: ResponseCache,
+    /// dropped with the last worker's state: stops the change watch
+    pub alive: Arc<()>,
 }
 
 /// The actix app over `state`.
@@ -207,6 +213,7 @@ pub fn app(
         .app_data(web::Data::new(table))
         .app_data(web::Data::new(document))
         .app_data(web::Data::new(state.stats_cache.clone()))
+        .app_data(web::Data::new(state.response_cache.clone()))
         .app_data(BodyLimit(state.body_limit))
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
         .route("/docs", web::get().to(docs_redirect))
@@ -215,8 +222,9 @@ pub fn app(
         .wrap(from_fn(move |req, next: Next<BoxBody>| {
             caching::conditional(req, next, max_age)
         }))
-        .wrap(cors(state.cors_allowed_origins.clone()))
         .wrap(Compress::default())
+        .wrap(from_fn(response_cache::serve))
+        .wrap(cors(state.cors_allowed_origins.clone()))
         .wrap(ErrorHandlers::new().default_handler(framework_error_to_problem))
         .wrap(from_fn(request_id::tagged))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms id=%{x-request-id}o"))
@@ -250,7 +258,10 @@ impl Application {
                 .collect(),
             stats_cache: stats::StatsCache::default(),
             cache_max_age: settings.cache_max_age,
+            response_cache: ResponseCache::new(settings.response_cache_mb),
+            alive: Arc::new(()),
         };
+        response_cache::watch(state.db.clone(), Arc::downgrade(&state.alive));
         let mut server = HttpServer::new(move || app(state.clone())).listen(listener)?;
         if let Some(workers) = settings.workers {
             server = server.workers(workers);

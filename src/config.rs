@@ -81,6 +81,10 @@ pub struct Settings {
     #[arg(long, env = "CACHE_MAX_AGE", default_value_t = 60, global = true)]
     pub cache_max_age: u32,
 
+    /// Memory for the response cache of anonymous reads, in MiB (0 turns it off).
+    #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = 64, global = true)]
+    pub response_cache_mb: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -112,6 +116,7 @@ impl Settings {
             db_pool_size: 4,
             max_body_bytes: 1_048_576,
             cache_max_age: 60,
+            response_cache_mb: 64,
             workers: Some(2),
         }
     }

@@ -10,3 +10,4 @@ pub mod idempotency;
 pub mod openapi;
 pub mod paging;
 pub mod request_id;
+pub mod response_cache;

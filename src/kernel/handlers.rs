@@ -12,6 +12,7 @@ use crate::http::csv_export;
 use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
 use crate::http::paging::{self, ListRequest};
+use crate::http::response_cache;
 use crate::kernel::records;
 use crate::kernel::sync;
 use crate::store::journal::Actor;
@@ -38,11 +39,12 @@ pub async fn list<R: Collection>(
         })
         .await;
     }
+    let clock = R::depends_on_clock(&filters);
     let request = ListRequest::new(&page, sort)?;
     let listed = db
         .read(move |conn| R::list(conn, &caller, &filters, include, &request))
         .await?;
-    Ok(paging::respond(&req, listed))
+    Ok(response_cache::unless(clock, paging::respond(&req, listed)))
 }
 
 /// The path segments of a record's URL (named in the route), typed.

@@ -116,6 +116,7 @@ pub struct Database {
     write_lock: Arc<Mutex<()>>,
     generation: Arc<std::sync::atomic::AtomicU64>,
     committed: Arc<tokio::sync::Notify>,
+    newest_seen: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Database {
@@ -146,6 +147,7 @@ impl Database {
             write_lock: Arc::new(Mutex::new(())),
             generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             committed: Arc::new(tokio::sync::Notify::new()),
+            newest_seen: Arc::new(std::sync::atomic::AtomicI64::new(-1)),
         })
     }
 
@@ -191,10 +193,22 @@ impl Database {
         Arc::clone(&self.committed)
     }
 
-    /// A number that grows with every write transaction this process commits, for caches of
-    /// derived data.
+    /// A number that grows with every write transaction this process commits, and whenever
+    /// the change feed shows a write made elsewhere ([`Database::observe_newest`]): the key of
+    /// every cache of derived data (responses, statistics).
     pub fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Report the newest change-feed number seen in the database: when it moved, a write was
+    /// committed (here or through another replica), so caches turn over and long-polling
+    /// readers wake.
+    pub fn observe_newest(&self, newest: i64) {
+        let before = self.newest_seen.swap(newest, std::sync::atomic::Ordering::AcqRel);
+        if before != newest {
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            self.committed.notify_waiters();
+        }
     }
 
     /// Run `f` in a read context (blocking; call through [`Database::read`] from handlers).

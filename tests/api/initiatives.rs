@@ -308,7 +308,7 @@ async fn include_costs_a_fixed_number_of_queries(app: TestApp) {
             &params,
             Sort::parse(
                 None,
-                &coalition_registry::resources::initiatives::model::SORT_FIELDS,
+                coalition_registry::resources::initiatives::model::SORT_FIELDS,
                 "title",
             )
             .unwrap(),

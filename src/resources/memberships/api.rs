@@ -40,11 +40,12 @@ async fn respond_list(
         })
         .await;
     }
+    let clock = filters.current.is_some();
     let request = ListRequest::new(&page, sort)?;
     let listed = db
         .read(move |conn| read::page::<Memberships>(conn, model::conditions(&owner, &filters), None, include, &request))
         .await?;
-    Ok(paging::respond(req, listed))
+    Ok(crate::http::response_cache::unless(clock, paging::respond(req, listed)))
 }
 
 /// List a coalition's members (`include=organisation` embeds each organisation).

@@ -1,0 +1,222 @@
+//! The response cache of anonymous reads: hits serve stored bytes (and free 304s), writes are
+//! visible to the next read on the same replica, and to reads on another replica (a second
+//! server process over the same database) within a second.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::common::{Reply, TestApp, SECRET};
+
+async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut request = app.client.get(app.url(path));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    Reply::from(request.send().await.unwrap()).await
+}
+
+async fn anonymous_reads_are_served_from_memory(app: TestApp) {
+    let coalition = app.coalition("LV", "Latvian coalition").await;
+    let path = format!("/coalitions/{coalition}");
+    for path in [path.as_str(), "/coalitions?limit=5", "/countries?limit=3"] {
+        let first = app.get(path).await;
+        first.ok(200);
+        assert_eq!(
+            first.header("x-cache"),
+            Some("miss"),
+            "{path}: the first read fills the cache"
+        );
+        let second = app.get(path).await;
+        assert_eq!(
+            second.header("x-cache"),
+            Some("hit"),
+            "{path}: the second read is a hit"
+        );
+        assert_eq!(second.body, first.body, "{path}: the same bytes");
+        assert_eq!(second.header("etag"), first.header("etag"), "{path}: the same tag");
+        assert_eq!(second.header("content-type"), Some("application/json"));
+        assert_eq!(second.header("cache-control"), first.header("cache-control"));
+
+        // Revalidation from the cache: a 304 without a body.
+        let tag = first.header("etag").unwrap().to_string();
+        let revalidated = get_with(&app, path, &[("if-none-match", &tag)]).await;
+        assert_eq!(revalidated.status, 304, "{path}");
+        assert_eq!(revalidated.header("x-cache"), Some("hit"), "{path}");
+        assert_eq!(revalidated.header("etag"), Some(tag.as_str()));
+        assert!(revalidated.text.is_empty());
+    }
+
+    // gzip is a variant of its own, stored compressed.
+    let gzip = [("accept-encoding", "gzip")];
+    let first = get_with(&app, "/coalitions?limit=5", &gzip).await;
+    assert_eq!(first.header("x-cache"), Some("miss"), "a new encoding is a new entry");
+    assert_eq!(first.header("content-encoding"), Some("gzip"));
+    let second = get_with(&app, "/coalitions?limit=5", &gzip).await;
+    assert_eq!(second.header("x-cache"), Some("hit"));
+    assert_eq!(second.header("content-encoding"), Some("gzip"));
+    assert_eq!(second.text, first.text, "the stored compressed bytes");
+}
+
+async fn only_anonymous_json_reads_are_cached(app: TestApp) {
+    let admin = app.admin();
+    app.training(
+        None,
+        json!({"title": "Future event", "starts_at": "2099-01-01T10:00:00Z", "ends_at": "2099-01-01T12:00:00Z"}),
+    )
+    .await;
+    for _ in 0..2 {
+        let authenticated = app.get_as("/coalitions", &admin).await;
+        authenticated.ok(200);
+        assert_eq!(
+            authenticated.header("x-cache"),
+            None,
+            "an authenticated read is never cached"
+        );
+        // Answers that depend on the clock, not only on the data, are not kept.
+        let upcoming = app.get("/trainings?upcoming=true").await;
+        upcoming.ok(200);
+        assert_eq!(upcoming.header("x-cache"), None, "upcoming=true depends on the clock");
+        // Errors, CSV and the change feed pass through.
+        let bad = app.get("/coalitions?limit=0").await;
+        assert_eq!(bad.status, 400);
+        assert_eq!(bad.header("x-cache"), None);
+        let csv = app.get("/coalitions?format=csv").await;
+        assert_eq!(csv.status, 200);
+        assert_eq!(csv.header("x-cache"), None);
+        let feed = app.get("/changes").await;
+        assert_eq!(feed.header("x-cache"), None);
+    }
+}
+
+async fn a_write_is_visible_to_the_next_read(app: TestApp) {
+    let admin = app.admin();
+    let coalition = app.coalition("EE", "Estonian coalition").await;
+    let path = format!("/coalitions/{coalition}");
+    assert_eq!(app.get(&path).await.ok(200)["name"], "Estonian coalition");
+    assert_eq!(app.get(&path).await.header("x-cache"), Some("hit"));
+    let list = app.get("/coalitions?country=EE").await;
+    assert_eq!(list.ok(200)["data"][0]["name"], "Estonian coalition");
+
+    // Change it and read at once, anonymously: the new name, from the database.
+    app.patch(&path, Some(&admin), json!({"name": "Digital Estonia"}))
+        .await
+        .ok(200);
+    let read = app.get(&path).await;
+    assert_eq!(read.ok(200)["name"], "Digital Estonia");
+    assert_eq!(read.header("x-cache"), Some("miss"));
+    let list = app.get("/coalitions?country=EE").await;
+    assert_eq!(list.ok(200)["data"][0]["name"], "Digital Estonia");
+
+    // Deletion too.
+    app.delete(&path, Some(&admin)).await;
+    assert_eq!(app.get(&path).await.status, 404);
+    assert_eq!(app.get("/coalitions?country=EE").await.ok(200)["data"], json!([]));
+}
+
+/// A second server process over the same database: another replica.
+struct Replica {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn replica(app: &TestApp) -> Replica {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_coalition-registry"))
+        .arg("serve")
+        .env("DATABASE_URL", &app.database_url)
+        .env("DATA_DIR", dir.path())
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("JWT_SECRET", SECRET)
+        .env("WORKERS", "1")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start a second server process");
+    let replica = Replica {
+        child,
+        base: format!("http://127.0.0.1:{port}/api/v1"),
+        _dir: dir,
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let health = app.client.get(format!("{}/health", replica.base)).send().await;
+        if health.is_ok_and(|r| r.status().is_success()) {
+            return replica;
+        }
+        assert!(Instant::now() < deadline, "the second server did not come up");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn other_replicas_see_a_write_within_a_second(app: TestApp) {
+    let admin = app.admin();
+    let coalition = app.coalition("LT", "Lithuanian coalition").await;
+    let other = replica(&app).await;
+    let url = format!("{}/coalitions/{coalition}", other.base);
+    let read = |url: String| {
+        let client = app.client.clone();
+        async move { Reply::from(client.get(url).send().await.unwrap()).await }
+    };
+    assert_eq!(read(url.clone()).await.ok(200)["name"], "Lithuanian coalition");
+    let cached = read(url.clone()).await;
+    assert_eq!(cached.header("x-cache"), Some("hit"), "the other replica caches too");
+
+    // A long-polling feed reader on the other replica wakes for this replica's write.
+    let cursor = {
+        let page = read(format!("{}/changes", other.base)).await;
+        page.ok(200)["page"]["next_cursor"].as_str().unwrap().to_string()
+    };
+    let poll = actix_web::rt::spawn(read(format!("{}/changes?after={cursor}&wait=10", other.base)));
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+
+    let written = Instant::now();
+    app.patch(
+        &format!("/coalitions/{coalition}"),
+        Some(&admin),
+        json!({"name": "Digital Lithuania"}),
+    )
+    .await
+    .ok(200);
+    let woken = poll.await.unwrap();
+    assert_eq!(woken.ok(200)["data"][0]["data"]["name"], "Digital Lithuania");
+    assert!(
+        written.elapsed() < Duration::from_secs(1),
+        "the other replica's long poll woke after {:?}",
+        written.elapsed()
+    );
+    loop {
+        let now = read(url.clone()).await;
+        if now.ok(200)["name"] == "Digital Lithuania" {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "the other replica still served the old record after {:?}",
+            written.elapsed()
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+crate::backend_tests!(
+    anonymous_reads_are_served_from_memory,
+    only_anonymous_json_reads_are_cached,
+    a_write_is_visible_to_the_next_read,
+    other_replicas_see_a_write_within_a_second,
+);

@@ -262,7 +262,17 @@ impl Application {
             alive: Arc::new(()),
         };
         response_cache::watch(state.db.clone(), Arc::downgrade(&state.alive));
-        let mut server = HttpServer::new(move || app(state.clone())).listen(listener)?;
+        let mut server = HttpServer::new(move || app(state.clone()))
+            // A compressed (chunked) body goes out in several small writes; with Nagle's
+            // algorithm each waits for the client's delayed ACK (~40 ms on keep-alive).
+            .on_connect(|connection, _| {
+                if let Some(socket) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                    if let Err(e) = socket.set_nodelay(true) {
+                        log::debug!("TCP_NODELAY: {e}");
+                    }
+                }
+            })
+            .listen(listener)?;
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }

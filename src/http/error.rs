@@ -232,15 +232,36 @@ impl From<DieselError> for ApiError {
                     DatabaseErrorKind::SerializationFailure => {
                         ApiError::Conflict("a concurrent write got in the way; retry the request".into())
                     }
-                    DatabaseErrorKind::ClosedConnection => {
-                        ApiError::Unavailable("the database connection closed".into())
-                    }
+                    DatabaseErrorKind::ClosedConnection => connection_lost(),
+                    _ if lost_connection(&message) => connection_lost(),
                     _ => ApiError::Internal(format!("database error: {message}")),
                 }
             }
+            DieselError::BrokenTransactionManager => connection_lost(),
             other => ApiError::Internal(format!("database error: {other}")),
         }
     }
+}
+
+/// The connection is gone (the server closed it, restarted, or an administrator ended it): the
+/// pool replaces it, and the request may be retried.
+fn connection_lost() -> ApiError {
+    crate::store::connection_lost();
+    ApiError::Unavailable("the database connection was lost; retry the request".into())
+}
+
+/// Whether a driver message says the connection itself failed (libpq reports these with no
+/// SQLSTATE diesel maps; `57P01` is an administrator's `pg_terminate_backend`).
+fn lost_connection(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    [
+        "server closed the connection",
+        "no connection to the server",
+        "terminating connection",
+        "connection to server",
+    ]
+    .iter()
+    .any(|sign| message.contains(sign))
 }
 
 /// A uniqueness rule of the schema: its name on PostgreSQL, the columns SQLite's message names

@@ -101,9 +101,22 @@ impl ManageConnection for ConnectionManager {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
+    /// Connections are not pinged before use (that was a statement on every request): a
+    /// statement that finds its connection lost marks it ([`connection_lost`]) and the pool
+    /// drops it when it is returned, so only the request that found it fails (503).
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+        LOST.with(|lost| lost.replace(false))
     }
+}
+
+thread_local! {
+    /// Whether the connection this thread holds was found lost.
+    static LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Mark the connection the current thread holds as lost: the pool drops it on return.
+pub fn connection_lost() {
+    LOST.with(|lost| lost.set(true));
 }
 
 /// The shared database handle: a pool plus, for SQLite, the single-writer lock.
@@ -140,6 +153,9 @@ impl Database {
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(10))
+            // No `SELECT 1` before every checkout (it was one statement of every request): a
+            // connection that broke is detected when returned (diesel's `is_broken`) and dropped.
+            .test_on_check_out(false)
             .build(manager)?;
         Ok(Database {
             pool,
@@ -158,6 +174,7 @@ impl Database {
 
     /// A pooled connection; blocking, so call it only off the async threads.
     pub fn conn(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
+        LOST.with(|lost| lost.set(false));
         self.pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))
     }
 

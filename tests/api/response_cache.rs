@@ -128,7 +128,7 @@ async fn compressed_keep_alive_is_as_fast_as_identity(app: TestApp) {
     // Authenticated, so every answer is computed (and compressed) anew; one kept-alive connection.
     let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
     let admin = app.admin();
-    let mut timings = |encoding: &'static str| {
+    let timings = |encoding: &'static str| {
         let (client, url, admin) = (client.clone(), app.url("/coalitions?limit=25"), admin.clone());
         async move {
             let mut times = Vec::new();
@@ -260,10 +260,35 @@ async fn other_replicas_see_a_write_within_a_second(app: TestApp) {
     }
 }
 
+/// Connections are not pinged before use; one the server lost is dropped, not reused.
+async fn broken_connections_are_replaced(app: TestApp) {
+    if app.backend != crate::common::Backend::Postgres {
+        return;
+    }
+    let admin = app.admin();
+    assert_eq!(app.get_as("/coalitions", &admin).await.status, 200);
+    let name = app.database_url.rsplit('/').next().unwrap().to_string();
+    let mut conn = <diesel::PgConnection as diesel::Connection>::establish(&app.database_url).unwrap();
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut conn,
+        &format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ),
+    )
+    .unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(app.get_as("/coalitions", &admin).await.status.as_u16());
+    }
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "{statuses:?}");
+    assert_eq!(statuses[6..], [200; 6], "the pool recovers: {statuses:?}");
+}
+
 crate::backend_tests!(
     anonymous_reads_are_served_from_memory,
     only_anonymous_json_reads_are_cached,
     a_write_is_visible_to_the_next_read,
     other_replicas_see_a_write_within_a_second,
     compressed_keep_alive_is_as_fast_as_identity,
+    broken_connections_are_replaced,
 );

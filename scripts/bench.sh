@@ -1,49 +1,92 @@
 #!/usr/bin/env bash
-# Load benchmark of the read paths portals and partner sites hit, with wrk on loopback.
-# Usage: scripts/bench.sh [seconds per endpoint, default 10]
-# Data: `seed --demo --scale $BENCH_SCALE` (default 20000 initiatives, 5000 events) in SQLite
-# in a temporary folder, or in PostgreSQL when BENCH_DATABASE_URL is set
-# (e.g. postgres://postgres@127.0.0.1:5432/bench — an empty database).
+# Load benchmark of the read paths portals and partner sites hit, compared in the same run
+# with the database-side bound (`../shared/bench/bound.sh`: the SQL an API that reads
+# PostgreSQL once per request must at least run). Every figure is printed with its ratio to
+# the bound, because absolute numbers on shared 2-core machines move from run to run.
+#
+# Usage: scripts/bench.sh [seconds per workload, default 10]
+# Data: `seed --demo --scale $BENCH_SCALE` (default 20000 initiatives, 5000 events), on
+# PostgreSQL (a fresh database `bench_registry` on 127.0.0.1:5432, or BENCH_DATABASE_URL) and
+# on SQLite (a temporary folder). BENCH_BACKENDS="postgres sqlite" selects the backends.
+# Needs: wrk and pgbench (Debian packages `wrk`, `postgresql-client`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-10}"
 SCALE="${BENCH_SCALE:-20000}"
 PORT="${BENCH_PORT:-18181}"
 BASE="http://127.0.0.1:$PORT/api/v1"
+BACKENDS="${BENCH_BACKENDS:-postgres sqlite}"
+PG_ADMIN="${BENCH_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}"
+BOUND="${BENCH_BOUND:-../shared/bench/bound.sh}"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 
 cargo build --release --quiet
 BIN=./target/release/coalition-registry
-DATA="$(mktemp -d)"
-export DATA_DIR="$DATA" BIND_ADDR="127.0.0.1:$PORT" RUST_LOG=warn JWT_SECRET="bench-secret-bench-secret-bench-secret-0001"
-[ -n "${BENCH_DATABASE_URL:-}" ] && export DATABASE_URL="$BENCH_DATABASE_URL"
-echo "seeding the demo data set (scale $SCALE)"
-RUST_LOG=info "$BIN" seed --demo --scale "$SCALE" 2>&1 | grep "demo data"
-"$BIN" serve &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 50); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.2; done
+SECRET="bench-secret-bench-secret-bench-secret-0001"
 
-first_id() { curl -fs "$BASE$1" | grep -o '"id":"[0-9a-f-]\{36\}"' | head -n1 | cut -d'"' -f4; }
-INITIATIVE="$(first_id "/initiatives?limit=1")"
-COALITION="$(first_id "/coalitions?country=LV")"
+# The bound, first, in the same run.
+declare -A BOUNDS=()
+if [ -x "$BOUND" ] || [ -f "$BOUND" ]; then
+  while read -r _ w tps _; do BOUNDS[$w]="$tps"; done < <(bash "$BOUND" "$DURATION" | grep '^bound ')
+  echo "bound: A ${BOUNDS[A]:-?} B ${BOUNDS[B]:-?} D ${BOUNDS[D]:-?} requests/s"
+else
+  echo "no bound script at $BOUND: ratios are left out"
+fi
 
-run() {
-  echo
-  echo "== GET $1"
-  wrk -t2 -c32 -d"${DURATION}s" --latency "$BASE$1" | grep -E "^Requests/sec|^ +Latency |^ +(50|99)%|Non-2xx"
+ratio() { # req/s, bound workload
+  local b="${BOUNDS[$2]:-}"
+  [ -n "$b" ] && awk -v r="$1" -v b="$b" 'BEGIN { printf "%.2f× bound %s", r / b, "'"$2"'" }'
 }
-run "/countries/LV"
-run "/coalitions/$COALITION"
-run "/initiatives/$INITIATIVE"
-run "/coalitions?limit=25"
-run "/initiatives?limit=25"
-run "/initiatives?country=UA&activity_area=education&limit=25"
-run "/initiatives?q=digital%20skills&sort=relevance&limit=25"
-run "/initiatives?include=coalition,organisations&limit=100"
-run "/trainings?upcoming=true&sort=starts_at&limit=25"
-run "/stats"
-run "/stats?country=LV"
-run "/coalitions/$COALITION/members?include=organisation"
-run "/changes?limit=100"
-run "/changes?limit=100&types=initiative&after=$(curl -fs "$BASE/changes?limit=1000" | grep -o '"next_cursor":"[^"]*"' | cut -d'"' -f4)"
+
+run() { # label, bound workload, path, [token]
+  local label="$1" bound="$2" path="$3" token="${4:-}" out rps p50 p99
+  local script=()
+  if [ -n "$token" ]; then
+    printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$token" > "$DATA/auth.lua"
+    script=(-s "$DATA/auth.lua")
+  fi
+  out="$(wrk -t2 -c32 -d"${DURATION}s" --latency "${script[@]}" "$BASE$path")"
+  rps="$(echo "$out" | sed -nE 's/^Requests\/sec: +([0-9.]+)/\1/p')"
+  p50="$(echo "$out" | sed -nE 's/^ +50% +([0-9.]+[a-z]+)/\1/p')"
+  p99="$(echo "$out" | sed -nE 's/^ +99% +([0-9.]+[a-z]+)/\1/p')"
+  printf '%-44s %9s req/s  p50 %8s  p99 %8s  %s%s\n' "$label" "$rps" "$p50" "$p99" "$(ratio "$rps" "$bound")" \
+    "$(echo "$out" | grep -q 'Non-2xx' && echo '  (non-2xx answers!)')"
+}
+
+for backend in $BACKENDS; do
+  DATA="$(mktemp -d)"
+  export DATA_DIR="$DATA" BIND_ADDR="127.0.0.1:$PORT" RUST_LOG=warn JWT_SECRET="$SECRET"
+  unset DATABASE_URL
+  if [ "$backend" = postgres ]; then
+    if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+      export DATABASE_URL="$BENCH_DATABASE_URL"
+    else
+      psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS bench_registry WITH (FORCE)" >/dev/null
+      psql "$PG_ADMIN" -qc "CREATE DATABASE bench_registry" >/dev/null
+      export DATABASE_URL="${PG_ADMIN%/*}/bench_registry"
+    fi
+  fi
+  echo
+  echo "== $backend: seeding the demo data set (scale $SCALE)"
+  RUST_LOG=info "$BIN" seed --demo --scale "$SCALE" 2>&1 | grep "demo data"
+  "$BIN" serve &
+  SERVER=$!
+  trap 'kill $SERVER 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.2; done
+  ADMIN="$("$BIN" token --role admin --sub bench 2>/dev/null | tail -n1)"
+  INITIATIVE="$(curl -fs "$BASE/initiatives?limit=1" | grep -o '"id":"[0-9a-f-]\{36\}"' | head -n1 | cut -d'"' -f4)"
+  B="/initiatives?country=LV&activity_area=labour_force&limit=50"
+
+  run "A  /initiatives/{id}, anonymous (cached)" A "/initiatives/$INITIATIVE"
+  run "A  with a token (uncached)" A "/initiatives/$INITIATIVE" "$ADMIN"
+  run "B  country+area, limit 50, anonymous (cached)" D "$B"
+  run "B  with a token, with total (uncached)" D "$B" "$ADMIN"
+  run "B  with a token, count=false (uncached)" B "$B&count=false" "$ADMIN"
+  run "search q=digital skills, relevance (cached)" B "/initiatives?q=digital%20skills&sort=relevance&limit=25"
+  run "search, with a token (uncached)" B "/initiatives?q=digital%20skills&sort=relevance&limit=25" "$ADMIN"
+  run "/coalitions?limit=25, anonymous (cached)" B "/coalitions?limit=25"
+  echo "peak RSS of the server: $(grep VmHWM /proc/$SERVER/status | awk '{print $2 / 1024 " MB"}')"
+  kill "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+  rm -rf "$DATA"
+done

@@ -60,7 +60,7 @@ struct Key {
     generation: u64,
     target: String,
     accept: String,
-    gzip: bool,
+    accept_encoding: String,
 }
 
 #[derive(Debug)]
@@ -83,7 +83,11 @@ impl ResponseCache {
             moka::sync::Cache::builder()
                 .max_capacity(megabytes * 1024 * 1024)
                 .weigher(|key: &Key, value: &Arc<Stored>| {
-                    let size = key.target.len() + key.accept.len() + value.body.len() + 64 * value.headers.len();
+                    let size = key.target.len()
+                        + key.accept.len()
+                        + key.accept_encoding.len()
+                        + value.body.len()
+                        + 64 * value.headers.len();
                     u32::try_from(size).unwrap_or(u32::MAX)
                 })
                 .build()
@@ -116,7 +120,7 @@ impl ResponseCache {
             generation: db.generation(),
             target: req.uri().path_and_query().map_or(path, |p| p.as_str()).to_string(),
             accept: text(header::ACCEPT),
-            gzip: text(header::ACCEPT_ENCODING).contains("gzip"),
+            accept_encoding: text(header::ACCEPT_ENCODING),
         })
     }
 
@@ -128,10 +132,18 @@ impl ResponseCache {
         let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
         Arc::clone(flights.entry(key.clone()).or_default())
     }
+}
 
-    fn land(&self, key: &Key) {
-        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
-        flights.remove(key);
+/// The end of a miss's flight, however it ends (an error, or the client going away).
+struct Landing<'a> {
+    cache: &'a ResponseCache,
+    key: &'a Key,
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        let mut flights = self.cache.flights.lock().unwrap_or_else(|p| p.into_inner());
+        flights.remove(self.key);
     }
 }
 
@@ -157,10 +169,12 @@ pub async fn serve(
     if let Some(stored) = cache.get(&key) {
         return Ok(answer(req.into_parts().0, &stored, "hit"));
     }
+    let _landing = Landing {
+        cache: &cache,
+        key: &key,
+    };
     let response = next.call(req).await?;
-    let filled = fill(&cache, &key, response).await;
-    cache.land(&key);
-    filled
+    fill(&cache, &key, response).await
 }
 
 /// Store a cacheable response and answer it; anything else passes through unchanged.

@@ -174,14 +174,14 @@ fn compute(conn: &mut DbConnection, caller: &Caller, country: Option<String>) ->
     })
 }
 
-/// How long cached anonymous statistics may serve when no write happened in this process
-/// (bounds staleness from writes through other replicas).
+/// How long cached anonymous statistics may serve at most (a safety net: the generation
+/// already moves with writes through this and, via the change watch, other replicas).
 const CACHE_TTL: Duration = Duration::from_secs(30);
 
 /// A cached response: the write generation it was computed at, when, and the JSON body.
 type CachedStats = (u64, Instant, Bytes);
 
-/// Anonymous statistics per country filter, valid until this process commits a write.
+/// Anonymous statistics per country filter, valid while the database generation stands.
 #[derive(Clone, Default)]
 pub struct StatsCache(Arc<Mutex<HashMap<Option<String>, CachedStats>>>);
 

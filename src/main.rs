@@ -86,9 +86,10 @@ fn main() -> anyhow::Result<()> {
             db.migrate()?;
             let report = seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
             log::info!(
-                "seeded: {} countries added, {} vocabulary terms written",
+                "seeded: {} countries added, {} vocabulary terms written, {} documents rendered",
                 report.countries_added,
-                report.terms
+                report.terms,
+                report.documents_rendered
             );
             if demo {
                 let started = std::time::Instant::now();

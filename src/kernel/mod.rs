@@ -8,6 +8,7 @@
 //! transaction — load the current record as the caller may see it, the record-level check,
 //! `If-Match`, parse the body, the check of the new state, and the write.
 
+pub mod docs;
 pub mod handlers;
 pub mod read;
 pub mod records;
@@ -105,7 +106,7 @@ impl Set {
 /// A resource served by the kernel. Implementations live in `<resource>/resource.rs`.
 pub trait Resource: Sized + Send + Sync + 'static {
     /// The record as the API shows it.
-    type Record: Record + Serialize + Clone + Send + 'static;
+    type Record: Record + Serialize + DeserializeOwned + Clone + Send + 'static;
     /// The writable fields, as request bodies carry them.
     type Input: Writable<Record = Self::Record> + PartialEq + Send + 'static;
     /// The query parameters of a single-record `GET` (an empty strict struct when none).
@@ -117,7 +118,7 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// The path segments a key is parsed from (`String`, or a tuple for nested routes).
     type PathArgs: DeserializeOwned + Send + 'static;
 
-    /// The row as stored (sets live in link tables).
+    /// The row as stored (sets live in link tables), for rendering documents from the tables.
     type Row: QueryableByName<MultiBackend> + Listable + Send + 'static;
 
     /// The feed and journal kind.
@@ -154,13 +155,13 @@ pub trait Resource: Sized + Send + Sync + 'static {
         read::visible_one::<Self>(conn, caller, key.stored(), include)
     }
 
-    /// Rows to records, with their sets and the embeds asked for: a fixed number of queries,
-    /// whatever the number of rows.
-    fn assemble(
-        conn: &mut DbConnection,
-        rows: Vec<Self::Row>,
-        include: Self::Include,
-    ) -> Result<Vec<Self::Record>, ApiError>;
+    /// Rows to records with their sets, rendered from the tables (see [`docs`]): a fixed
+    /// number of queries, whatever the number of rows.
+    fn assemble(conn: &mut DbConnection, rows: Vec<Self::Row>) -> Result<Vec<Self::Record>, ApiError>;
+    /// Embed the related records asked for: one query per embedded kind.
+    fn embed(_conn: &mut DbConnection, _records: &mut [Self::Record], _include: Self::Include) -> Result<(), ApiError> {
+        Ok(())
+    }
     /// Records by stored key, whatever the caller may see (callers filter with [`Resource::visible`]):
     /// a fixed number of queries, whatever the number of keys.
     fn load_many(conn: &mut DbConnection, keys: &[String]) -> Result<HashMap<String, Self::Record>, ApiError> {

@@ -1,9 +1,11 @@
-//! The reads every resource shares, over its declared [`Table`](crate::store::tables::Table):
-//! records by key (a fixed number of queries for any number of keys), one record as the
-//! caller may see it, a record by a unique column, and a page of records.
+//! The reads every resource shares, over its declared [`Table`](crate::store::tables::Table)'s
+//! stored documents ([`docs`](super::docs)): records by key (one query for any number of
+//! keys), one record as the caller may see it, a record by a unique column, and a page of
+//! records — each one statement, plus one per embedded kind.
 
 use std::collections::HashMap;
 
+use super::docs::{self, DocRow};
 use super::{Record, Resource};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
@@ -11,7 +13,7 @@ use crate::http::paging::{ListQuery, ListRequest, Listed, Relevance};
 use crate::store::sql::{Sql, Value};
 use crate::store::DbConnection;
 
-/// Records whose `column` (of the resource's table) is one of `values`, assembled.
+/// Records whose `column` (of the resource's table) is one of `values`, with the embeds asked for.
 pub fn load_where<R: Resource>(
     conn: &mut DbConnection,
     column: &str,
@@ -24,13 +26,15 @@ pub fn load_where<R: Resource>(
     let table = R::TABLE;
     let mut sql = Sql::new(&format!(
         "SELECT {} FROM {} WHERE {}.{column} IN ",
-        table.columns,
+        docs::select::<R>(),
         table.from(),
         table.alias
     ));
     sql.bind_list(values);
-    let rows: Vec<R::Row> = sql.load(conn)?;
-    R::assemble(conn, rows, include)
+    let rows: Vec<DocRow> = sql.load(conn)?;
+    let mut records = docs::records::<R>(conn, rows)?;
+    R::embed(conn, &mut records, include)?;
+    Ok(records)
 }
 
 /// Records by stored key, whatever the caller may see.
@@ -80,7 +84,7 @@ pub fn find_by<R: Resource>(conn: &mut DbConnection, column: &str, value: &str) 
     .pop())
 }
 
-/// One page of the resource's records matching every condition, assembled.
+/// One page of the resource's records matching every condition, with the embeds asked for.
 pub fn page<R: Resource>(
     conn: &mut DbConnection,
     conditions: Vec<Sql>,
@@ -91,9 +95,12 @@ pub fn page<R: Resource>(
     let table = R::TABLE;
     let from = table.from();
     let key = table.key_column();
-    let mut query = ListQuery::new(table.columns, &from, &key, conditions);
+    let select = docs::select::<R>();
+    let mut query = ListQuery::new(&select, &from, &key, conditions);
     query.relevance = relevance;
-    query
-        .run::<R::Row>(conn, request)?
-        .try_map(|rows| R::assemble(conn, rows, include))
+    query.run::<DocRow>(conn, request)?.try_map(|rows| {
+        let mut records = docs::records::<R>(conn, rows)?;
+        R::embed(conn, &mut records, include)?;
+        Ok(records)
+    })
 }

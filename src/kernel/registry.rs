@@ -22,6 +22,10 @@ pub struct Registered {
     pub load_visible: LoadVisible,
     /// registers the resource's routes
     pub routes: fn(&mut utoipa_actix_web::service_config::ServiceConfig),
+    /// renders the documents of records that have none; how many
+    pub render_missing: fn(&mut DbConnection) -> Result<usize, ApiError>,
+    /// the keys of records whose document differs from their tables
+    pub stale: fn(&mut DbConnection) -> Result<Vec<String>, ApiError>,
 }
 
 /// The registration of resource `R`, served by these routes.
@@ -30,6 +34,8 @@ pub const fn registered<R: Resource>(routes: fn(&mut utoipa_actix_web::service_c
         kind: R::KIND,
         load_visible: load_visible::<R>,
         routes,
+        render_missing: super::docs::render_missing::<R>,
+        stale: super::docs::stale::<R>,
     }
 }
 

@@ -1,25 +1,26 @@
 //! The writes every resource shares, each journaled (audit + change feed) in the write's own
-//! transaction: create, the version-guarded update (references and immutable fields checked,
+//! transaction, each rendering the record's stored document: create, the version-guarded update (references and immutable fields checked,
 //! an unchanged record kept as it is, otherwise the row written only if nobody changed it
 //! since it was read — 409 if they did — and link tables rewritten), and delete.
 
 use chrono::NaiveDateTime;
 
-use super::{Collection, Resource, Set};
+use super::{docs, Collection, Resource, Set};
 use crate::http::error::ApiError;
-use crate::kernel::records::Writable;
+use crate::kernel::records::{self, Writable};
 use crate::store::journal::{self, Actor};
 use crate::store::sql::{insert_rows, Sql, Value};
 use crate::store::tables::{LinkTable, Table};
 use crate::store::{now, DbConnection};
 
-/// Create a record from `input`: checked, inserted at version 1 with its sets, journaled, read back.
+/// Create a record from `input`: checked, inserted at version 1 with its sets and document,
+/// journaled; the record returned is the one rendered for the document (no re-read).
 pub fn create<R: Collection>(conn: &mut DbConnection, actor: &Actor, input: R::Input) -> Result<R::Record, ApiError> {
     R::check_input(conn, None, &input)?;
     let key = R::new_key(&input);
-    bulk_insert::<R>(conn, vec![(key.clone(), &input)], now())?;
+    let record = bulk_insert::<R>(conn, vec![(key.clone(), &input)], now())?.pop();
     journal::record(conn, actor, vec![journal::created(R::KIND, &key, &input)])?;
-    R::reload(conn, &key)
+    record.ok_or_else(|| ApiError::Internal(format!("{} {key} was not inserted", R::KIND.as_str())))
 }
 
 /// Create many records at once without reading them back: the declared bulk path (demo data,
@@ -30,6 +31,11 @@ pub fn create_many<R: Collection>(
     actor: &Actor,
     inputs: &[R::Input],
 ) -> Result<Vec<String>, ApiError> {
+    // Normalised and validated as every write's input is (sets sorted and deduplicated).
+    let inputs = inputs
+        .iter()
+        .map(|input| R::Input::parse(records::to_json(input)?))
+        .collect::<Result<Vec<R::Input>, ApiError>>()?;
     let keyed: Vec<(String, &R::Input)> = inputs.iter().map(|input| (R::new_key(input), input)).collect();
     let keys: Vec<String> = keyed.iter().map(|(key, _)| key.clone()).collect();
     // A bulk load's audit entries name the record, not each field set (that costs a
@@ -40,25 +46,35 @@ pub fn create_many<R: Collection>(
     Ok(keys)
 }
 
-/// `INSERT` the rows of new records (version 1) and every one of their sets.
+/// `INSERT` the rows of new records (version 1, with their documents) and every one of their
+/// sets; the records as rendered.
 fn bulk_insert<R: Resource>(
     conn: &mut DbConnection,
     records: Vec<(String, &R::Input)>,
     at: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<Vec<R::Record>, ApiError> {
     let Some((_, first)) = records.first() else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let table = R::TABLE;
     let mut columns: Vec<&str> = vec![table.key];
     columns.extend(R::fields(first).iter().map(|(column, _)| *column));
-    columns.extend(["version", "created_at", "updated_at"]);
+    columns.extend(["version", "created_at", "updated_at", "doc"]);
     let mut rows = Vec::with_capacity(records.len());
+    let mut rendered = Vec::with_capacity(records.len());
     let mut sets: Vec<(&'static LinkTable, Vec<Vec<Value>>)> = Vec::new();
     for (key, input) in &records {
+        let base = serde_json::Map::from_iter([(table.key.to_string(), serde_json::Value::from(key.as_str()))]);
+        let (record, doc) = docs::created::<R>(base, input, at)?;
+        rendered.push(record);
         let mut row = vec![Value::Text(key.clone())];
         row.extend(R::fields(input).into_iter().map(|(_, value)| value));
-        row.extend([Value::Int(1), Value::Timestamp(at), Value::Timestamp(at)]);
+        row.extend([
+            Value::Int(1),
+            Value::Timestamp(at),
+            Value::Timestamp(at),
+            Value::Text(doc),
+        ]);
         rows.push(row);
         for set in R::sets(input) {
             let owned = set
@@ -77,7 +93,7 @@ fn bulk_insert<R: Resource>(
         columns.extend(link.columns);
         insert_rows(conn, link.name, &columns, rows)?;
     }
-    Ok(())
+    Ok(rendered)
 }
 
 /// Rewrite a record's sets: each link table's rows of the record replaced.
@@ -98,8 +114,8 @@ fn replace_sets(conn: &mut DbConnection, key: &str, sets: Vec<Set>) -> Result<()
     Ok(())
 }
 
-/// `UPDATE <table> SET <fields>, version = $v, updated_at = $at WHERE key = $k AND version = $v - 1`:
-/// the rows written (0 when somebody else wrote first).
+/// `UPDATE <table> SET <fields>, version = $v, updated_at = $at, doc = $doc WHERE key = $k AND
+/// version = $v - 1`: the rows written (0 when somebody else wrote first).
 fn update_row(
     conn: &mut DbConnection,
     table: &Table,
@@ -107,6 +123,7 @@ fn update_row(
     fields: Vec<(&'static str, Value)>,
     version: i64,
     at: NaiveDateTime,
+    doc: String,
 ) -> Result<usize, ApiError> {
     let mut sql = Sql::new(&format!("UPDATE {} SET ", table.name));
     for (column, value) in fields {
@@ -118,6 +135,8 @@ fn update_row(
     sql.bind(Value::Int(version));
     sql.push(", updated_at = ");
     sql.bind(Value::Timestamp(at));
+    sql.push(", doc = ");
+    sql.bind(Value::Text(doc));
     sql.push(&format!(" WHERE {} = ", table.key));
     sql.bind(Value::Text(key.to_string()));
     sql.push(" AND version = ");
@@ -156,7 +175,9 @@ where
     }
     let version = R::version(current) + 1;
     let key = R::stored_key(current);
-    if update_row(conn, R::TABLE, &key, R::fields(&input), version, now())? == 0 {
+    let at = now();
+    let (record, doc) = docs::updated::<R>(current, &input, version, at)?;
+    if update_row(conn, R::TABLE, &key, R::fields(&input), version, at, doc)? == 0 {
         return Err(ApiError::Conflict(format!(
             "the {} was changed by another request while this one ran; fetch it and retry",
             R::KIND.as_str()
@@ -165,5 +186,5 @@ where
     replace_sets(conn, &key, R::sets(&input))?;
     let entry = journal::updated(R::KIND, &key, version, &before, &input);
     journal::record(conn, actor, vec![entry])?;
-    R::reload(conn, &key)
+    Ok(record)
 }

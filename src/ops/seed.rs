@@ -93,6 +93,8 @@ pub struct SeedReport {
     pub countries_added: usize,
     /// vocabulary terms written
     pub terms: usize,
+    /// stored documents rendered from the tables (records seeded here, or from before documents)
+    pub documents_rendered: usize,
 }
 
 /// Seed reference data in one transaction.
@@ -148,6 +150,9 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
         });
     }
     journal::record(conn, &journal::Actor::system(), added)?;
+    for resource in &crate::resources::registry::RESOURCES {
+        report.documents_rendered += (resource.render_missing)(conn)?;
+    }
     Sql::new("DELETE FROM vocabulary_terms").execute(conn)?;
     let mut insert = Sql::new("INSERT INTO vocabulary_terms (vocabulary, code, label, position) VALUES ");
     let mut first = true;
@@ -169,4 +174,18 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
     }
     insert.execute(conn)?;
     Ok(report)
+}
+
+/// The records, as `kind/key`, whose stored document differs from their rendering from the
+/// tables: empty when every write kept its document in step (checked by the tests; an
+/// operator's `verify-documents`).
+pub fn stale_documents(db: &Database) -> Result<Vec<String>, ApiError> {
+    db.read_blocking(|conn| {
+        let mut stale = Vec::new();
+        for resource in &crate::resources::registry::RESOURCES {
+            let kind = resource.kind.as_str();
+            stale.extend((resource.stale)(conn)?.into_iter().map(|key| format!("{kind}/{key}")));
+        }
+        Ok(stale)
+    })
 }

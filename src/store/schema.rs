@@ -9,6 +9,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        doc -> Nullable<Text>,
     }
 }
 
@@ -42,6 +43,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        doc -> Nullable<Text>,
     }
 }
 
@@ -61,6 +63,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        doc -> Nullable<Text>,
     }
 }
 
@@ -83,6 +86,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        doc -> Nullable<Text>,
     }
 }
 
@@ -104,6 +108,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        doc -> Nullable<Text>,
     }
 }
 
@@ -129,6 +134,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        doc -> Nullable<Text>,
     }
 }
 

@@ -74,6 +74,11 @@ async fn demo_data_has_the_known_facts(app: TestApp) {
         app.get("/trainings?q=workshop%20representatives").await.body["page"]["total"],
         1
     );
+    // Bulk loads and the write path alike store documents equal to the tables.
+    assert_eq!(
+        coalition_registry::ops::seed::stale_documents(&db).unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 crate::backend_tests!(demo_data_has_the_known_facts);

@@ -17,6 +17,7 @@ mod contract;
 mod countries;
 mod csv;
 mod demo;
+mod documents;
 mod drafts;
 mod feed;
 

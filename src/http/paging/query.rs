@@ -112,7 +112,7 @@ impl ListQuery<'_> {
                     .sort
                     .fields
                     .iter()
-                    .map(|(f, _)| last.sort_value(f.name).encode())
+                    .map(|(f, _)| last.sort_value(f).encode())
                     .collect(),
                 id: last.id().to_string(),
             }),

@@ -193,11 +193,15 @@ pub enum SortValue<'a> {
     Timestamp(&'a NaiveDateTime),
     /// date
     Date(&'a chrono::NaiveDate),
+    /// already in the cursor's encoding (read from a stored document)
+    Encoded(String),
 }
 
 impl SortValue<'_> {
-    pub(super) fn encode(&self) -> String {
+    /// The value as a cursor carries it.
+    pub fn encode(&self) -> String {
         match self {
+            SortValue::Encoded(text) => text.clone(),
             SortValue::Text(t) => t.to_string(),
             SortValue::Timestamp(ts) => ts.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
             SortValue::Date(d) => d.format("%Y-%m-%d").to_string(),
@@ -209,8 +213,8 @@ impl SortValue<'_> {
 pub trait Listable {
     /// The row's id (the final tiebreak).
     fn id(&self) -> &str;
-    /// The row's value of sort field `name`.
-    fn sort_value(&self, name: &str) -> SortValue<'_>;
+    /// The row's value of a sort field.
+    fn sort_value(&self, field: &SortField) -> SortValue<'_>;
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -269,8 +273,8 @@ macro_rules! sortable {
                 &self.$key
             }
 
-            fn sort_value(&self, name: &str) -> $crate::http::paging::SortValue<'_> {
-                match name {
+            fn sort_value(&self, field: &$crate::http::paging::SortField) -> $crate::http::paging::SortValue<'_> {
+                match field.name {
                     $(stringify!($field) => $crate::http::paging::SortValue::$kind(&self.$field),)*
                     _ => $crate::http::paging::SortValue::$first_kind(&self.$first),
                 }

@@ -38,7 +38,7 @@ pub struct CoalitionRow {
 }
 
 /// A National Coalition for Digital Skills and Jobs.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Coalition {
     /// Server-generated id.
     #[schema(format = Uuid)]

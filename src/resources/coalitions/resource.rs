@@ -48,7 +48,7 @@ impl Resource for Coalitions {
     fn key(args: String) -> Result<String, ApiError> {
         records::parse_id(&args, "coalition")
     }
-    fn assemble(conn: &mut DbConnection, rows: Vec<CoalitionRow>, _: ()) -> Result<Vec<Coalition>, ApiError> {
+    fn assemble(conn: &mut DbConnection, rows: Vec<CoalitionRow>) -> Result<Vec<Coalition>, ApiError> {
         model::assemble(conn, rows)
     }
 

@@ -32,7 +32,7 @@ pub struct CountryRow {
 }
 
 /// A country (reference data).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Country {
     /// ISO 3166-1 alpha-2 code; the key in URLs.
     #[schema(example = "GR")]

@@ -43,7 +43,7 @@ impl Resource for Countries {
     fn key(args: String) -> Result<String, ApiError> {
         Ok(args.to_ascii_uppercase())
     }
-    fn assemble(conn: &mut DbConnection, rows: Vec<CountryRow>, _: ()) -> Result<Vec<Country>, ApiError> {
+    fn assemble(conn: &mut DbConnection, rows: Vec<CountryRow>) -> Result<Vec<Country>, ApiError> {
         model::assemble(conn, rows)
     }
 

@@ -41,7 +41,7 @@ pub struct InitiativeRow {
 }
 
 /// An organisation taking part in an initiative.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Participant {
     /// The organisation.
     #[schema(format = Uuid)]
@@ -54,7 +54,7 @@ pub struct Participant {
 }
 
 /// An initiative of a coalition.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Initiative {
     /// Server-generated id.
     #[schema(format = Uuid)]
@@ -221,7 +221,8 @@ impl InitiativeInput {
         input.countries = input.countries.iter().map(|c| c.trim().to_string()).collect();
         input.countries.sort();
         input.countries.dedup();
-        input.organisations.sort();
+        // In the order reads list them: by role, then organisation.
+        input.organisations.sort_by_key(|p| (p.role, p.organisation_id));
         input.organisations.dedup();
         let mut errors = match validation::check(&input) {
             Ok(()) => Vec::new(),

@@ -116,12 +116,8 @@ pub fn conditions(f: &InitiativeFilters) -> Result<Vec<Sql>, ApiError> {
     Ok(c)
 }
 
-/// Attach sets and embedded records to rows: five set queries, plus one per embedded kind.
-pub fn assemble(
-    conn: &mut DbConnection,
-    rows: Vec<InitiativeRow>,
-    include: Include,
-) -> Result<Vec<Initiative>, ApiError> {
+/// Rows with their sets (rendering documents from the tables): five set queries.
+pub fn assemble(conn: &mut DbConnection, rows: Vec<InitiativeRow>) -> Result<Vec<Initiative>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut areas = load_sets(conn, &INITIATIVE_AREAS, &ids)?;
     let mut themes = load_sets(conn, &INITIATIVE_THEMES, &ids)?;
@@ -129,8 +125,7 @@ pub fn assemble(
     let mut countries = load_sets(conn, &INITIATIVE_COUNTRIES, &ids)?;
     // One query for the participants: each as `role:organisation_id`.
     let mut participants = load_sets_of(conn, &INITIATIVE_ORGANISATIONS, "role || ':' || organisation_id", &ids)?;
-    let mut initiatives: Vec<Initiative> = rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let id = row.id.clone();
             to_dto(
@@ -142,11 +137,15 @@ pub fn assemble(
                 participants.remove(&id).unwrap_or_default(),
             )
         })
-        .collect::<Result<_, _>>()?;
+        .collect()
+}
+
+/// Embed the records asked for: one query per embedded kind.
+pub fn embed(conn: &mut DbConnection, initiatives: &mut [Initiative], include: Include) -> Result<(), ApiError> {
     if include.coalition {
         let ids: Vec<String> = initiatives.iter().map(|i| i.coalition_id.clone()).collect();
         let found = Coalitions::load_many(conn, &ids)?;
-        for i in &mut initiatives {
+        for i in initiatives.iter_mut() {
             i.coalition = found.get(&i.coalition_id).cloned();
         }
     }
@@ -160,7 +159,7 @@ pub fn assemble(
             p.organisation = found.get(&p.organisation_id).cloned();
         }
     }
-    Ok(initiatives)
+    Ok(())
 }
 
 fn to_dto(

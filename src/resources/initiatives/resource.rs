@@ -49,12 +49,11 @@ impl Resource for Initiatives {
     fn get_include(params: &InitiativeInclude) -> Result<Include, ApiError> {
         Include::parse(params.include.as_deref())
     }
-    fn assemble(
-        conn: &mut DbConnection,
-        rows: Vec<InitiativeRow>,
-        include: Include,
-    ) -> Result<Vec<Initiative>, ApiError> {
-        queries::assemble(conn, rows, include)
+    fn assemble(conn: &mut DbConnection, rows: Vec<InitiativeRow>) -> Result<Vec<Initiative>, ApiError> {
+        queries::assemble(conn, rows)
+    }
+    fn embed(conn: &mut DbConnection, records: &mut [Initiative], include: Include) -> Result<(), ApiError> {
+        queries::embed(conn, records, include)
     }
     /// Drafts: administrators and the owning coalition's editors.
     fn visible(caller: &Caller, record: &Initiative) -> bool {

@@ -8,7 +8,7 @@ use validator::Validate;
 
 use crate::http::error::{ApiError, FieldError};
 use crate::kernel::records::{self, References};
-use crate::kernel::Resource;
+use crate::kernel::{docs, Resource};
 use crate::resources::coalitions::model::Coalition;
 use crate::resources::coalitions::resource::Coalitions;
 use crate::resources::memberships::resource::Memberships;
@@ -40,7 +40,7 @@ pub struct MembershipRow {
 }
 
 /// An organisation's membership of a coalition.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Membership {
     /// Server-generated id.
     #[schema(format = Uuid)]
@@ -232,31 +232,23 @@ pub fn conditions(owner: &Owner, filters: &MembershipFilters) -> Vec<Sql> {
     conditions
 }
 
-/// Rows to records with the embeds asked for (one query per embedded kind).
-pub fn assemble(
-    conn: &mut DbConnection,
-    rows: Vec<MembershipRow>,
-    include: Include,
-) -> Result<Vec<Membership>, ApiError> {
-    let mut memberships = rows
-        .into_iter()
-        .map(Membership::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
+/// Embed the records asked for (one query per embedded kind).
+pub fn embed(conn: &mut DbConnection, memberships: &mut [Membership], include: Include) -> Result<(), ApiError> {
     if include.organisation {
         let ids: Vec<String> = memberships.iter().map(|m| m.organisation_id.clone()).collect();
         let organisations = Organisations::load_many(conn, &ids)?;
-        for m in &mut memberships {
+        for m in memberships.iter_mut() {
             m.organisation = organisations.get(&m.organisation_id).cloned();
         }
     }
     if include.coalition {
         let ids: Vec<String> = memberships.iter().map(|m| m.coalition_id.clone()).collect();
         let coalitions = Coalitions::load_many(conn, &ids)?;
-        for m in &mut memberships {
+        for m in memberships.iter_mut() {
             m.coalition = coalitions.get(&m.coalition_id).cloned();
         }
     }
-    Ok(memberships)
+    Ok(())
 }
 
 /// Add an organisation to an existing coalition.
@@ -271,6 +263,11 @@ pub fn create(
     refs.finish()?;
     let id = records::new_id();
     let stamp = now();
+    let base = serde_json::Map::from_iter([
+        ("id".to_string(), serde_json::Value::from(id.as_str())),
+        ("coalition_id".to_string(), serde_json::Value::from(coalition_id)),
+    ]);
+    let (membership, doc) = docs::created::<Memberships>(base, &input, stamp)?;
     diesel::insert_into(memberships::table)
         .values((
             memberships::id.eq(&id),
@@ -283,6 +280,7 @@ pub fn create(
             memberships::version.eq(1i64),
             memberships::created_at.eq(stamp),
             memberships::updated_at.eq(stamp),
+            memberships::doc.eq(doc),
         ))
         .execute(conn)?;
     journal::record(
@@ -290,7 +288,7 @@ pub fn create(
         actor,
         vec![journal::created(journal::RecordType::Membership, &id, &input)],
     )?;
-    Memberships::reload(conn, &id)
+    Ok(membership)
 }
 
 crate::writable!(MembershipInput, Membership);

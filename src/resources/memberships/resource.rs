@@ -72,12 +72,11 @@ impl Resource for Memberships {
             .filter(|m| &m.coalition_id == coalition_id)
             .ok_or_else(|| ApiError::NotFound(format!("coalition `{coalition_id}` has no membership `{id}`")))
     }
-    fn assemble(
-        conn: &mut DbConnection,
-        rows: Vec<MembershipRow>,
-        include: model::Include,
-    ) -> Result<Vec<Membership>, ApiError> {
-        model::assemble(conn, rows, include)
+    fn assemble(_: &mut DbConnection, rows: Vec<MembershipRow>) -> Result<Vec<Membership>, ApiError> {
+        rows.into_iter().map(Membership::try_from).collect()
+    }
+    fn embed(conn: &mut DbConnection, records: &mut [Membership], include: model::Include) -> Result<(), ApiError> {
+        model::embed(conn, records, include)
     }
 
     fn may_change(_: &mut DbConnection, principal: &Principal, current: &Membership) -> Result<(), ApiError> {

@@ -37,7 +37,7 @@ pub struct OrganisationRow {
 }
 
 /// An organisation: a ministry, company, NGO, school, university, social partner, …
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Organisation {
     /// Server-generated id.
     #[schema(format = Uuid)]
@@ -298,16 +298,29 @@ impl Referrer {
                 changed: vec![self.field.to_string()],
             });
         }
+        let at = now();
+        let keys: Vec<String> = entries.iter().map(|e| e.record_id.clone()).collect();
         let mut update = Sql::new(&format!(
             "UPDATE {} SET version = version + 1, updated_at = ",
             self.table.name
         ));
-        update.bind(Value::Timestamp(now()));
+        update.bind(Value::Timestamp(at));
         if let Reference::Column(column) = self.reference {
             update.push(&format!(", {column} = NULL"));
         }
         update.append(&self.rows(id));
         update.execute(conn)?;
+        // The documents change with the rows: the reference cleared, or the link left out.
+        crate::kernel::docs::edit(conn, self.table, &keys, at, |doc| match self.reference {
+            Reference::Column(column) => {
+                doc.insert(column.to_string(), serde_json::Value::Null);
+            }
+            Reference::Link(link) => {
+                if let Some(serde_json::Value::Array(items)) = doc.get_mut(self.field) {
+                    items.retain(|item| item.get(link.value).and_then(serde_json::Value::as_str) != Some(id));
+                }
+            }
+        })?;
         Ok(entries)
     }
 }

@@ -45,7 +45,7 @@ impl Resource for Organisations {
     fn key(args: String) -> Result<String, ApiError> {
         records::parse_id(&args, "organisation")
     }
-    fn assemble(_: &mut DbConnection, rows: Vec<OrganisationRow>, _: ()) -> Result<Vec<Organisation>, ApiError> {
+    fn assemble(_: &mut DbConnection, rows: Vec<OrganisationRow>) -> Result<Vec<Organisation>, ApiError> {
         Ok(rows.into_iter().map(Organisation::from).collect())
     }
 

@@ -56,7 +56,7 @@ pub struct Speaker {
 }
 
 /// A training, workshop, webinar, conference or study visit.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Training {
     /// Server-generated id.
     #[schema(format = Uuid)]

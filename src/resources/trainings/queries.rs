@@ -176,16 +176,15 @@ fn load_speakers(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<Stri
     Ok(speakers)
 }
 
-/// Attach sets, speakers and embedded records to rows: five queries, plus one per embedded kind.
-pub fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>, include: Include) -> Result<Vec<Training>, ApiError> {
+/// Rows with their sets and speakers (rendering documents from the tables): five queries.
+pub fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>) -> Result<Vec<Training>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut audience = load_sets(conn, &TRAINING_AUDIENCE, &ids)?;
     let mut areas = load_sets(conn, &TRAINING_AREAS, &ids)?;
     let mut themes = load_sets(conn, &TRAINING_THEMES, &ids)?;
     let mut langs = load_sets(conn, &TRAINING_LANGUAGES, &ids)?;
     let mut speakers = load_speakers(conn, &ids)?;
-    let mut trainings: Vec<Training> = rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let id = row.id.clone();
             Ok(Training {
@@ -218,20 +217,24 @@ pub fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>, include: Includ
                 organiser: None,
             })
         })
-        .collect::<Result<_, ApiError>>()?;
+        .collect()
+}
+
+/// Embed the records asked for: one query per embedded kind.
+pub fn embed(conn: &mut DbConnection, trainings: &mut [Training], include: Include) -> Result<(), ApiError> {
     if include.coalition {
         let ids: Vec<String> = trainings.iter().filter_map(|t| t.coalition_id.clone()).collect();
         let found = Coalitions::load_many(conn, &ids)?;
-        for t in &mut trainings {
+        for t in trainings.iter_mut() {
             t.coalition = t.coalition_id.as_ref().and_then(|c| found.get(c).cloned());
         }
     }
     if include.organiser {
         let ids: Vec<String> = trainings.iter().filter_map(|t| t.organiser_id.clone()).collect();
         let found = Organisations::load_many(conn, &ids)?;
-        for t in &mut trainings {
+        for t in trainings.iter_mut() {
             t.organiser = t.organiser_id.as_ref().and_then(|o| found.get(o).cloned());
         }
     }
-    Ok(trainings)
+    Ok(())
 }

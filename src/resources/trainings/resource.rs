@@ -49,8 +49,11 @@ impl Resource for Trainings {
     fn get_include(params: &TrainingInclude) -> Result<Include, ApiError> {
         Include::parse(params.include.as_deref())
     }
-    fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>, include: Include) -> Result<Vec<Training>, ApiError> {
-        queries::assemble(conn, rows, include)
+    fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>) -> Result<Vec<Training>, ApiError> {
+        queries::assemble(conn, rows)
+    }
+    fn embed(conn: &mut DbConnection, records: &mut [Training], include: Include) -> Result<(), ApiError> {
+        queries::embed(conn, records, include)
     }
     /// Drafts: administrators and the owning coalition's editors.
     fn visible(caller: &Caller, record: &Training) -> bool {

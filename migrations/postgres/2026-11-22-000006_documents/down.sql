@@ -1,0 +1,12 @@
+DROP INDEX countries_undocumented;
+DROP INDEX coalitions_undocumented;
+DROP INDEX organisations_undocumented;
+DROP INDEX memberships_undocumented;
+DROP INDEX initiatives_undocumented;
+DROP INDEX trainings_undocumented;
+ALTER TABLE trainings DROP COLUMN doc;
+ALTER TABLE initiatives DROP COLUMN doc;
+ALTER TABLE memberships DROP COLUMN doc;
+ALTER TABLE organisations DROP COLUMN doc;
+ALTER TABLE coalitions DROP COLUMN doc;
+ALTER TABLE countries DROP COLUMN doc;

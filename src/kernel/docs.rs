@@ -183,6 +183,7 @@ fn store(conn: &mut DbConnection, table: &Table, docs: Vec<(String, String)>) ->
         return Ok(());
     }
     let mut sql = Sql::new("WITH v (k, doc) AS (VALUES ");
+    sql.once();
     for (i, (key, doc)) in docs.into_iter().enumerate() {
         sql.push(if i == 0 { "" } else { ", " });
         sql.bind_list([Value::Text(key), Value::Text(doc)]);

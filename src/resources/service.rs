@@ -60,6 +60,10 @@ pub struct Health {
     pub status: String,
     /// `sqlite` or `postgres`.
     pub database: String,
+    /// SQL statements this process has run on its database pool since it started (every
+    /// purpose, transaction control included): what `scripts/bench.sh` divides by requests.
+    #[schema(example = 1234)]
+    pub statements: u64,
 }
 
 /// Liveness and database reachability, for load balancers and container health checks.
@@ -85,6 +89,7 @@ pub async fn health(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
             crate::store::Backend::Postgres => "postgres".into(),
             crate::store::Backend::Sqlite => "sqlite".into(),
         },
+        statements: db.statements(),
     }))
 }
 

@@ -61,6 +61,8 @@ pub fn sqlite_path(url: &str) -> &str {
 pub struct ConnectionManager {
     url: String,
     backend: Backend,
+    /// statements run on this pool's connections (transaction control included)
+    statements: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl ConnectionManager {
@@ -68,10 +70,22 @@ impl ConnectionManager {
         ConnectionManager {
             url: url.to_string(),
             backend: Backend::of_url(url),
+            statements: Arc::default(),
         }
     }
 
     fn establish(&self) -> ConnectionResult<DbConnection> {
+        let mut conn = self.open()?;
+        let statements = Arc::clone(&self.statements);
+        conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
+            if matches!(event, diesel::connection::InstrumentationEvent::StartQuery { .. }) {
+                statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        Ok(conn)
+    }
+
+    fn open(&self) -> ConnectionResult<DbConnection> {
         match self.backend {
             Backend::Postgres => diesel::PgConnection::establish(&self.url).map(DbConnection::Postgresql),
             Backend::Sqlite => {
@@ -130,6 +144,7 @@ pub struct Database {
     generation: Arc<std::sync::atomic::AtomicU64>,
     committed: Arc<tokio::sync::Notify>,
     newest_seen: Arc<std::sync::atomic::AtomicI64>,
+    statements: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Database {
@@ -144,6 +159,7 @@ impl Database {
             }
         }
         let manager = ConnectionManager::new(url);
+        let statements = Arc::clone(&manager.statements);
         // Surface the real connection error (wrong password, unknown host) before pooling.
         let mut first = manager.establish()?;
         if backend == Backend::Sqlite {
@@ -164,6 +180,7 @@ impl Database {
             generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             committed: Arc::new(tokio::sync::Notify::new()),
             newest_seen: Arc::new(std::sync::atomic::AtomicI64::new(-1)),
+            statements,
         })
     }
 
@@ -203,6 +220,12 @@ impl Database {
         };
         self.pool.get()?.batch_execute(sql)?;
         Ok(())
+    }
+
+    /// How many SQL statements this pool's connections have run (transaction control
+    /// included), for measuring statements per request.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Notified after every write transaction this process commits (for long polling).

@@ -5,7 +5,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::deserialize::QueryableByName;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp, Untyped};
 
 use super::tables::LinkTable;
 use super::{DbConnection, MultiBackend};
@@ -64,11 +65,13 @@ enum Part {
     Bind(Value),
 }
 
-/// SQL text with its bound values, numbered `$1..$n` when rendered (both backends accept
-/// `$n`; SQLite numbers them in order of first appearance, which rendering guarantees).
+/// SQL text with its bound values; each value becomes a placeholder in the backend's syntax
+/// when the statement runs.
 #[derive(Debug, Clone, Default)]
 pub struct Sql {
     parts: Vec<Part>,
+    /// run once, not kept prepared (a bulk statement whose shape depends on its row count)
+    once: bool,
 }
 
 impl Sql {
@@ -125,38 +128,11 @@ impl Sql {
         self.parts.is_empty()
     }
 
-    fn render(&self) -> (String, Vec<Value>) {
-        let mut text = String::new();
-        let mut values = Vec::new();
-        for part in &self.parts {
-            match part {
-                Part::Text(t) => text.push_str(t),
-                Part::Bind(v) => {
-                    values.push(v.clone());
-                    text.push('$');
-                    text.push_str(&values.len().to_string());
-                }
-            }
-        }
-        (text, values)
-    }
-
-    fn query(&self) -> diesel::query_builder::BoxedSqlQuery<'static, MultiBackend, diesel::query_builder::SqlQuery> {
-        let (text, values) = self.render();
-        let mut query = diesel::sql_query(text).into_boxed::<MultiBackend>();
-        for value in values {
-            query = match value {
-                Value::Text(v) => query.bind::<Text, _>(v),
-                Value::Int(v) => query.bind::<BigInt, _>(v),
-                Value::Bool(v) => query.bind::<Bool, _>(v),
-                Value::Timestamp(v) => query.bind::<Timestamp, _>(v),
-                Value::Date(v) => query.bind::<Date, _>(v),
-                Value::NullText => query.bind::<Nullable<Text>, _>(None::<String>),
-                Value::NullDate => query.bind::<Nullable<Date>, _>(None::<NaiveDate>),
-                Value::NullInt => query.bind::<Nullable<BigInt>, _>(None::<i64>),
-            };
-        }
-        query
+    /// Do not keep this statement prepared: its text depends on how many rows it carries
+    /// (bulk inserts and updates), so it would rarely be reused.
+    pub fn once(&mut self) -> &mut Self {
+        self.once = true;
+        self
     }
 
     /// Run as a query and load every row.
@@ -164,12 +140,60 @@ impl Sql {
     where
         T: QueryableByName<MultiBackend> + 'static,
     {
-        self.query().load(conn)
+        Statement { sql: self }.load(conn)
     }
 
     /// Run as a statement and return the number of affected rows.
     pub fn execute(&self, conn: &mut DbConnection) -> QueryResult<usize> {
-        self.query().execute(conn)
+        Statement { sql: self }.execute(conn)
+    }
+}
+
+/// A built statement as diesel runs it: the text and the binds walked in order (each bind a
+/// placeholder of the backend's own syntax), prepared once per connection and reused. Diesel
+/// caches prepared statements by their SQL text unless a query says it is unsafe to;
+/// `diesel::sql_query` must say so (its text could hold literal values), but this builder's
+/// text comes only from fixed fragments, so the same text always means the same statement.
+struct Statement<'a> {
+    sql: &'a Sql,
+}
+
+static NULL_TEXT: Option<String> = None;
+static NULL_DATE: Option<NaiveDate> = None;
+static NULL_INT: Option<i64> = None;
+
+impl QueryId for Statement<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Statement<'_> {
+    type SqlType = Untyped;
+}
+
+impl<Conn> RunQueryDsl<Conn> for Statement<'_> {}
+
+impl QueryFragment<MultiBackend> for Statement<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        if self.sql.once {
+            out.unsafe_to_cache_prepared();
+        }
+        for part in &self.sql.parts {
+            match part {
+                Part::Text(text) => out.push_sql(text),
+                Part::Bind(value) => match value {
+                    Value::Text(v) => out.push_bind_param::<Text, _>(v)?,
+                    Value::Int(v) => out.push_bind_param::<BigInt, _>(v)?,
+                    Value::Bool(v) => out.push_bind_param::<Bool, _>(v)?,
+                    Value::Timestamp(v) => out.push_bind_param::<Timestamp, _>(v)?,
+                    Value::Date(v) => out.push_bind_param::<Date, _>(v)?,
+                    Value::NullText => out.push_bind_param::<Nullable<Text>, _>(&NULL_TEXT)?,
+                    Value::NullDate => out.push_bind_param::<Nullable<Date>, _>(&NULL_DATE)?,
+                    Value::NullInt => out.push_bind_param::<Nullable<BigInt>, _>(&NULL_INT)?,
+                },
+            }
+        }
+        Ok(())
     }
 }
 
@@ -208,9 +232,15 @@ pub fn insert_rows(conn: &mut DbConnection, table: &str, columns: &[&str], rows:
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut sql = Sql::new(&format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
+        let mut count = 0;
         for (i, row) in rows.by_ref().take(per_chunk).enumerate() {
             sql.push(if i == 0 { "" } else { ", " });
             sql.bind_list(row);
+            count += 1;
+        }
+        // The few-row inserts of single writes are kept prepared; bulk ones are not.
+        if count > 8 {
+            sql.once();
         }
         sql.execute(conn)?;
     }

@@ -181,5 +181,55 @@ async fn a_database_without_documents_is_read_then_rendered_at_start(app: TestAp
 
 crate::backend_tests!(
     every_write_keeps_documents_equal_to_the_tables,
-    a_database_without_documents_is_read_then_rendered_at_start
+    a_database_without_documents_is_read_then_rendered_at_start,
+    reads_cost_one_statement_plus_one_per_embedded_kind
 );
+
+/// Statements a request runs, from the health endpoint's counter (its own `SELECT 1` taken
+/// off); the least of five tries, since the change watch polls in the background.
+async fn statements_of(app: &TestApp, path: &str, token: &str) -> u64 {
+    let mut least = u64::MAX;
+    for _ in 0..5 {
+        let before = app.get("/health").await.ok(200)["statements"].as_u64().unwrap();
+        app.get_as(path, token).await.ok(200);
+        let after = app.get("/health").await.ok(200)["statements"].as_u64().unwrap();
+        least = least.min(after - before - 1);
+    }
+    least
+}
+
+async fn reads_cost_one_statement_plus_one_per_embedded_kind(app: TestApp) {
+    let lv = app.coalition("LV", "Latvian coalition").await;
+    let organisation = app.organisation("Org", "LV").await;
+    let mut id = String::new();
+    for _ in 0..3 {
+        let initiative = app
+            .initiative(
+                &lv,
+                json!({"activity_areas": ["labour_force"], "organisations": [{"organisation_id": organisation, "role": "lead"}]}),
+            )
+            .await;
+        id = initiative["id"].as_str().unwrap().to_string();
+    }
+    // With a token: not served from the response cache.
+    let admin = app.admin();
+    assert_eq!(statements_of(&app, &format!("/initiatives/{id}"), &admin).await, 1);
+    let b = "/initiatives?country=LV&activity_area=labour_force&limit=50";
+    assert_eq!(statements_of(&app, b, &admin).await, 2, "the page and its total");
+    assert_eq!(statements_of(&app, &format!("{b}&count=false"), &admin).await, 1);
+    assert_eq!(
+        statements_of(&app, &format!("{b}&include=coalition,organisations"), &admin).await,
+        4,
+        "one more per embedded kind"
+    );
+    assert_eq!(
+        statements_of(&app, &format!("/initiatives/{id}?include=coalition"), &admin).await,
+        2
+    );
+    assert_eq!(statements_of(&app, "/countries?limit=50", &admin).await, 2);
+    assert_eq!(
+        statements_of(&app, "/coalitions/{lv}/members".replace("{lv}", &lv).as_str(), &admin).await,
+        3,
+        "existence of the coalition, page, total"
+    );
+}

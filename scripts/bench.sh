@@ -38,19 +38,55 @@ ratio() { # req/s, bound workload
   [ -n "$b" ] && awk -v r="$1" -v b="$b" 'BEGIN { printf "%.2f× bound %s", r / b, "'"$2"'" }'
 }
 
+statements() { # the pool's statement counter (the health check's own SELECT included)
+  curl -fs "$BASE/health" | sed -nE 's/.*"statements":([0-9]+).*/\1/p'
+}
+
+per_request() { # path, [token]: statements per request, over 50 sequential requests
+  local path="$1" token="${2:-}" before after auth=()
+  [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
+  curl -fs -o /dev/null "${auth[@]}" "$BASE$path" # a cache miss first, as under load
+  before="$(statements)"
+  for _ in $(seq 1 50); do curl -fs -o /dev/null "${auth[@]}" "$BASE$path"; done
+  after="$(statements)"
+  awk -v d="$((after - before - 1))" 'BEGIN { printf "%.1f", d / 50 }'
+}
+
 run() { # label, bound workload, path, [token]
-  local label="$1" bound="$2" path="$3" token="${4:-}" out rps p50 p99
+  local label="$1" bound="$2" path="$3" token="${4:-}" out rps p50 p99 stmts
   local script=()
   if [ -n "$token" ]; then
     printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$token" > "$DATA/auth.lua"
     script=(-s "$DATA/auth.lua")
   fi
+  stmts="$(per_request "$path" "$token")"
   out="$(wrk -t2 -c32 -d"${DURATION}s" --latency "${script[@]}" "$BASE$path")"
-  rps="$(echo "$out" | sed -nE 's/^Requests\/sec: +([0-9.]+)/\1/p')"
-  p50="$(echo "$out" | sed -nE 's/^ +50% +([0-9.]+[a-z]+)/\1/p')"
-  p99="$(echo "$out" | sed -nE 's/^ +99% +([0-9.]+[a-z]+)/\1/p')"
-  printf '%-44s %9s req/s  p50 %8s  p99 %8s  %s%s\n' "$label" "$rps" "$p50" "$p99" "$(ratio "$rps" "$bound")" \
-    "$(echo "$out" | grep -q 'Non-2xx' && echo '  (non-2xx answers!)')"
+  report "$label" "$bound" "$out" "$stmts"
+}
+
+report() { # label, bound workload, wrk output, statements per request
+  local rps p50 p99
+  rps="$(echo "$3" | sed -nE 's/^Requests\/sec: +([0-9.]+)/\1/p')"
+  p50="$(echo "$3" | sed -nE 's/^ +50% +([0-9.]+[a-z]+)/\1/p')"
+  p99="$(echo "$3" | sed -nE 's/^ +99% +([0-9.]+[a-z]+)/\1/p')"
+  printf '%-44s %9s req/s  p50 %8s  p99 %8s  %4s stmt/req  %s%s\n' "$1" "$rps" "$p50" "$p99" "$4" "$(ratio "$rps" "$2")" \
+    "$(echo "$3" | grep -q 'Non-2xx' && echo '  (non-2xx answers!)')"
+}
+
+writes() { # POST /initiatives as admin at 32 connections: creates/s with feed and audit
+  local coalition="$1" before after out
+  cat > "$DATA/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $ADMIN"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"coalition_id":"$coalition","title":"Bench initiative","activity_areas":["labour_force","education"],"themes":["coding"],"countries":["LV"],"sphere":"national","status":"ongoing","start_date":"2024-01-01","publication":"published"}'
+LUA
+  before="$(statements)"
+  out="$(wrk -t2 -c32 -d"${DURATION}s" --latency -s "$DATA/post.lua" "$BASE/initiatives")"
+  after="$(statements)"
+  local n
+  n="$(echo "$out" | sed -nE 's/^ +([0-9]+) requests in.*/\1/p')"
+  report "POST /initiatives, admin (creates)" "" "$out" "$(awk -v d="$((after - before - 1))" -v n="$n" 'BEGIN { printf "%.1f", d / n }')"
 }
 
 for backend in $BACKENDS; do
@@ -85,6 +121,8 @@ for backend in $BACKENDS; do
   run "search q=digital skills, relevance (cached)" B "/initiatives?q=digital%20skills&sort=relevance&limit=25"
   run "search, with a token (uncached)" B "/initiatives?q=digital%20skills&sort=relevance&limit=25" "$ADMIN"
   run "/coalitions?limit=25, anonymous (cached)" B "/coalitions?limit=25"
+  COALITION="$(curl -fs "$BASE/coalitions?country=LV" | grep -o '"id":"[0-9a-f-]\{36\}"' | head -n1 | cut -d'"' -f4)"
+  writes "$COALITION"
   echo "peak RSS of the server: $(grep VmHWM /proc/$SERVER/status | awk '{print $2 / 1024 " MB"}')"
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true

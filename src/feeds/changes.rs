@@ -1,8 +1,10 @@
 //! `GET /changes`: the change feed replicas follow.
 //!
 //! The `changes` table holds the latest change of every record (the journal replaces a
-//! record's row on every write), numbered in commit order: PostgreSQL writers serialise on an
-//! advisory lock until commit, SQLite has one writer. Entries carry no data; a page shows each
+//! record's row on every write). Its order is the position (writing transaction, seq): writers
+//! do not take turns, so a reader serves only rows below the *frontier* — on PostgreSQL the
+//! oldest transaction still running (`journal::frontier`), so a transaction that commits after
+//! a later one is never passed over; SQLite has one writer, where seq order is commit order. Entries carry no data; a page shows each
 //! record as a GET would show it to the caller *now*, and a record that is gone or that the
 //! caller may not see (a draft, for anonymous readers) as a deletion. So a client that
 //! applies the feed from the start, in order, holds what the lists show it.
@@ -20,8 +22,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::openapi::SubListProblems;
-use crate::store::journal::RecordType;
-use crate::store::sql::{CountRow, Sql, Value};
+use crate::store::journal::{Position, RecordType};
+use crate::store::sql::{Sql, Value};
 use crate::store::{Database, DbConnection};
 
 /// Query parameters of `GET /changes`.
@@ -45,7 +47,8 @@ pub struct ChangeParams {
 /// One change of one record.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Change {
-    /// Position in the feed (grows with every change).
+    /// The change's number: unique, and growing with every change of one writer. Feed order
+    /// is the order of `data`; resume with `page.next_cursor`, not with this number.
     pub seq: i64,
     /// The kind of record.
     #[serde(rename = "type")]
@@ -82,6 +85,8 @@ pub struct ChangeList {
 #[derive(diesel::QueryableByName)]
 struct ChangeRow {
     #[diesel(sql_type = BigInt)]
+    txid: i64,
+    #[diesel(sql_type = BigInt)]
     seq: i64,
     #[diesel(sql_type = Text)]
     record_type: String,
@@ -93,23 +98,39 @@ struct ChangeRow {
     at: NaiveDateTime,
 }
 
+/// A cursor: the feed position after which to continue. Cursors issued before positions had a
+/// transaction part carry `seq` only, and continue exactly (those rows have transaction 0).
 #[derive(Serialize, Deserialize)]
 struct Cursor {
+    #[serde(default, skip_serializing_if = "is_zero")]
+    x: i64,
     seq: i64,
 }
 
-fn encode(seq: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&Cursor { seq }).unwrap_or_default())
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
-fn decode(text: &str) -> Result<i64, ApiError> {
+fn encode((x, seq): Position) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&Cursor { x, seq }).unwrap_or_default())
+}
+
+fn decode(text: &str) -> Result<Position, ApiError> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Cursor>(&bytes).ok())
-        .map(|c| c.seq)
-        .filter(|seq| *seq >= 0)
+        .filter(|c| c.x >= 0 && c.seq >= 0)
+        .map(|c| (c.x, c.seq))
         .ok_or_else(|| ApiError::bad_param("after", "invalid_cursor", "the cursor is not one this feed issued"))
+}
+
+#[derive(diesel::QueryableByName)]
+struct HorizonRow {
+    #[diesel(sql_type = BigInt)]
+    txid: i64,
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
 }
 
 /// Records the caller may see now, by `(type, id)`: their version and representation.
@@ -137,33 +158,42 @@ fn load_visible(
 fn read_page(
     conn: &mut DbConnection,
     caller: &Caller,
-    after: Option<i64>,
+    after: Option<Position>,
     types: &[RecordType],
     limit: u32,
 ) -> Result<ChangeList, ApiError> {
-    let from = after.unwrap_or(0);
+    let from = after.unwrap_or((0, 0));
     if let Some(after) = after {
-        let horizon = Sql::new("SELECT seq AS count FROM change_horizon WHERE id = 1")
-            .load::<CountRow>(conn)?
+        let horizon = Sql::new("SELECT txid, seq FROM change_horizon WHERE id = 1")
+            .load::<HorizonRow>(conn)?
             .first()
-            .map_or(0, |r| r.count);
+            .map_or((0, 0), |r| (r.txid, r.seq));
         if after < horizon {
-            return Err(ApiError::Gone(format!(
-                "changes before {horizon} were compacted away (deletions older than the retention period): \
+            return Err(ApiError::Gone(
+                "changes before this cursor were compacted away (deletions older than the retention period): \
                  resynchronise from the list endpoints, then follow the feed from a fresh cursor"
-            )));
+                    .into(),
+            ));
         }
     }
-    // Everything up to this number had committed before the page is read, so a caught-up
-    // reader may skip to it even when no entry of its types lies in between.
-    let committed = crate::store::journal::newest(conn)?;
-    let mut sql = Sql::new("SELECT seq, record_type, record_id, action, at FROM changes WHERE seq > ");
-    sql.bind(Value::Int(from));
+    // Read first: every row below the frontier has committed for good, so the page may pass
+    // them all, and a caught-up reader may move up to it even when no entry of its types lies
+    // in between.
+    let frontier = crate::store::journal::frontier(conn)?;
+    let mut sql = Sql::new("SELECT txid, seq, record_type, record_id, action, at FROM changes WHERE (txid, seq) > (");
+    sql.bind(Value::Int(from.0));
+    sql.push(", ");
+    sql.bind(Value::Int(from.1));
+    sql.push(") AND (txid, seq) < (");
+    sql.bind(Value::Int(frontier.0));
+    sql.push(", ");
+    sql.bind(Value::Int(frontier.1));
+    sql.push(")");
     if !types.is_empty() {
         sql.push(" AND record_type IN ");
         sql.bind_list(types.iter().map(|t| Value::Text(t.as_str().into())));
     }
-    sql.push(" ORDER BY seq LIMIT ");
+    sql.push(" ORDER BY txid, seq LIMIT ");
     sql.bind(Value::Int(limit as i64));
     let rows: Vec<ChangeRow> = sql.load(conn)?;
     let mut wanted: HashMap<RecordType, Vec<String>> = HashMap::new();
@@ -173,10 +203,20 @@ fn read_page(
         }
     }
     let mut visible = load_visible(conn, caller, &wanted)?;
+    // A caught-up reader moves to the newest readable row of any type: every position below
+    // it is final, and the cursor stays put while nothing is written.
+    let caught_up = if (rows.len() as u32) < limit {
+        match rows.last() {
+            Some(last) if types.is_empty() => (last.txid, last.seq),
+            _ => crate::store::journal::head(conn, frontier)?,
+        }
+    } else {
+        from
+    };
     let next = match rows.last() {
-        Some(last) if rows.len() as u32 == limit => last.seq,
-        Some(last) => last.seq.max(committed),
-        None => from.max(committed),
+        Some(last) if rows.len() as u32 == limit => (last.txid, last.seq),
+        Some(last) => (last.txid, last.seq).max(caught_up),
+        None => from.max(caught_up),
     };
     let data = rows
         .into_iter()
@@ -287,17 +327,25 @@ pub async fn changes(caller: Caller, req: HttpRequest, db: web::Data<Database>) 
 /// cursors get 410. Returns how many were purged.
 pub fn compact(conn: &mut DbConnection, older_than: chrono::Duration) -> Result<i64, ApiError> {
     let cutoff = crate::store::now() - older_than;
-    let mut newest = Sql::new("SELECT COALESCE(MAX(seq), 0) AS count FROM changes WHERE action = 'deleted' AND at < ");
+    let mut newest = Sql::new("SELECT txid, seq FROM changes WHERE action = 'deleted' AND at < ");
     newest.bind(Value::Timestamp(cutoff));
-    let horizon = newest.load::<CountRow>(conn)?.first().map_or(0, |r| r.count);
+    newest.push(" ORDER BY txid DESC, seq DESC LIMIT 1");
+    let Some(horizon) = newest.load::<HorizonRow>(conn)?.first().map(|r| (r.txid, r.seq)) else {
+        return Ok(0);
+    };
     let mut purge = Sql::new("DELETE FROM changes WHERE action = 'deleted' AND at < ");
     purge.bind(Value::Timestamp(cutoff));
     let purged = purge.execute(conn)? as i64;
     if purged > 0 {
-        let mut raise = Sql::new("UPDATE change_horizon SET seq = ");
-        raise.bind(Value::Int(horizon));
-        raise.push(" WHERE id = 1 AND seq < ");
-        raise.bind(Value::Int(horizon));
+        let mut raise = Sql::new("UPDATE change_horizon SET txid = ");
+        raise.bind(Value::Int(horizon.0));
+        raise.push(", seq = ");
+        raise.bind(Value::Int(horizon.1));
+        raise.push(" WHERE id = 1 AND (txid, seq) < (");
+        raise.bind(Value::Int(horizon.0));
+        raise.push(", ");
+        raise.bind(Value::Int(horizon.1));
+        raise.push(")");
         raise.execute(conn)?;
     }
     Ok(purged)

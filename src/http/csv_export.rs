@@ -37,7 +37,9 @@ async fn entity_tag(req: &HttpRequest, db: &Database, export: &Export) -> Result
     }
     let newest = db.read(crate::store::journal::newest).await?;
     let mut hasher = Sha256::new();
-    hasher.update(newest.to_le_bytes());
+    for part in newest {
+        hasher.update(part.to_le_bytes());
+    }
     hasher.update(req.uri().to_string());
     if let Some(credentials) = req.headers().get(header::AUTHORIZATION) {
         hasher.update(credentials.as_bytes());

@@ -232,6 +232,11 @@ impl From<DieselError> for ApiError {
                     DatabaseErrorKind::SerializationFailure => {
                         ApiError::Conflict("a concurrent write got in the way; retry the request".into())
                     }
+                    // Writers no longer take turns on PostgreSQL: two that lock the same rows
+                    // in opposite orders are told apart by the deadlock detector.
+                    _ if message.contains("deadlock detected") => {
+                        ApiError::Conflict("a concurrent write got in the way; retry the request".into())
+                    }
                     DatabaseErrorKind::ClosedConnection => connection_lost(),
                     _ if lost_connection(&message) => connection_lost(),
                     _ => ApiError::Internal(format!("database error: {message}")),

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::http::auth::{Principal, Role};
 use crate::http::error::ApiError;
-use crate::store::sql::{insert_rows, CountRow, Sql, Value};
+use crate::store::sql::{insert_rows, Sql, Value};
 use crate::store::{now, DbConnection};
 
 /// Kinds of records the journal knows.
@@ -270,12 +270,78 @@ pub fn deleted(record_type: RecordType, record_id: &str) -> Entry {
     }
 }
 
-/// The newest feed number (0 for an empty feed). Every write, through any replica, moves it.
-pub fn newest(conn: &mut DbConnection) -> Result<i64, ApiError> {
-    Ok(Sql::new("SELECT COALESCE(MAX(seq), 0) AS count FROM changes")
-        .load::<CountRow>(conn)?
+/// A place in the change feed: (writing transaction, sequence number), ordered as a pair.
+/// SQLite has one writer, so its transaction part is always 0 and commit order is `seq` order.
+pub type Position = (i64, i64);
+
+#[derive(diesel::QueryableByName)]
+struct PositionRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    txid: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    seq: i64,
+}
+
+/// The bound below which every feed row has committed for good: no transaction still running
+/// or yet to start can write a row below it. PostgreSQL: `(xmin of the current snapshot, 1)`
+/// (rows of finished transactions only, whatever order they committed in); SQLite: just past
+/// the newest row. Read it *before* the rows it bounds.
+pub fn frontier(conn: &mut DbConnection) -> Result<Position, ApiError> {
+    let sql = match conn {
+        DbConnection::Postgresql(_) => {
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS txid, CAST(1 AS BIGINT) AS seq"
+        }
+        DbConnection::Sqlite(_) => "SELECT CAST(0 AS BIGINT) AS txid, COALESCE(MAX(seq), 0) + 1 AS seq FROM changes",
+    };
+    Ok(Sql::new(sql)
+        .load::<PositionRow>(conn)?
         .first()
-        .map_or(0, |r| r.count))
+        .map_or((0, 1), |r| (r.txid, r.seq)))
+}
+
+/// The newest readable feed position at or below `bound` ((0, 0) for an empty feed).
+pub fn head(conn: &mut DbConnection, bound: Position) -> Result<Position, ApiError> {
+    let mut sql = Sql::new("SELECT txid, seq FROM changes WHERE (txid, seq) < (");
+    sql.bind(Value::Int(bound.0));
+    sql.push(", ");
+    sql.bind(Value::Int(bound.1));
+    sql.push(") ORDER BY txid DESC, seq DESC LIMIT 1");
+    Ok(sql
+        .load::<PositionRow>(conn)?
+        .first()
+        .map_or((0, 0), |r| (r.txid, r.seq)))
+}
+
+/// What the feed holds now, as four numbers that change with every commit, through any
+/// replica, the moment it is visible: the readable head, and the count and seq sum of the
+/// committed rows above the frontier (not yet readable: an older transaction still runs).
+/// What the change watch polls and CSV entity tags hash.
+pub type Watermark = [i64; 4];
+
+#[derive(diesel::QueryableByName)]
+struct PendingRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    total: i64,
+}
+
+/// The feed's [`Watermark`].
+pub fn newest(conn: &mut DbConnection) -> Result<Watermark, ApiError> {
+    let frontier = frontier(conn)?;
+    let (txid, seq) = head(conn, frontier)?;
+    let mut pending = Sql::new(
+        "SELECT COUNT(*) AS count, CAST(COALESCE(SUM(seq), 0) AS BIGINT) AS total FROM changes WHERE (txid, seq) >= (",
+    );
+    pending.bind(Value::Int(frontier.0));
+    pending.push(", ");
+    pending.bind(Value::Int(frontier.1));
+    pending.push(")");
+    let above = pending
+        .load::<PendingRow>(conn)?
+        .first()
+        .map_or((0, 0), |r| (r.count, r.total));
+    Ok([txid, seq, above.0, above.1])
 }
 
 #[cfg(test)]

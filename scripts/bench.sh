@@ -34,6 +34,7 @@ else
 fi
 
 ratio() { # req/s, bound workload
+  [ -n "$2" ] || return 0
   local b="${BOUNDS[$2]:-}"
   [ -n "$b" ] && awk -v r="$1" -v b="$b" 'BEGIN { printf "%.2f× bound %s", r / b, "'"$2"'" }'
 }

@@ -22,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::openapi::SubListProblems;
-use crate::store::journal::{Position, RecordType};
+use crate::store::journal::{position, Position, RecordType};
 use crate::store::sql::{Sql, Value};
 use crate::store::{Database, DbConnection};
 
@@ -180,15 +180,10 @@ fn read_page(
     // them all, and a caught-up reader may move up to it even when no entry of its types lies
     // in between.
     let frontier = crate::store::journal::frontier(conn)?;
-    let mut sql = Sql::new("SELECT txid, seq, record_type, record_id, action, at FROM changes WHERE (txid, seq) > (");
-    sql.bind(Value::Int(from.0));
-    sql.push(", ");
-    sql.bind(Value::Int(from.1));
-    sql.push(") AND (txid, seq) < (");
-    sql.bind(Value::Int(frontier.0));
-    sql.push(", ");
-    sql.bind(Value::Int(frontier.1));
-    sql.push(")");
+    let mut sql = Sql::new("SELECT txid, seq, record_type, record_id, action, at FROM changes WHERE (txid, seq) > ");
+    sql.bind_list(position(from));
+    sql.push(" AND (txid, seq) < ");
+    sql.bind_list(position(frontier));
     if !types.is_empty() {
         sql.push(" AND record_type IN ");
         sql.bind_list(types.iter().map(|t| Value::Text(t.as_str().into())));
@@ -337,15 +332,10 @@ pub fn compact(conn: &mut DbConnection, older_than: chrono::Duration) -> Result<
     purge.bind(Value::Timestamp(cutoff));
     let purged = purge.execute(conn)? as i64;
     if purged > 0 {
-        let mut raise = Sql::new("UPDATE change_horizon SET txid = ");
-        raise.bind(Value::Int(horizon.0));
-        raise.push(", seq = ");
-        raise.bind(Value::Int(horizon.1));
-        raise.push(" WHERE id = 1 AND (txid, seq) < (");
-        raise.bind(Value::Int(horizon.0));
-        raise.push(", ");
-        raise.bind(Value::Int(horizon.1));
-        raise.push(")");
+        let mut raise = Sql::new("UPDATE change_horizon SET (txid, seq) = ");
+        raise.bind_list(position(horizon));
+        raise.push(" WHERE id = 1 AND (txid, seq) < ");
+        raise.bind_list(position(horizon));
         raise.execute(conn)?;
     }
     Ok(purged)

@@ -282,6 +282,11 @@ struct PositionRow {
     seq: i64,
 }
 
+/// A position's two bound values, for `(txid, seq) < (…)` (with [`Sql::bind_list`]).
+pub fn position((txid, seq): Position) -> [Value; 2] {
+    [Value::Int(txid), Value::Int(seq)]
+}
+
 /// The bound below which every feed row has committed for good: no transaction still running
 /// or yet to start can write a row below it. PostgreSQL: `(xmin of the current snapshot, 1)`
 /// (rows of finished transactions only, whatever order they committed in); SQLite: just past
@@ -301,11 +306,9 @@ pub fn frontier(conn: &mut DbConnection) -> Result<Position, ApiError> {
 
 /// The newest readable feed position at or below `bound` ((0, 0) for an empty feed).
 pub fn head(conn: &mut DbConnection, bound: Position) -> Result<Position, ApiError> {
-    let mut sql = Sql::new("SELECT txid, seq FROM changes WHERE (txid, seq) < (");
-    sql.bind(Value::Int(bound.0));
-    sql.push(", ");
-    sql.bind(Value::Int(bound.1));
-    sql.push(") ORDER BY txid DESC, seq DESC LIMIT 1");
+    let mut sql = Sql::new("SELECT txid, seq FROM changes WHERE (txid, seq) < ");
+    sql.bind_list(position(bound));
+    sql.push(" ORDER BY txid DESC, seq DESC LIMIT 1");
     Ok(sql
         .load::<PositionRow>(conn)?
         .first()
@@ -331,12 +334,9 @@ pub fn newest(conn: &mut DbConnection) -> Result<Watermark, ApiError> {
     let frontier = frontier(conn)?;
     let (txid, seq) = head(conn, frontier)?;
     let mut pending = Sql::new(
-        "SELECT COUNT(*) AS count, CAST(COALESCE(SUM(seq), 0) AS BIGINT) AS total FROM changes WHERE (txid, seq) >= (",
+        "SELECT COUNT(*) AS count, CAST(COALESCE(SUM(seq), 0) AS BIGINT) AS total FROM changes WHERE (txid, seq) >= ",
     );
-    pending.bind(Value::Int(frontier.0));
-    pending.push(", ");
-    pending.bind(Value::Int(frontier.1));
-    pending.push(")");
+    pending.bind_list(position(frontier));
     let above = pending
         .load::<PendingRow>(conn)?
         .first()

@@ -161,7 +161,7 @@ fn read_page(
     after: Option<Position>,
     types: &[RecordType],
     limit: u32,
-) -> Result<ChangeList, ApiError> {
+) -> Result<(ChangeList, bool), ApiError> {
     let from = after.unwrap_or((0, 0));
     if let Some(after) = after {
         let horizon = Sql::new("SELECT txid, seq FROM change_horizon WHERE id = 1")
@@ -200,7 +200,11 @@ fn read_page(
     let mut visible = load_visible(conn, caller, &wanted)?;
     // A caught-up reader moves to the newest readable row of any type: every position below
     // it is final, and the cursor stays put while nothing is written.
-    let caught_up = if (rows.len() as u32) < limit {
+    let short = (rows.len() as u32) < limit;
+    // Committed rows above the frontier (an older write transaction still runs): the handler
+    // waits briefly for them rather than answer without a write the caller may just have made.
+    let held_back = short && crate::store::journal::held_back(conn, frontier)?;
+    let caught_up = if short {
         match rows.last() {
             Some(last) if types.is_empty() => (last.txid, last.seq),
             _ => crate::store::journal::head(conn, frontier)?,
@@ -239,12 +243,15 @@ fn read_page(
             },
         )
         .collect();
-    Ok(ChangeList {
-        data,
-        page: ChangePage {
-            next_cursor: encode(next),
+    Ok((
+        ChangeList {
+            data,
+            page: ChangePage {
+                next_cursor: encode(next),
+            },
         },
-    })
+        held_back,
+    ))
 }
 
 /// The change feed: every record's latest change in commit order, as this caller sees it.
@@ -301,12 +308,19 @@ pub async fn changes(caller: Caller, req: HttpRequest, db: web::Data<Database>) 
     };
     let deadline = Instant::now() + Duration::from_secs(wait as u64);
     let committed = db.committed();
+    // How long a page waits for committed changes held back by an older write transaction
+    // still running somewhere in the PostgreSQL cluster (normally milliseconds).
+    let settle = Instant::now() + Duration::from_secs(2);
     loop {
         let (caller, types) = (caller.clone(), types.clone());
-        let page = db
+        let (page, held_back) = db
             .read(move |conn| read_page(conn, &caller, after, &types, limit))
             .await?;
         let now = Instant::now();
+        if held_back && now < settle {
+            actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+            continue;
+        }
         if !page.data.is_empty() || now >= deadline {
             return Ok(HttpResponse::Ok().json(page));
         }

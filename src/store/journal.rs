@@ -304,6 +304,15 @@ pub fn frontier(conn: &mut DbConnection) -> Result<Position, ApiError> {
         .map_or((0, 1), |r| (r.txid, r.seq)))
 }
 
+/// Whether committed feed rows lie at or above `frontier`, held back by an older write
+/// transaction still running.
+pub fn held_back(conn: &mut DbConnection, frontier: Position) -> Result<bool, ApiError> {
+    let mut sql = Sql::new("SELECT CAST(1 AS BIGINT) AS count FROM changes WHERE (txid, seq) >= ");
+    sql.bind_list(position(frontier));
+    sql.push(" LIMIT 1");
+    Ok(!sql.load::<crate::store::sql::CountRow>(conn)?.is_empty())
+}
+
 /// The newest readable feed position at or below `bound` ((0, 0) for an empty feed).
 pub fn head(conn: &mut DbConnection, bound: Position) -> Result<Position, ApiError> {
     let mut sql = Sql::new("SELECT txid, seq FROM changes WHERE (txid, seq) < ");

@@ -9,7 +9,7 @@
 //!   organisation's deletion clears references to it), reference data seeded by SQL, and
 //!   databases from before documents existed ([`render_missing`], run at every start).
 
-use chrono::{NaiveDateTime, SecondsFormat};
+use chrono::NaiveDateTime;
 use diesel::deserialize::QueryableByName;
 use diesel::sql_types::{Nullable, Text};
 use serde_json::{Map, Value as Json};
@@ -103,7 +103,7 @@ pub fn created<R: Resource>(
     input: &R::Input,
     at: NaiveDateTime,
 ) -> Result<(R::Record, String), ApiError> {
-    let stamp = Json::String(utc(at).to_rfc3339_opts(SecondsFormat::AutoSi, true));
+    let stamp = to_json(&utc(at))?;
     base.insert("version".into(), Json::from(1));
     base.insert("created_at".into(), stamp.clone());
     base.insert("updated_at".into(), stamp);
@@ -124,10 +124,7 @@ pub fn updated<R: Resource>(
         )));
     };
     base.insert("version".into(), Json::from(version));
-    base.insert(
-        "updated_at".into(),
-        Json::String(utc(at).to_rfc3339_opts(SecondsFormat::AutoSi, true)),
-    );
+    base.insert("updated_at".into(), to_json(&utc(at))?);
     render::<R>(base, input)
 }
 
@@ -138,8 +135,7 @@ fn render<R: Resource>(mut base: Map<String, Json>, input: &R::Input) -> Result<
     }
     let record: R::Record = serde_json::from_value(Json::Object(base))
         .map_err(|e| ApiError::Internal(format!("rendering a {}: {e}", R::KIND.as_str())))?;
-    let doc = serde_json::to_string(&record)
-        .map_err(|e| ApiError::Internal(format!("serialising a {}: {e}", R::KIND.as_str())))?;
+    let doc = to_text::<R>(&record)?;
     Ok((record, doc))
 }
 

@@ -11,7 +11,8 @@ pub struct Table {
     pub alias: &'static str,
     /// the key column (`id`; `code` for countries)
     pub key: &'static str,
-    /// the columns lists select, qualified by the alias (`i.*`, or a list without a search column)
+    /// the row's columns, qualified by the alias (`i.*`, or a list without a search column):
+    /// what rendering a record from its tables selects (reads select the stored document)
     pub columns: &'static str,
 }
 

@@ -91,6 +91,15 @@ pub fn records<R: Resource>(conn: &mut DbConnection, rows: Vec<DocRow>) -> Resul
         .collect()
 }
 
+/// Rows to JSON texts: each stored document as it is; a row without one is rendered from
+/// the tables (as [`records`] does).
+pub fn texts<R: Resource>(conn: &mut DbConnection, rows: Vec<DocRow>) -> Result<Vec<String>, ApiError> {
+    if rows.iter().all(|r| r.doc.is_some()) {
+        return Ok(rows.into_iter().filter_map(|r| r.doc).collect());
+    }
+    records::<R>(conn, rows)?.iter().map(to_text::<R>).collect()
+}
+
 fn parse<R: Resource>(doc: &str) -> Result<R::Record, ApiError> {
     serde_json::from_str(doc)
         .map_err(|e| ApiError::Internal(format!("corrupt stored {} document: {e}", R::KIND.as_str())))
@@ -169,7 +178,8 @@ pub fn refresh<R: Resource>(conn: &mut DbConnection, keys: &[String]) -> Result<
     Ok(())
 }
 
-fn to_text<R: Resource>(record: &R::Record) -> Result<String, ApiError> {
+/// A record's JSON text (what its document holds).
+pub fn to_text<R: Resource>(record: &R::Record) -> Result<String, ApiError> {
     serde_json::to_string(record).map_err(|e| ApiError::Internal(format!("serialising a {}: {e}", R::KIND.as_str())))
 }
 

@@ -13,8 +13,8 @@ use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
 use crate::http::paging::{self, ListRequest};
 use crate::http::response_cache;
-use crate::kernel::records;
 use crate::kernel::sync;
+use crate::kernel::{read, records};
 use crate::store::journal::Actor;
 use crate::store::{Database, DbConnection};
 
@@ -35,16 +35,20 @@ pub async fn list<R: Collection>(
         };
         let request = ListRequest::export(sort);
         return csv_export::respond(&req, &db, export, request, move |conn, request| {
-            R::list(conn, &caller, &filters, include, request)
+            let selection = R::select(conn, &caller, &filters)?;
+            read::page::<R>(conn, selection, include, request)
         })
         .await;
     }
     let clock = R::depends_on_clock(&filters);
     let request = ListRequest::new(&page, sort)?;
     let listed = db
-        .read(move |conn| R::list(conn, &caller, &filters, include, &request))
+        .read(move |conn| {
+            let selection = R::select(conn, &caller, &filters)?;
+            read::page_documents::<R>(conn, selection, include, &request)
+        })
         .await?;
-    Ok(response_cache::unless(clock, paging::respond(&req, listed)))
+    Ok(response_cache::unless(clock, paging::respond_documents(&req, listed)))
 }
 
 /// The path segments of a record's URL (named in the route), typed.

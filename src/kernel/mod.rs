@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
-use crate::http::paging::{ListRequest, Listable, Listed, PageParams, Sort};
+use crate::http::paging::{Listable, PageParams, Sort};
 use crate::kernel::records::Writable;
 use crate::store::journal::{Actor, RecordType};
 use crate::store::sql::Value;
@@ -249,14 +249,10 @@ pub trait Collection: Resource {
     fn list_include(_filters: &Self::Filters) -> Result<Self::Include, ApiError> {
         Ok(Self::Include::default())
     }
-    /// One page of the records `caller` may see.
-    fn list(
-        conn: &mut DbConnection,
-        caller: &Caller,
-        filters: &Self::Filters,
-        include: Self::Include,
-        request: &ListRequest,
-    ) -> Result<Listed<Self::Record>, ApiError>;
+    /// What a list request selects of the records `caller` may see: the filters' conditions
+    /// (visibility included) and, for `sort=relevance`, the ranking. The kernel pages it
+    /// ([`read::page`], [`read::page_documents`]).
+    fn select(conn: &mut DbConnection, caller: &Caller, filters: &Self::Filters) -> Result<read::Selection, ApiError>;
     /// Create a record: [`write::create`] (references checked, journaled).
     fn create(conn: &mut DbConnection, actor: &Actor, input: Self::Input) -> Result<Self::Record, ApiError> {
         write::create::<Self>(conn, actor, input)

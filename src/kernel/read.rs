@@ -84,23 +84,66 @@ pub fn find_by<R: Resource>(conn: &mut DbConnection, column: &str, value: &str) 
     .pop())
 }
 
-/// One page of the resource's records matching every condition, with the embeds asked for.
-pub fn page<R: Resource>(
+/// What a list selects: every condition (the filters', visibility, full-text match) and, for
+/// `sort=relevance`, the ranking.
+#[derive(Default)]
+pub struct Selection {
+    /// conditions, all of which hold
+    pub conditions: Vec<Sql>,
+    /// the full-text ranking, for `sort=relevance`
+    pub relevance: Option<Relevance>,
+}
+
+impl From<Vec<Sql>> for Selection {
+    fn from(conditions: Vec<Sql>) -> Selection {
+        Selection {
+            conditions,
+            relevance: None,
+        }
+    }
+}
+
+fn rows<R: Resource>(
     conn: &mut DbConnection,
-    conditions: Vec<Sql>,
-    relevance: Option<Relevance>,
-    include: R::Include,
+    selection: Selection,
     request: &ListRequest,
-) -> Result<Listed<R::Record>, ApiError> {
+) -> Result<Listed<DocRow>, ApiError> {
     let table = R::TABLE;
     let from = table.from();
     let key = table.key_column();
     let select = docs::select::<R>();
-    let mut query = ListQuery::new(&select, &from, &key, conditions);
-    query.relevance = relevance;
-    query.run::<DocRow>(conn, request)?.try_map(|rows| {
+    let mut query = ListQuery::new(&select, &from, &key, selection.conditions);
+    query.relevance = selection.relevance;
+    query.run::<DocRow>(conn, request)
+}
+
+/// One page of the resource's records matching the selection, typed, with the embeds asked
+/// for (CSV exports; JSON pages take [`page_documents`]).
+pub fn page<R: Resource>(
+    conn: &mut DbConnection,
+    selection: Selection,
+    include: R::Include,
+    request: &ListRequest,
+) -> Result<Listed<R::Record>, ApiError> {
+    rows::<R>(conn, selection, request)?.try_map(|rows| {
         let mut records = docs::records::<R>(conn, rows)?;
         R::embed(conn, &mut records, include)?;
         Ok(records)
     })
+}
+
+/// One page as JSON texts, one per record: without embeds, the stored documents as they are
+/// (nothing parsed, nothing serialised again: a document is the record's serialisation,
+/// written with it); with embeds, the records typed, embedded and serialised.
+pub fn page_documents<R: Resource>(
+    conn: &mut DbConnection,
+    selection: Selection,
+    include: R::Include,
+    request: &ListRequest,
+) -> Result<Listed<String>, ApiError> {
+    if include != R::Include::default() {
+        return page::<R>(conn, selection, include, request)?
+            .try_map(|records| records.iter().map(docs::to_text::<R>).collect());
+    }
+    rows::<R>(conn, selection, request)?.try_map(|rows| docs::texts::<R>(conn, rows))
 }

@@ -258,19 +258,40 @@ pub fn updated_since(column: &str, since: Option<DateTime<Utc>>) -> Option<Sql> 
     })
 }
 
-/// `{owner} IN (SELECT owner FROM link WHERE value IN (…))`: a set filter driven by the link
-/// table's `(value, owner)` index, rather than a correlated probe per row.
+/// A set filter: records whose set holds any of `values`. On PostgreSQL, for the sets kept in
+/// the owner's `facets` array, `facets && ARRAY['facet:value', …]` (one GIN index scan, which
+/// intersects with the other set filters' terms); otherwise `{owner} IN (SELECT owner FROM
+/// link WHERE value IN (…))`, driven by the link table's `(value, owner)` index.
 pub fn in_link_table(owner: &Table, link: &LinkTable, values: Vec<Value>) -> Sql {
-    let mut sql = Sql::new(&format!(
+    let mut sqlite = Sql::new(&format!(
         "{} IN (SELECT {} FROM {} WHERE {} IN ",
         owner.key_column(),
         link.owner,
         link.name,
         link.value
     ));
-    sql.bind_list(values);
-    sql.push(")");
-    sql
+    let Some(facet) = link.facet else {
+        sqlite.bind_list(values.clone());
+        sqlite.push(")");
+        return sqlite;
+    };
+    // PostgreSQL: any of the terms in the owner's GIN-indexed `facets` array.
+    let mut postgres = Sql::new(&format!("{}.facets && ARRAY", owner.alias));
+    let terms = values.iter().map(|v| match v {
+        Value::Text(v) => Value::Text(format!("{facet}:{v}")),
+        other => other.clone(),
+    });
+    postgres.push("[");
+    for (i, term) in terms.enumerate() {
+        if i > 0 {
+            postgres.push(", ");
+        }
+        postgres.bind(term);
+    }
+    postgres.push("]::text[]");
+    sqlite.bind_list(values);
+    sqlite.push(")");
+    Sql::per_backend(postgres, sqlite)
 }
 
 /// Vocabulary terms as bound values.

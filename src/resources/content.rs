@@ -6,8 +6,8 @@
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::paging::Relevance;
-use crate::http::paging::{ListRequest, Listed};
-use crate::kernel::{read, Resource};
+use crate::kernel::read::Selection;
+use crate::kernel::Resource;
 use crate::resources::vocabularies::Publication;
 use crate::store::sql::{Sql, Value};
 use crate::store::tables::Table;
@@ -54,23 +54,21 @@ impl Principal {
     }
 }
 
-/// A page of content (initiatives, events) the caller may see: drafts filtered, `q` matched
-/// over the full-text index and, with `sort=relevance`, ranked by it.
-pub fn page<R: Resource>(
+/// What a list of content (initiatives, events) selects for the caller: drafts filtered, `q`
+/// matched over the full-text index and, with `sort=relevance`, ranked by it.
+pub fn select<R: Resource>(
     conn: &mut DbConnection,
     caller: &Caller,
     q: Option<&str>,
     mut conditions: Vec<Sql>,
-    include: R::Include,
-    request: &ListRequest,
-) -> Result<Listed<R::Record>, ApiError> {
+) -> Result<Selection, ApiError> {
     let q = q.map(search_words).transpose()?.flatten();
     conditions.extend(visible_to(caller, R::TABLE.alias));
     if let Some(q) = &q {
         conditions.push(matches(conn, R::TABLE, q));
     }
     let relevance = q.map(|q| relevance(conn, R::TABLE, &q));
-    read::page::<R>(conn, conditions, relevance, include, request)
+    Ok(Selection { conditions, relevance })
 }
 
 /// Whether this connection is PostgreSQL (full-text search differs per backend).

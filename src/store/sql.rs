@@ -63,6 +63,11 @@ impl Value {
 enum Part {
     Text(String),
     Bind(Value),
+    /// one rendering per backend, chosen when the statement runs
+    PerBackend {
+        postgres: Vec<Part>,
+        sqlite: Vec<Part>,
+    },
 }
 
 /// SQL text with its bound values; each value becomes a placeholder in the backend's syntax
@@ -98,6 +103,18 @@ impl Sql {
     pub fn append(&mut self, other: &Sql) -> &mut Self {
         self.parts.extend(other.parts.iter().cloned());
         self
+    }
+
+    /// A fragment written once per backend (PostgreSQL's `facets` arrays, SQLite's link
+    /// tables); the connection that runs the statement picks its own.
+    pub fn per_backend(postgres: Sql, sqlite: Sql) -> Sql {
+        Sql {
+            parts: vec![Part::PerBackend {
+                postgres: postgres.parts,
+                sqlite: sqlite.parts,
+            }],
+            once: postgres.once || sqlite.once,
+        }
     }
 
     /// Append `(v1, v2, …)` with one placeholder per value.
@@ -178,23 +195,31 @@ impl QueryFragment<MultiBackend> for Statement<'_> {
         if self.sql.once {
             out.unsafe_to_cache_prepared();
         }
-        for part in &self.sql.parts {
-            match part {
-                Part::Text(text) => out.push_sql(text),
-                Part::Bind(value) => match value {
-                    Value::Text(v) => out.push_bind_param::<Text, _>(v)?,
-                    Value::Int(v) => out.push_bind_param::<BigInt, _>(v)?,
-                    Value::Bool(v) => out.push_bind_param::<Bool, _>(v)?,
-                    Value::Timestamp(v) => out.push_bind_param::<Timestamp, _>(v)?,
-                    Value::Date(v) => out.push_bind_param::<Date, _>(v)?,
-                    Value::NullText => out.push_bind_param::<Nullable<Text>, _>(&NULL_TEXT)?,
-                    Value::NullDate => out.push_bind_param::<Nullable<Date>, _>(&NULL_DATE)?,
-                    Value::NullInt => out.push_bind_param::<Nullable<BigInt>, _>(&NULL_INT)?,
-                },
-            }
-        }
-        Ok(())
+        walk(&self.sql.parts, &mut out)
     }
+}
+
+fn walk<'b>(parts: &'b [Part], out: &mut AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+    for part in parts {
+        match part {
+            Part::Text(text) => out.push_sql(text),
+            Part::Bind(value) => match value {
+                Value::Text(v) => out.push_bind_param::<Text, _>(v)?,
+                Value::Int(v) => out.push_bind_param::<BigInt, _>(v)?,
+                Value::Bool(v) => out.push_bind_param::<Bool, _>(v)?,
+                Value::Timestamp(v) => out.push_bind_param::<Timestamp, _>(v)?,
+                Value::Date(v) => out.push_bind_param::<Date, _>(v)?,
+                Value::NullText => out.push_bind_param::<Nullable<Text>, _>(&NULL_TEXT)?,
+                Value::NullDate => out.push_bind_param::<Nullable<Date>, _>(&NULL_DATE)?,
+                Value::NullInt => out.push_bind_param::<Nullable<BigInt>, _>(&NULL_INT)?,
+            },
+            Part::PerBackend { postgres, sqlite } => match out.backend() {
+                MultiBackend::Postgresql(_) => walk(postgres, out)?,
+                MultiBackend::Sqlite(_) => walk(sqlite, out)?,
+            },
+        }
+    }
+    Ok(())
 }
 
 /// One `count` column, for `SELECT count(*) AS count …`.

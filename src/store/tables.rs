@@ -39,6 +39,9 @@ pub struct LinkTable {
     pub value: &'static str,
     /// the columns a write fills after the owner (the member first)
     pub columns: &'static [&'static str],
+    /// On PostgreSQL, the prefix of this set's terms in the owner's generated `facets` array
+    /// (GIN-indexed; see the `facets` migration, which must use the same prefixes)
+    pub facet: Option<&'static str>,
 }
 
 macro_rules! tables {
@@ -48,10 +51,17 @@ macro_rules! tables {
 }
 
 macro_rules! link_tables {
-    ($($(#[$doc:meta])* $const:ident = $name:literal ($owner:literal, $value:literal $(, $more:literal)*);)*) => {
-        $($(#[$doc])* pub const $const: LinkTable =
-            LinkTable { name: $name, owner: $owner, value: $value, columns: &[$value $(, $more)*] };)*
+    ($($(#[$doc:meta])* $const:ident = $name:literal ($owner:literal, $value:literal $(, $more:literal)*) $(facet $facet:literal)?;)*) => {
+        $($(#[$doc])* pub const $const: LinkTable = LinkTable {
+            name: $name,
+            owner: $owner,
+            value: $value,
+            columns: &[$value $(, $more)*],
+            facet: link_tables!(@facet $($facet)?),
+        };)*
     };
+    (@facet $facet:literal) => { Some($facet) };
+    (@facet) => { None };
 }
 
 tables! {
@@ -79,23 +89,23 @@ link_tables! {
     /// a coalition's activity areas
     COALITION_AREAS = "coalition_activity_areas" ("coalition_id", "area");
     /// an initiative's activity areas
-    INITIATIVE_AREAS = "initiative_activity_areas" ("initiative_id", "area");
+    INITIATIVE_AREAS = "initiative_activity_areas" ("initiative_id", "area") facet "area";
     /// an initiative's themes
-    INITIATIVE_THEMES = "initiative_themes" ("initiative_id", "theme");
+    INITIATIVE_THEMES = "initiative_themes" ("initiative_id", "theme") facet "theme";
     /// an initiative's target groups
-    INITIATIVE_GROUPS = "initiative_target_groups" ("initiative_id", "target_group");
+    INITIATIVE_GROUPS = "initiative_target_groups" ("initiative_id", "target_group") facet "group";
     /// an initiative's geographic scope
-    INITIATIVE_COUNTRIES = "initiative_countries" ("initiative_id", "country_code");
+    INITIATIVE_COUNTRIES = "initiative_countries" ("initiative_id", "country_code") facet "country";
     /// an initiative's participating organisations
-    INITIATIVE_ORGANISATIONS = "initiative_organisations" ("initiative_id", "organisation_id", "role");
+    INITIATIVE_ORGANISATIONS = "initiative_organisations" ("initiative_id", "organisation_id", "role") facet "organisation";
     /// an event's audience countries
-    TRAINING_AUDIENCE = "training_audience_countries" ("training_id", "country_code");
+    TRAINING_AUDIENCE = "training_audience_countries" ("training_id", "country_code") facet "audience";
     /// an event's activity areas
-    TRAINING_AREAS = "training_activity_areas" ("training_id", "area");
+    TRAINING_AREAS = "training_activity_areas" ("training_id", "area") facet "area";
     /// an event's themes
-    TRAINING_THEMES = "training_themes" ("training_id", "theme");
+    TRAINING_THEMES = "training_themes" ("training_id", "theme") facet "theme";
     /// an event's languages
-    TRAINING_LANGUAGES = "training_languages" ("training_id", "language");
+    TRAINING_LANGUAGES = "training_languages" ("training_id", "language") facet "language";
     /// an event's speakers, in order
     TRAINING_SPEAKERS = "training_speakers" ("training_id", "name", "affiliation", "position");
 }

@@ -187,9 +187,13 @@ async fn deleting_an_organisation_updates_content(app: TestApp) {
         )
         .await;
     let t = app.training(Some(&lv), json!({"organiser_id": org})).await;
+    let by_org = format!("/initiatives?organisation={org}");
+    assert_eq!(app.get(&by_org).await.ok(200)["data"].as_array().unwrap().len(), 1);
     app.delete(&format!("/organisations/{org}"), Some(&app.admin()))
         .await
         .ok(204);
+    // The set filter follows the edit (PostgreSQL filters on terms generated from the document).
+    assert_eq!(app.get(&by_org).await.ok(200)["data"], json!([]));
     let i = app.get(&format!("/initiatives/{}", i["id"].as_str().unwrap())).await;
     assert_eq!(i.ok(200)["organisations"], json!([]));
     assert_eq!(i.body["version"], 2);

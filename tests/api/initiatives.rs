@@ -318,14 +318,9 @@ async fn include_costs_a_fixed_number_of_queries(app: TestApp) {
             coalition: true,
             organisations: true,
         };
-        let listed = Initiatives::list(
-            &mut conn,
-            &Caller::Anonymous,
-            &InitiativeFilters::default(),
-            include,
-            &request,
-        )
-        .unwrap();
+        let selection = Initiatives::select(&mut conn, &Caller::Anonymous, &InitiativeFilters::default()).unwrap();
+        let listed =
+            coalition_registry::kernel::read::page::<Initiatives>(&mut conn, selection, include, &request).unwrap();
         assert_eq!(listed.rows.len(), limit as usize);
         assert!(listed
             .rows

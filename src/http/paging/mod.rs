@@ -220,6 +220,42 @@ struct ListBody<'a, T> {
 
 /// The JSON response of a list, with `Link: <…>; rel="next"` when there is a next page.
 pub fn respond<T: Serialize>(req: &HttpRequest, listed: Listed<T>) -> HttpResponse {
+    linked(req, &listed).json(ListBody {
+        data: &listed.rows,
+        page: &listed.page,
+    })
+}
+
+/// [`respond`] for rows that are JSON texts already (stored documents): the body is written
+/// around them, `{"data":[…],"page":{…}}`, without parsing them.
+pub fn respond_documents(req: &HttpRequest, listed: Listed<String>) -> HttpResponse {
+    let page = match serde_json::to_string(&listed.page) {
+        Ok(page) => page,
+        Err(e) => {
+            return actix_web::ResponseError::error_response(&crate::http::error::ApiError::Internal(format!(
+                "serialising a page: {e}"
+            )))
+        }
+    };
+    let size = listed.rows.iter().map(|r| r.len() + 1).sum::<usize>() + page.len() + 20;
+    let mut body = String::with_capacity(size);
+    body.push_str("{\"data\":[");
+    for (i, row) in listed.rows.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(row);
+    }
+    body.push_str("],\"page\":");
+    body.push_str(&page);
+    body.push('}');
+    linked(req, &listed)
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body)
+}
+
+/// A 200 response with `Link: <…>; rel="next"` when there is a next page.
+fn linked<T>(req: &HttpRequest, listed: &Listed<T>) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
     let next = match (listed.next_page, &listed.page.next_cursor) {
         (Some(page), _) => Some(("page", page.to_string())),
@@ -229,10 +265,7 @@ pub fn respond<T: Serialize>(req: &HttpRequest, listed: Listed<T>) -> HttpRespon
     if let Some((key, value)) = next {
         response.insert_header((header::LINK, format!("<{}>; rel=\"next\"", next_url(req, key, &value))));
     }
-    response.json(ListBody {
-        data: &listed.rows,
-        page: &listed.page,
-    })
+    response
 }
 
 fn next_url(req: &HttpRequest, key: &str, value: &str) -> String {

@@ -4,7 +4,7 @@ use super::model::{self, Coalition, CoalitionFilters, CoalitionInput, CoalitionR
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
-use crate::http::paging::{ListRequest, Listed, Sort};
+use crate::http::paging::Sort;
 use crate::kernel::{read, records, Collection, Op, Resource, Set};
 use crate::store::journal::{Actor, RecordType};
 use crate::store::sql::Value;
@@ -110,13 +110,7 @@ impl Collection for Coalitions {
     fn sort(filters: &CoalitionFilters) -> Result<Sort, ApiError> {
         Sort::parse(filters.sort.as_deref(), SORT_FIELDS, "name")
     }
-    fn list(
-        conn: &mut DbConnection,
-        _: &Caller,
-        filters: &CoalitionFilters,
-        _: (),
-        request: &ListRequest,
-    ) -> Result<Listed<Coalition>, ApiError> {
-        read::page::<Self>(conn, model::conditions(filters)?, None, (), request)
+    fn select(_: &mut DbConnection, _: &Caller, filters: &CoalitionFilters) -> Result<read::Selection, ApiError> {
+        Ok(model::conditions(filters)?.into())
     }
 }

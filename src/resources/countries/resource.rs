@@ -4,7 +4,7 @@ use super::model::{self, Country, CountryFilters, CountryInput, CountryRow, SORT
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
-use crate::http::paging::{ListRequest, Listed, Sort};
+use crate::http::paging::Sort;
 use crate::kernel::{read, records, write, Collection, Op, Resource, Set};
 use crate::store::journal::{Actor, RecordType};
 use crate::store::sql::Value;
@@ -89,14 +89,8 @@ impl Collection for Countries {
     fn sort(filters: &CountryFilters) -> Result<Sort, ApiError> {
         Sort::parse(filters.sort.as_deref(), SORT_FIELDS, "code")
     }
-    fn list(
-        conn: &mut DbConnection,
-        _: &Caller,
-        filters: &CountryFilters,
-        _: (),
-        request: &ListRequest,
-    ) -> Result<Listed<Country>, ApiError> {
-        read::page::<Self>(conn, model::conditions(filters)?, None, (), request)
+    fn select(_: &mut DbConnection, _: &Caller, filters: &CountryFilters) -> Result<read::Selection, ApiError> {
+        Ok(model::conditions(filters)?.into())
     }
     fn new_key(input: &CountryInput) -> String {
         input.code.clone()

@@ -4,7 +4,8 @@ use super::model::{Initiative, InitiativeFilters, InitiativeInput, InitiativeRow
 use super::queries::{self, Include};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
-use crate::http::paging::{ListRequest, Listed, Sort};
+use crate::http::paging::Sort;
+use crate::kernel::read;
 use crate::kernel::{records, Collection, Resource, Set, Syncable};
 use crate::resources::content;
 use crate::store::journal::RecordType;
@@ -116,21 +117,12 @@ impl Collection for Initiatives {
     fn list_include(filters: &InitiativeFilters) -> Result<Include, ApiError> {
         Include::parse(filters.include.as_deref())
     }
-    fn list(
+    fn select(
         conn: &mut DbConnection,
         caller: &Caller,
         filters: &InitiativeFilters,
-        include: Include,
-        request: &ListRequest,
-    ) -> Result<Listed<Initiative>, ApiError> {
-        content::page::<Self>(
-            conn,
-            caller,
-            filters.q.as_deref(),
-            queries::conditions(filters)?,
-            include,
-            request,
-        )
+    ) -> Result<read::Selection, ApiError> {
+        content::select::<Self>(conn, caller, filters.q.as_deref(), queries::conditions(filters)?)
     }
 }
 

@@ -36,16 +36,21 @@ async fn respond_list(
             clock_dependent: filters.current.is_some(),
         };
         return csv_export::respond(req, db, export, ListRequest::export(sort), move |conn, request| {
-            read::page::<Memberships>(conn, model::conditions(&owner, &filters), None, include, request)
+            read::page::<Memberships>(conn, model::conditions(&owner, &filters).into(), include, request)
         })
         .await;
     }
     let clock = filters.current.is_some();
     let request = ListRequest::new(&page, sort)?;
     let listed = db
-        .read(move |conn| read::page::<Memberships>(conn, model::conditions(&owner, &filters), None, include, &request))
+        .read(move |conn| {
+            read::page_documents::<Memberships>(conn, model::conditions(&owner, &filters).into(), include, &request)
+        })
         .await?;
-    Ok(crate::http::response_cache::unless(clock, paging::respond(req, listed)))
+    Ok(crate::http::response_cache::unless(
+        clock,
+        paging::respond_documents(req, listed),
+    ))
 }
 
 /// List a coalition's members (`include=organisation` embeds each organisation).

@@ -4,7 +4,7 @@ use super::model::{self, Organisation, OrganisationFilters, OrganisationInput, O
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
-use crate::http::paging::{ListRequest, Listed, Sort};
+use crate::http::paging::Sort;
 use crate::kernel::{read, records, Collection, Op, Resource, Syncable};
 use crate::store::journal::{Actor, RecordType};
 use crate::store::sql::Value;
@@ -94,14 +94,8 @@ impl Collection for Organisations {
     fn sort(filters: &OrganisationFilters) -> Result<Sort, ApiError> {
         Sort::parse(filters.sort.as_deref(), SORT_FIELDS, "name")
     }
-    fn list(
-        conn: &mut DbConnection,
-        _: &Caller,
-        filters: &OrganisationFilters,
-        _: (),
-        request: &ListRequest,
-    ) -> Result<Listed<Organisation>, ApiError> {
-        read::page::<Self>(conn, model::conditions(filters)?, None, (), request)
+    fn select(_: &mut DbConnection, _: &Caller, filters: &OrganisationFilters) -> Result<read::Selection, ApiError> {
+        Ok(model::conditions(filters)?.into())
     }
 }
 

@@ -5,7 +5,8 @@ use super::model::{stored, Training, TrainingFilters, TrainingInput, TrainingRow
 use super::queries::{self, Include};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
-use crate::http::paging::{ListRequest, Listed, Sort};
+use crate::http::paging::Sort;
+use crate::kernel::read;
 use crate::kernel::{records, Collection, Resource, Set, Syncable};
 use crate::resources::content;
 use crate::store::journal::RecordType;
@@ -128,21 +129,12 @@ impl Collection for Trainings {
     fn list_include(filters: &TrainingFilters) -> Result<Include, ApiError> {
         Include::parse(filters.include.as_deref())
     }
-    fn list(
+    fn select(
         conn: &mut DbConnection,
         caller: &Caller,
         filters: &TrainingFilters,
-        include: Include,
-        request: &ListRequest,
-    ) -> Result<Listed<Training>, ApiError> {
-        content::page::<Self>(
-            conn,
-            caller,
-            filters.q.as_deref(),
-            queries::conditions(filters)?,
-            include,
-            request,
-        )
+    ) -> Result<read::Selection, ApiError> {
+        content::select::<Self>(conn, caller, filters.q.as_deref(), queries::conditions(filters)?)
     }
 }
 

@@ -17,7 +17,6 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, FromRequest, HttpRequest, HttpResponse};
 use base64::Engine;
-use sha2::{Digest, Sha256};
 
 use crate::http::error::ApiError;
 
@@ -90,12 +89,13 @@ pub fn none_match_hits(if_none_match: &str, etag: &str) -> bool {
     tags(if_none_match).any(|t| t == "*" || bare(t) == bare(etag))
 }
 
-/// A strong entity tag for a response body.
+/// A strong entity tag for a response body: 128 bits of its BLAKE3 hash (a cryptographic
+/// hash several times faster than SHA-256 here, which mattered at 50 records a page).
 fn content_etag(body: &[u8]) -> String {
-    let digest = Sha256::digest(body);
+    let digest = blake3::hash(body);
     format!(
         "\"{}\"",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest.as_bytes()[..16])
     )
 }
 

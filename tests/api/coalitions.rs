@@ -35,7 +35,10 @@ async fn create_get_and_list(app: TestApp) {
     assert_eq!(fetched.ok(200), &body);
     let list = app.get("/coalitions").await;
     assert_eq!(list.ok(200)["data"][0], body);
-    assert_eq!(list.body["page"], json!({"limit": 25, "next_cursor": null, "total": 1}));
+    assert_eq!(
+        list.body["page"],
+        json!({"limit": 25, "next_cursor": null, "total": 1, "total_exact": true})
+    );
 }
 
 async fn founded_accepts_partial_dates_only(app: TestApp) {

@@ -331,11 +331,76 @@ async fn include_costs_a_fixed_number_of_queries(app: TestApp) {
     let small = count_queries(2);
     let large = count_queries(30);
     assert_eq!(small, large, "queries must not grow with the page");
-    // the page's documents + count + coalitions + organisations
-    assert_eq!(large, 4);
+    // the page's documents with the count + coalitions + organisations
+    assert_eq!(large, 3);
+}
+
+async fn totals_are_exact_up_to_a_cap(app: TestApp) {
+    let lv = app.coalition("LV", "Latvian coalition").await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let created = app.initiative(&lv, json!({"title": format!("I{i}")})).await;
+        ids.push(created["id"].as_str().unwrap().to_string());
+    }
+    let page = app.get("/initiatives?country=LV&limit=2").await.ok(200)["page"].clone();
+    assert_eq!(
+        (page["total"].clone(), page["total_exact"].clone()),
+        (json!(5), json!(true))
+    );
+    let page = app.get("/initiatives?country=EE").await.ok(200)["page"].clone();
+    assert_eq!(
+        (page["total"].clone(), page["total_exact"].clone()),
+        (json!(0), json!(true))
+    );
+    let page = app.get("/initiatives?count=false").await.ok(200)["page"].clone();
+    assert_eq!(
+        (page["total"].clone(), page["total_exact"].clone()),
+        (json!(null), json!(false))
+    );
+    // A page left empty (its rows deleted since the cursor was issued) still has its total.
+    let first = app.get("/initiatives?sort=title&limit=4").await.ok(200).clone();
+    let cursor = first["page"]["next_cursor"].as_str().unwrap().to_string();
+    app.delete(&format!("/initiatives/{}", ids[4]), Some(&app.admin()))
+        .await
+        .ok(204);
+    let empty = app
+        .get(&format!("/initiatives?sort=title&limit=4&cursor={cursor}"))
+        .await;
+    assert_eq!(empty.ok(200)["data"], json!([]));
+    assert_eq!(empty.body["page"]["total"], 4);
+    // Above the cap (10,000 in the service; 3 here), counting stops: the cap, flagged inexact.
+    let db = Database::connect(&app.database_url, 1).unwrap();
+    let total = |cap: i64| {
+        let mut conn = db.conn().unwrap();
+        let params = PageParams {
+            limit: Some(2),
+            ..Default::default()
+        };
+        let sort = Sort::parse(
+            None,
+            coalition_registry::resources::initiatives::model::SORT_FIELDS,
+            "title",
+        )
+        .unwrap();
+        let request = ListRequest::new(&params, sort).unwrap().count_up_to(cap);
+        let selection = Initiatives::select(&mut conn, &Caller::Anonymous, &InitiativeFilters::default()).unwrap();
+        let listed = coalition_registry::kernel::read::page_documents::<Initiatives>(
+            &mut conn,
+            selection,
+            Include::default(),
+            &request,
+        )
+        .unwrap();
+        assert_eq!(listed.rows.len(), 2);
+        (listed.page.total, listed.page.total_exact)
+    };
+    assert_eq!(total(3), (Some(3), false));
+    assert_eq!(total(4), (Some(4), true));
+    assert_eq!(total(100), (Some(4), true));
 }
 
 crate::backend_tests!(
+    totals_are_exact_up_to_a_cap,
     create_with_every_field,
     validation_names_every_field,
     every_filter_selects,

@@ -103,9 +103,16 @@ pub struct ListRequest {
     page: Option<u32>,
     sort: Sort,
     count: bool,
+    count_cap: i64,
 }
 
 impl ListRequest {
+    /// Count matching rows up to `cap` instead of [`query::TOTAL_CAP`] (tests).
+    pub fn count_up_to(mut self, cap: i64) -> ListRequest {
+        self.count_cap = cap;
+        self
+    }
+
     /// Validate paging parameters together with the resource's sort.
     pub fn new(params: &PageParams, sort: Sort) -> Result<ListRequest, ApiError> {
         let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
@@ -155,6 +162,7 @@ impl ListRequest {
             page: params.page,
             sort,
             count: params.count.unwrap_or(true),
+            count_cap: query::TOTAL_CAP,
         })
     }
 
@@ -166,6 +174,7 @@ impl ListRequest {
             page: None,
             sort,
             count: false,
+            count_cap: query::TOTAL_CAP,
         }
     }
 
@@ -188,8 +197,12 @@ pub struct PageInfo {
     pub limit: u32,
     /// Cursor of the next page, null on the last page.
     pub next_cursor: Option<String>,
-    /// All matching rows (null when `count=false`).
+    /// All matching rows, exact up to 10,000; above, 10,000 with `total_exact` false (null
+    /// when `count=false`).
     pub total: Option<i64>,
+    /// Whether `total` is the exact number of matching rows (false above 10,000 matches, where
+    /// counting stops, and when `count=false`).
+    pub total_exact: bool,
 }
 
 /// One page of rows.

@@ -1,6 +1,9 @@
-//! The SQL of one page: filters, keyset predicate or relevance order, `LIMIT n+1`, count.
+//! The SQL of one page: filters, keyset predicate or relevance order, `LIMIT n+1`, and the
+//! total (counted up to [`TOTAL_CAP`]) in the same statement.
 
-use diesel::deserialize::QueryableByName;
+use diesel::deserialize::{self, QueryableByName};
+use diesel::row::NamedRow;
+use diesel::sql_types::{BigInt, Nullable};
 
 use super::sort::{bad_cursor, Cursor};
 use super::{ListRequest, Listable, Listed, PageInfo};
@@ -32,6 +35,25 @@ pub struct Relevance {
     pub order: Sql,
 }
 
+/// Totals are exact up to this many matching rows; above, `page.total` is this number and
+/// `page.total_exact` false, so counting stays bounded at any size (a count reads every match).
+pub const TOTAL_CAP: i64 = 10_000;
+
+/// A page's row with the total of the query, computed once (an uncorrelated scalar subquery).
+struct Counted<R> {
+    row: R,
+    total: Option<i64>,
+}
+
+impl<R: QueryableByName<MultiBackend>> QueryableByName<MultiBackend> for Counted<R> {
+    fn build<'a>(row: &impl NamedRow<'a, MultiBackend>) -> deserialize::Result<Self> {
+        Ok(Counted {
+            row: R::build(row)?,
+            total: NamedRow::get::<Nullable<BigInt>, Option<i64>>(row, "total")?,
+        })
+    }
+}
+
 impl ListQuery<'_> {
     /// A query over `from` with these filters and no relevance order.
     pub fn new<'a>(select: &'a str, from: &'a str, id_column: &'a str, filters: Vec<Sql>) -> ListQuery<'a> {
@@ -48,21 +70,31 @@ impl ListQuery<'_> {
         Sql::where_all(self.filters.iter().chain(extra.as_ref()))
     }
 
-    fn total(&self, conn: &mut DbConnection, request: &ListRequest) -> Result<Option<i64>, ApiError> {
-        if !request.count {
-            return Ok(None);
-        }
-        let mut count = Sql::new(&format!("SELECT count(*) AS count FROM {}", self.from));
+    /// `(SELECT count(*) FROM (SELECT 1 FROM … WHERE … LIMIT cap + 1) m)`: matching rows, up to
+    /// one more than the cap.
+    fn total(&self, cap: i64) -> Sql {
+        let mut count = Sql::new(&format!("(SELECT count(*) FROM (SELECT 1 FROM {}", self.from));
         count.append(&self.where_clause(None));
-        Ok(count.load::<CountRow>(conn)?.first().map(|r| r.count))
+        count.push(" LIMIT ");
+        count.bind(Value::Int(cap + 1));
+        count.push(") m)");
+        count
     }
 
-    /// Fetch one page: one query for the rows, plus one for the total unless skipped.
+    /// Fetch one page: one statement, its rows carrying the total unless `count=false`. (A
+    /// page without rows past the first has no row to carry it: the total is then counted
+    /// apart.)
     pub fn run<R>(&self, conn: &mut DbConnection, request: &ListRequest) -> Result<Listed<R>, ApiError>
     where
         R: QueryableByName<MultiBackend> + Listable + 'static,
     {
-        let mut sql = Sql::new(&format!("SELECT {} FROM {}", self.select, self.from));
+        let mut sql = Sql::new(&format!("SELECT {}", self.select));
+        if request.count {
+            sql.push(", ");
+            sql.append(&self.total(request.count_cap));
+            sql.push(" AS total");
+        }
+        sql.push(&format!(" FROM {}", self.from));
         // Relevance scores move as the corpus changes, so that order pages by offset (kept in
         // the cursor); every other order pages by keyset.
         let offset = if request.sort.relevance {
@@ -97,7 +129,22 @@ impl ListQuery<'_> {
             sql.push(" OFFSET ");
             sql.bind(Value::Int(offset));
         }
-        let mut rows: Vec<R> = sql.load(conn)?;
+        let (mut rows, total): (Vec<R>, Option<i64>) = if request.count {
+            let counted: Vec<Counted<R>> = sql.load(conn)?;
+            let total = match counted.first() {
+                Some(first) => first.total,
+                None if offset == 0 && request.cursor.is_none() => Some(0),
+                None => {
+                    let mut count = Sql::new("SELECT ");
+                    count.append(&self.total(request.count_cap));
+                    count.push(" AS count");
+                    count.load::<CountRow>(conn)?.first().map(|r| r.count)
+                }
+            };
+            (counted.into_iter().map(|c| c.row).collect(), total)
+        } else {
+            (sql.load(conn)?, None)
+        };
         let has_more = rows.len() > request.limit as usize;
         rows.truncate(request.limit as usize);
         let next_cursor = match rows.last() {
@@ -127,7 +174,8 @@ impl ListQuery<'_> {
             page: PageInfo {
                 limit: request.limit,
                 next_cursor: next_cursor.map(|c| c.encode()),
-                total: self.total(conn, request)?,
+                total: total.map(|t| t.min(request.count_cap)),
+                total_exact: total.is_some_and(|t| t <= request.count_cap),
             },
             next_page,
         })

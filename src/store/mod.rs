@@ -295,14 +295,19 @@ impl Database {
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _turn = self.turn().await?;
+        let turn = self.turn().await?;
         let db = self.clone();
-        actix_web::web::block(move || db.read_blocking(f)).await?
+        actix_web::web::block(move || {
+            let result = db.read_blocking(f);
+            drop(turn); // the connection is free now, not when a worker next polls this job
+            result
+        })
+        .await?
     }
 
-    async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
-        self.permits
-            .acquire()
+    async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        Arc::clone(&self.permits)
+            .acquire_owned()
             .await
             .map_err(|e| ApiError::Internal(format!("database jobs: {e}")))
     }
@@ -312,9 +317,14 @@ impl Database {
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _turn = self.turn().await?;
+        let turn = self.turn().await?;
         let db = self.clone();
-        actix_web::web::block(move || db.write_blocking(f)).await?
+        actix_web::web::block(move || {
+            let result = db.write_blocking(f);
+            drop(turn);
+            result
+        })
+        .await?
     }
 }
 

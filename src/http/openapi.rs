@@ -37,7 +37,9 @@ and the countries themselves.\n\nPublic reads are anonymous. Writes need a beare
 (`admin` or `editor`) and `coalitions` claims scope them. Errors are RFC 9457 `application/problem+json`. \
 Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\", \"total_exact\"}}` (totals exact up to 10,000 matches, then capped) and a `Link: rel=\"next\"` header."
     ),
-    components(schemas(Problem, FieldError)),
+    // Types only parameters refer to (utoipa collects the ones bodies refer to by itself);
+    // `contract::every_reference_resolves` fails on any schema left out.
+    components(schemas(Problem, FieldError, crate::http::paging::ListFormat, crate::resources::trainings::model::FormatFilter, crate::store::journal::RecordType)),
     modifiers(&SharedComponents),
     tags(
         (name = "service", description = "Service information and health"),

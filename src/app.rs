@@ -24,6 +24,7 @@ use crate::http::idempotency;
 use crate::http::openapi::ApiDoc;
 use crate::http::request_id;
 use crate::http::response_cache::{self, ResponseCache};
+use crate::http::screen;
 use crate::resources::registry::RESOURCES;
 use crate::resources::service;
 use crate::store::Database;
@@ -226,6 +227,7 @@ pub fn app(
         .wrap(from_fn(response_cache::serve))
         .wrap(cors(state.cors_allowed_origins.clone()))
         .wrap(ErrorHandlers::new().default_handler(framework_error_to_problem))
+        .wrap(from_fn(screen::screened))
         .wrap(from_fn(request_id::tagged))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms id=%{x-request-id}o"))
 }

@@ -69,6 +69,7 @@ impl FromRequest for JsonBody {
             }
             let value: serde_json::Value = serde_json::from_slice(&body)
                 .map_err(|e| ApiError::MalformedJson(format!("the request body is not valid JSON: {e}")))?;
+            crate::http::screen::body_strings(&value)?;
             Ok(JsonBody(value))
         })
     }

@@ -11,3 +11,4 @@ pub mod openapi;
 pub mod paging;
 pub mod request_id;
 pub mod response_cache;
+pub mod screen;

@@ -58,7 +58,7 @@ pub struct ApiDoc;
 
 /// `(component name, status, description)` of every problem response.
 const PROBLEMS: &[(&str, &str, &str)] = &[
-    ("BadRequest", "400", "Unknown query parameter, bad parameter value, or a body that is not valid JSON"),
+    ("BadRequest", "400", "Unknown query parameter, bad parameter value (including a control character or undecodable bytes in the path or a parameter, or more than 50 values for one parameter), or a body that is not valid JSON"),
     ("Unauthorized", "401", "A write without a bearer token, or any request with an invalid one (see `WWW-Authenticate`)"),
     ("Forbidden", "403", "The token is valid but does not allow this action"),
     ("NotFound", "404", "No record with this id"),
@@ -66,7 +66,7 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
         ("PreconditionFailed", "412", "`If-Match` does not name the record's current version: fetch it again; nothing was written"),
     ("PayloadTooLarge", "413", "The body is larger than the configured limit"),
     ("UnsupportedMediaType", "415", "The body is not sent as `application/json` (or `application/merge-patch+json` for PATCH)"),
-    ("UnprocessableEntity", "422", "The body is valid JSON but not a valid record; `errors` names each field"),
+    ("UnprocessableEntity", "422", "The body is valid JSON but not a valid record (including text with control characters other than tab and line breaks); `errors` names each field"),
 ];
 
 struct SharedComponents;

@@ -14,6 +14,7 @@ mod content;
 
 mod concurrency;
 mod contract;
+mod control_characters;
 mod countries;
 mod csv;
 mod demo;

@@ -1,0 +1,215 @@
+//! Control characters and undecodable bytes, anywhere a client can put text: every string
+//! field of every write route's body (422 naming the field), every query parameter of every
+//! read route and every path parameter (400 naming it) — enumerated from the served OpenAPI
+//! document, so a new route or field is covered without touching this file. None of them
+//! may reach the database (PostgreSQL refuses NUL in text, which was a 500) or change data.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::common::TestApp;
+
+const BAD: &str = "a\u{0}b";
+
+/// Bodies that put [`BAD`] at one string leaf of `schema`, each with the leaf's path.
+fn leaves(schema: &Value, doc: &Value, path: &str, depth: usize, out: &mut Vec<(Value, String)>) {
+    if depth > 4 {
+        return;
+    }
+    if let Some(target) = schema["$ref"].as_str() {
+        let resolved = doc.pointer(target.trim_start_matches('#')).expect("resolvable $ref");
+        return leaves(resolved, doc, path, depth + 1, out);
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(options) = schema[key].as_array() {
+            for option in options {
+                leaves(option, doc, path, depth + 1, out);
+            }
+            return;
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if types.contains(&"string") {
+        out.push((json!(BAD), path.to_string()));
+    } else if types.contains(&"array") {
+        let mut inner = Vec::new();
+        leaves(&schema["items"], doc, &format!("{path}[0]"), depth + 1, &mut inner);
+        out.extend(inner.into_iter().map(|(v, p)| (json!([v]), p)));
+    } else if let Some(properties) = schema["properties"].as_object() {
+        for (name, property) in properties {
+            let inner_path = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            let mut inner = Vec::new();
+            leaves(property, doc, &inner_path, depth + 1, &mut inner);
+            out.extend(inner.into_iter().map(|(v, p)| (json!({ name: v }), p)));
+        }
+    }
+}
+
+/// Every list's records, as an administrator sees them: what must not change.
+async fn snapshot(app: &TestApp) -> Vec<Value> {
+    let mut all = Vec::new();
+    for list in [
+        "/countries?limit=100",
+        "/coalitions",
+        "/organisations",
+        "/initiatives",
+        "/trainings",
+    ] {
+        all.push(app.get_as(list, &app.admin()).await.ok(200)["data"].clone());
+    }
+    all
+}
+
+async fn no_text_reaches_the_database_with_a_control_character(app: TestApp) {
+    let lv = app.coalition("LV", "Latvian coalition").await;
+    let org = app.organisation("Org", "LV").await;
+    let membership = app.member(&lv, &org).await;
+    let initiative = app.initiative(&lv, json!({})).await["id"].as_str().unwrap().to_string();
+    let training = app.training(Some(&lv), json!({})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = snapshot(&app).await;
+    let doc = app.get("/openapi.json").await.ok(200).clone();
+    let fill = |template: &str, bad: Option<&str>| -> String {
+        let mut path = template.trim_start_matches("/api/v1").to_string();
+        for (name, value) in [
+            ("{code}", "LV"),
+            ("{membership_id}", membership.as_str()),
+            ("{external_id}", "ext-1"),
+        ] {
+            path = path.replace(name, bad.unwrap_or(value));
+        }
+        let id = if path.starts_with("/coalitions") {
+            &lv
+        } else if path.starts_with("/organisations") {
+            &org
+        } else if path.starts_with("/initiatives") {
+            &initiative
+        } else {
+            &training
+        };
+        path.replace("{id}", bad.unwrap_or(id))
+    };
+    let admin = app.admin();
+    let mut checked = (0, 0, 0);
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let method: Method = method.to_uppercase().parse().unwrap();
+            // Every string leaf of the body: 422 naming it.
+            let content = operation["requestBody"]["content"].as_object();
+            if let Some(schema) = content.and_then(|c| c.values().next()).map(|c| &c["schema"]) {
+                let mut bodies = Vec::new();
+                leaves(schema, &doc, "", 0, &mut bodies);
+                for (body, field) in bodies {
+                    let path = fill(template, None);
+                    let reply = app
+                        .request(method.clone(), &path, Some(&admin), Some(body.clone()))
+                        .await;
+                    reply.problem(422);
+                    assert!(
+                        reply.error_fields().contains(&field),
+                        "{method} {path} {body}: expected an error for `{field}`, got {}",
+                        reply.text
+                    );
+                    checked.0 += 1;
+                }
+            }
+            // Every query parameter and path parameter: 400 naming it.
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                let (path, field) = match parameter["in"].as_str() {
+                    Some("query") => (format!("{}?{name}=a%00b", fill(template, None)), name),
+                    Some("path") => (fill(template, Some("a%00b")), "path"),
+                    _ => continue,
+                };
+                let reply = app.request(method.clone(), &path, Some(&admin), None).await;
+                reply.problem(400);
+                assert_eq!(reply.error_fields(), vec![field.to_string()], "{method} {path}");
+                if parameter["in"] == "query" {
+                    checked.1 += 1;
+                } else {
+                    checked.2 += 1;
+                }
+            }
+        }
+    }
+    eprintln!("checked: {checked:?} (body string fields, query parameters, path parameters)");
+    assert!(checked.0 > 100, "string fields of write bodies: {}", checked.0);
+    assert!(checked.1 > 60, "query parameters: {}", checked.1);
+    assert!(checked.2 > 20, "path parameters: {}", checked.2);
+    // Other control characters, undecodable bytes, and names; tab and line breaks are text.
+    for query in ["q=%01", "q=%7F", "q=%C2%85", "q=%ff%fe", "%00=1", "country=L%0AV"] {
+        let reply = app.get(&format!("/initiatives?{query}")).await;
+        reply.problem(400);
+    }
+    app.get("/organisations/external/%ff%fe").await.problem(400);
+    let reply = app
+        .patch(
+            &format!("/initiatives/{initiative}"),
+            Some(&admin),
+            json!({"description": "one\n\ttwo\r\nthree"}),
+        )
+        .await;
+    assert_eq!(reply.ok(200)["description"], "one\n\ttwo\r\nthree");
+    let reply = app
+        .patch(
+            &format!("/initiatives/{initiative}"),
+            Some(&admin),
+            json!({"title": "a\u{1b}[31mred"}),
+        )
+        .await;
+    assert_eq!(reply.problem(422)["errors"][0]["field"], "title");
+    let reply = app
+        .post(
+            "/initiatives",
+            Some(&admin),
+            json!({"coalition_id": lv, "bad\u{0}name": 1}),
+        )
+        .await;
+    reply.problem(422);
+    // Nothing changed but the one accepted description.
+    let mut after = snapshot(&app).await;
+    for list in after.iter_mut() {
+        for record in list.as_array_mut().unwrap() {
+            if record["id"] == initiative.as_str() {
+                record["description"] = Value::Null;
+                record["version"] = json!(1);
+                record["updated_at"] = Value::Null;
+            }
+        }
+    }
+    let mut before = before;
+    for list in before.iter_mut() {
+        for record in list.as_array_mut().unwrap() {
+            if record["id"] == initiative.as_str() {
+                record["description"] = Value::Null;
+                record["updated_at"] = Value::Null;
+            }
+        }
+    }
+    assert_eq!(after, before);
+}
+
+async fn a_parameter_takes_at_most_fifty_values(app: TestApp) {
+    let fifty = vec!["country=AM"; 50].join("&");
+    app.get(&format!("/initiatives?{fifty}")).await.ok(200);
+    let reply = app.get(&format!("/initiatives?{fifty}&country=GE")).await;
+    assert_eq!(reply.problem(400)["errors"][0]["code"], "too_many_values");
+    assert_eq!(reply.body["errors"][0]["field"], "country");
+    let many = vec!["AM"; 5800].join("&country=");
+    app.get(&format!("/initiatives?country={many}")).await.problem(400);
+}
+
+crate::backend_tests!(
+    no_text_reaches_the_database_with_a_control_character,
+    a_parameter_takes_at_most_fifty_values
+);

@@ -95,6 +95,13 @@ async fn no_route(req: HttpRequest, table: web::Data<RouteTable>) -> Result<Http
         .iter()
         .filter(|(def, _)| def.is_match(path))
         .flat_map(|(_, methods)| methods.iter().cloned())
+        .flat_map(|m| {
+            if m == "GET" {
+                vec![m, "HEAD".to_string()]
+            } else {
+                vec![m]
+            }
+        })
         .collect();
     if allow.is_empty() || req.method() == Method::GET && allow.iter().any(|m| m == "GET") {
         Err(ApiError::NotFound(format!("no resource at {path}")))
@@ -229,6 +236,7 @@ pub fn app(
         .wrap(ErrorHandlers::new().default_handler(framework_error_to_problem))
         .wrap(from_fn(screen::screened))
         .wrap(from_fn(request_id::tagged))
+        .wrap(from_fn(request_id::head_as_get))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms id=%{x-request-id}o"))
 }
 

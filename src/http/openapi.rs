@@ -35,7 +35,7 @@ macro_rules! list_type {
 coalitions of the EU member states and the Eastern Partnership countries, their member organisations, \
 and the countries themselves.\n\nPublic reads are anonymous. Writes need a bearer JWT whose `role` \
 (`admin` or `editor`) and `coalitions` claims scope them. Errors are RFC 9457 `application/problem+json`. \
-Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\", \"total_exact\"}}` (totals exact up to 10,000 matches, then capped) and a `Link: rel=\"next\"` header."
+Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\", \"total_exact\"}}` (totals exact up to 10,000 matches, then capped) and a `Link: rel=\"next\"` header. `HEAD` is answered on every `GET` route (the same status and headers, no body)."
     ),
     // Types only parameters refer to (utoipa collects the ones bodies refer to by itself);
     // `contract::every_reference_resolves` fails on any schema left out.

@@ -36,3 +36,16 @@ pub async fn tagged(
     }
     Ok(response)
 }
+
+/// `HEAD` on any `GET` route (RFC 9110 §9.3.2): the request runs as the `GET` it mirrors, with
+/// the same status and headers (`ETag`, `Content-Type`, …); the connection leaves the body out
+/// because the request line said `HEAD` (wrapped with `from_fn`, see `app.rs`).
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}

@@ -211,5 +211,70 @@ async fn a_parameter_takes_at_most_fifty_values(app: TestApp) {
 
 crate::backend_tests!(
     no_text_reaches_the_database_with_a_control_character,
-    a_parameter_takes_at_most_fifty_values
+    a_parameter_takes_at_most_fifty_values,
+    head_mirrors_every_get
 );
+
+/// `HEAD` on every `GET` route of the document: the `GET`'s status and headers, no body.
+async fn head_mirrors_every_get(app: TestApp) {
+    let lv = app.coalition("LV", "Latvian coalition").await;
+    let org = app.organisation("Org", "LV").await;
+    let membership = app.member(&lv, &org).await;
+    let initiative = app.initiative(&lv, json!({})).await["id"].as_str().unwrap().to_string();
+    let training = app.training(Some(&lv), json!({})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = app.get("/openapi.json").await.ok(200).clone();
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        if item.get("get").is_none() {
+            continue;
+        }
+        let mut path = template.trim_start_matches("/api/v1").to_string();
+        let id = if path.starts_with("/coalitions") {
+            &lv
+        } else if path.starts_with("/organisations") {
+            &org
+        } else if path.starts_with("/initiatives") {
+            &initiative
+        } else {
+            &training
+        };
+        for (name, value) in [
+            ("{code}", "LV"),
+            ("{membership_id}", membership.as_str()),
+            ("{external_id}", "ext-1"),
+            ("{id}", id.as_str()),
+        ] {
+            path = path.replace(name, value);
+        }
+        if path.starts_with("/changes") {
+            path.push_str("?wait=0");
+        }
+        for token in [None, Some(app.admin())] {
+            let get = app.request(Method::GET, &path, token.as_deref(), None).await;
+            let head = app.request(Method::HEAD, &path, token.as_deref(), None).await;
+            assert_eq!(head.status, get.status, "HEAD {path}");
+            assert_eq!(head.text, "", "HEAD {path} has no body");
+            for header in ["content-type", "etag", "cache-control"] {
+                if header == "etag" && (path.starts_with("/changes") || path == "/health") {
+                    continue;
+                }
+                assert_eq!(head.header(header), get.header(header), "HEAD {path}: {header}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "GET routes: {checked}");
+    // Allow names HEAD beside GET.
+    let reply = app
+        .request(Method::DELETE, "/vocabularies", Some(&app.admin()), None)
+        .await;
+    reply.problem(405);
+    assert!(
+        reply.header("allow").unwrap().contains("HEAD"),
+        "{:?}",
+        reply.header("allow")
+    );
+}

@@ -215,7 +215,7 @@ async fn bad_ids_and_routes(app: TestApp) {
     unknown.problem(404);
     let wrong_method = app.delete("/coalitions", Some(&app.admin())).await;
     wrong_method.problem(405);
-    assert_eq!(wrong_method.header("allow"), Some("GET, POST"));
+    assert_eq!(wrong_method.header("allow"), Some("GET, HEAD, POST"));
     let not_api = crate::common::Reply::from(
         app.client
             .get(format!("{}/nothing/here", app.base))

@@ -111,8 +111,10 @@ pub struct AuditFilters {
     /// Who wrote (`sub`).
     pub actor: Option<String>,
     /// At or after this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_instant")]
     pub from: Option<DateTime<Utc>>,
     /// Before this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_instant")]
     pub to: Option<DateTime<Utc>>,
     /// `at` or `-at` (default, newest first); `id` breaks ties.
     #[param(pattern = r"^-?at$")]

@@ -117,6 +117,68 @@ pub fn partial_date(value: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// Strict calendar dates and instants for input and filters (`#[serde(deserialize_with)]`):
+/// `YYYY-MM-DD` exactly — four-digit year (1000–9999), two-digit month and day, a real
+/// date; instants are RFC 3339 with such a date. chrono alone accepts `-2021-01-01`,
+/// `2021-1-1` and five-digit years.
+pub mod strict {
+    use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+    use serde::{Deserialize, Deserializer};
+
+    const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+
+    /// Parse a strict `YYYY-MM-DD`.
+    pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+        let bad = || format!("`{text}` is not a date as YYYY-MM-DD (a four-digit year, 1000–9999)");
+        let b = text.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
+            return Err(bad());
+        }
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
+        if !YEARS.contains(&chrono::Datelike::year(&date)) {
+            return Err(bad());
+        }
+        Ok(date)
+    }
+
+    /// Parse a strict RFC 3339 instant (its date part as [`parse_date`]), keeping its offset.
+    pub fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
+        let bad = || format!("`{text}` is not an RFC 3339 date-time such as 2026-03-01T10:00:00Z");
+        if text.len() < 20 || !text.is_char_boundary(10) || !matches!(text.as_bytes()[10], b'T' | b't') {
+            return Err(bad());
+        }
+        parse_date(&text[..10]).map_err(|_| bad())?;
+        DateTime::parse_from_rfc3339(text).map_err(|_| bad())
+    }
+
+    /// A strict date.
+    pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        parse_date(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+
+    /// An optional strict date (with `#[serde(default)]`).
+    pub fn option_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| parse_date(&t))
+            .transpose()
+            .map_err(serde::de::Error::custom)
+    }
+
+    /// A strict instant, with the offset it was given in.
+    pub fn instant<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
+        parse_instant(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+
+    /// An optional strict instant (with `#[serde(default)]`).
+    pub fn option_instant<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| parse_instant(&t).map(|at| at.with_timezone(&Utc)))
+            .transpose()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// Trim a string; an optional one that is left empty becomes absent.
 pub fn trim_opt(value: Option<String>) -> Option<String> {
     value.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
@@ -125,6 +187,33 @@ pub fn trim_opt(value: Option<String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strict_dates() {
+        assert!(strict::parse_date("2021-01-31").is_ok());
+        for bad in [
+            "-2021-01-01",
+            "2021-1-1",
+            "12021-01-01",
+            "2021-02-30",
+            "0999-01-01",
+            "0000-01-01",
+            "2021-01-01 ",
+            "２０２１-01-01",
+        ] {
+            assert!(strict::parse_date(bad).is_err(), "{bad}");
+        }
+        assert!(strict::parse_instant("2026-03-01T10:00:00+02:00").is_ok());
+        assert!(strict::parse_instant("2026-03-01T10:00:00.5Z").is_ok());
+        for bad in [
+            "-2026-03-01T10:00:00Z",
+            "2026-3-01T10:00:00Z",
+            "+12026-03-01T10:00:00Z",
+            "2026-03-01",
+        ] {
+            assert!(strict::parse_instant(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn partial_dates() {

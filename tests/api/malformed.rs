@@ -232,7 +232,70 @@ async fn uppercase_ids_find_the_record(app: TestApp) {
     app.get(&format!("/coalitions/{}", id.to_uppercase())).await.ok(200);
 }
 
+/// Dates are `YYYY-MM-DD` with a four-digit year (1000–9999), instants RFC 3339 with such a
+/// date: in bodies (422 naming the field) and in filters (400 naming the parameter).
+async fn dates_are_strict(app: TestApp) {
+    let lv = app.coalition("LV", "Latvian coalition").await;
+    let org = app.organisation("Org", "LV").await;
+    let admin = app.admin();
+    let initiative = json!({
+        "coalition_id": lv, "title": "Initiative", "activity_areas": ["education"], "countries": ["LV"],
+        "sphere": "national", "status": "ongoing", "start_date": "2021-03-01"
+    });
+    for bad in [
+        "-2021-01-01",
+        "2021-1-1",
+        "12021-01-01",
+        "2021-02-30",
+        "2021-01-01T00:00:00Z",
+    ] {
+        for field in ["start_date", "end_date"] {
+            let mut body = initiative.clone();
+            body[field] = json!(bad);
+            let reply = app.post("/initiatives", Some(&admin), body).await;
+            reply.problem(422);
+            assert_eq!(reply.error_fields(), vec![field.to_string()], "{field}={bad}");
+        }
+        let reply = app
+            .post(
+                &format!("/coalitions/{lv}/members"),
+                Some(&admin),
+                json!({"organisation_id": org, "role": "member", "joined_on": bad}),
+            )
+            .await;
+        assert_eq!(reply.problem(422)["errors"][0]["field"], "joined_on", "{bad}");
+        for filter in ["/initiatives?active_on", "/initiatives?start_from", "/trainings?from"] {
+            let reply = app.get(&format!("{filter}={bad}")).await;
+            reply.problem(400);
+        }
+    }
+    let event = json!({"title": "Webinar", "kind": "webinar", "format": "online",
+        "starts_at": "2026-03-01T10:00:00Z", "ends_at": "2026-03-01T11:00:00Z", "timezone": "Europe/Riga",
+        "coalition_id": lv});
+    for bad in [
+        "-2026-03-01T10:00:00Z",
+        "2026-3-1T10:00:00Z",
+        "+12026-03-01T10:00:00Z",
+        "2026-03-01",
+    ] {
+        let mut body = event.clone();
+        body["starts_at"] = json!(bad);
+        let reply = app.post("/trainings", Some(&admin), body).await;
+        assert_eq!(reply.problem(422)["errors"][0]["field"], "starts_at", "{bad}");
+        let reply = app.get(&format!("/initiatives?updated_since={bad}")).await;
+        reply.problem(400);
+    }
+    assert_eq!(
+        app.get("/initiatives").await.ok(200)["data"],
+        json!([]),
+        "nothing was stored"
+    );
+    app.post("/trainings", Some(&admin), event).await.ok(201);
+    app.post("/initiatives", Some(&admin), initiative).await.ok(201);
+}
+
 crate::backend_tests!(
+    dates_are_strict,
     malformed_bodies_change_nothing,
     field_errors_name_the_path,
     bad_ids_and_routes,

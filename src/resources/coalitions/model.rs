@@ -176,6 +176,7 @@ pub struct CoalitionFilters {
     /// Words that must all occur in the name, native name or description (case-insensitive).
     pub q: Option<String>,
     /// Only coalitions changed at or after this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_instant")]
     pub updated_since: Option<DateTime<Utc>>,
     /// Comma-separated sort fields, `-` for descending: `name`, `country_code`, `status`,
     /// `created_at`, `updated_at`. `id` always ends the sort, in the direction of the last field.

@@ -41,12 +41,16 @@ pub struct InitiativeFilters {
     /// `draft` or `published` (drafts only ever include those the caller may see).
     pub publication: Option<Publication>,
     /// Running on this day: `start_date ≤ day ≤ end_date` (or no end date).
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_date")]
     pub active_on: Option<NaiveDate>,
     /// Starting on or after this day.
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_date")]
     pub start_from: Option<NaiveDate>,
     /// Starting on or before this day.
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_date")]
     pub start_to: Option<NaiveDate>,
     /// Changed at or after this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_instant")]
     pub updated_since: Option<DateTime<Utc>>,
     /// Full-text search over title, summary and description (PostgreSQL `websearch_to_tsquery`
     /// syntax on PostgreSQL; every word must match; `word*` for a prefix).

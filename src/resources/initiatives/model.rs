@@ -174,9 +174,10 @@ pub struct InitiativeInput {
     /// Progress.
     pub status: InitiativeStatus,
     /// First day (`YYYY-MM-DD`).
+    #[serde(deserialize_with = "crate::resources::validation::strict::date")]
     pub start_date: NaiveDate,
     /// Last day, not before `start_date`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_date")]
     pub end_date: Option<NaiveDate>,
     /// An http(s) URL.
     #[serde(default)]

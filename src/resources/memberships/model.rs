@@ -103,10 +103,10 @@ pub struct MembershipInput {
     /// Role in the coalition.
     pub role: MembershipRole,
     /// When the organisation joined (`YYYY-MM-DD`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_date")]
     pub joined_on: Option<NaiveDate>,
     /// When it left (`YYYY-MM-DD`, not before `joined_on`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_date")]
     pub left_on: Option<NaiveDate>,
     /// What the member contributes or is expected to do; up to 5000 characters.
     #[serde(default)]

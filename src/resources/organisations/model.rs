@@ -162,6 +162,7 @@ pub struct OrganisationFilters {
     /// Words that must all occur in the name, acronym or description (case-insensitive).
     pub q: Option<String>,
     /// Only organisations changed at or after this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_instant")]
     pub updated_since: Option<DateTime<Utc>>,
     /// Comma-separated sort fields, `-` for descending: `name`, `created_at`, `updated_at`.
     /// `id` always ends the sort, in the direction of the last field. Default `name`.

@@ -13,8 +13,10 @@ use super::model::TrainingRow;
 #[into_params(parameter_in = Query)]
 pub struct TrainingFilters {
     /// Events overlapping the range from this day (UTC) …
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_date")]
     pub from: Option<NaiveDate>,
     /// … to this day (UTC, inclusive).
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_date")]
     pub to: Option<NaiveDate>,
     /// `true`: events that have not ended yet; `false`: past events.
     pub upcoming: Option<bool>,
@@ -51,6 +53,7 @@ pub struct TrainingFilters {
     /// `draft` or `published` (drafts only ever include those the caller may see).
     pub publication: Option<Publication>,
     /// Changed at or after this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::resources::validation::strict::option_instant")]
     pub updated_since: Option<DateTime<Utc>>,
     /// Full-text search over title, description, city and participants note.
     pub q: Option<String>,

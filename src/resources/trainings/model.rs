@@ -174,8 +174,10 @@ pub struct TrainingInput {
     /// How it is held.
     pub format: EventFormat,
     /// Start, RFC 3339 with offset, e.g. `2020-07-13T10:00:00+03:00`; stored in UTC.
+    #[serde(deserialize_with = "crate::resources::validation::strict::instant")]
     pub starts_at: DateTime<FixedOffset>,
     /// End, not before the start.
+    #[serde(deserialize_with = "crate::resources::validation::strict::instant")]
     pub ends_at: DateTime<FixedOffset>,
     /// IANA time zone for display, e.g. `Europe/Kyiv`.
     #[validate(custom(function = "timezone"))]

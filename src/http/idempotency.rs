@@ -141,44 +141,56 @@ fn problem(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
 
 /// Remember or replay a POST with an `Idempotency-Key` (wrapped with `from_fn`, see `app.rs`).
 pub async fn remembered(mut req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, Error> {
-    let key = req.headers().get(HEADER).map(|v| v.to_str().map(str::to_string));
-    let key = match key {
-        Some(_) if req.method() != Method::POST => None,
-        Some(Ok(key)) if !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic()) => Some(key),
-        Some(_) => {
-            let error = ApiError::bad_param(
-                "Idempotency-Key",
-                "invalid_value",
-                "must be 1 to 255 visible ASCII characters",
-            );
+    let raw_key = match req.headers().get(HEADER) {
+        Some(value) if req.method() == Method::POST => value.to_str().map(str::to_string),
+        _ => return next.call(req).await,
+    };
+    // Authentication first, with the same credential parsing as every route: a request the
+    // handler will refuse (no token, a bad one) goes through unchanged and gets its 401.
+    let actor = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| crate::http::auth::bearer_token(v).ok())
+        .and_then(|token| req.app_data::<Data<JwtKeys>>()?.verify(token).ok())
+        .map(|p| p.sub);
+    let (Some(actor), Some(db)) = (actor, req.app_data::<Data<Database>>().cloned()) else {
+        return next.call(req).await;
+    };
+    let key = match raw_key {
+        Ok(key) if !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic()) => key,
+        _ => {
+            let message = "must be 1 to 255 visible ASCII characters";
+            let error = ApiError::BadRequest {
+                detail: format!("invalid header `{HEADER}`: {message}"),
+                errors: vec![crate::http::error::FieldError::new(HEADER, "invalid_value", message)],
+            };
             return Ok(problem(req, error));
         }
-        None => None,
     };
-    // Only authenticated writes are remembered; anything else goes through unchanged
-    // (and is refused by the handler if it needs a token).
-    let actor = key.as_ref().and_then(|_| {
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)?
-            .to_str()
-            .ok()?
-            .strip_prefix("Bearer ")?;
-        let keys = req.app_data::<Data<JwtKeys>>()?;
-        keys.verify(token.trim()).ok().map(|p| p.sub)
-    });
-    let (Some(key), Some(actor), Some(db)) = (key, actor, req.app_data::<Data<Database>>().cloned()) else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    // Read the body to fingerprint the request, then hand it on unchanged; a body over the
+    // limit is refused before it is read (by its declared length) or as soon as it passes it.
+    let single = req.app_data::<BodyLimit>().map_or(1_048_576, |l| l.0);
+    let limit = if req.path().ends_with("/batch") {
+        single * BATCH_FACTOR
+    } else {
+        single
     };
-    // Read the body to fingerprint the request, then hand it on unchanged.
-    let limit = req.app_data::<BodyLimit>().map_or(1_048_576, |l| l.0) * BATCH_FACTOR;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let too_large = || ApiError::PayloadTooLarge(format!("the request body is larger than the limit of {limit} bytes"));
+    if declared.is_some_and(|n| n > limit) {
+        return Ok(problem(req, too_large()));
+    }
     let mut payload = req.take_payload();
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk?;
         if body.len() + chunk.len() > limit {
-            let error = ApiError::PayloadTooLarge(format!("the request body is larger than {limit} bytes"));
-            return Ok(problem(req, error));
+            return Ok(problem(req, too_large()));
         }
         body.extend_from_slice(&chunk);
     }

@@ -338,8 +338,22 @@ struct PendingRow {
     total: i64,
 }
 
-/// The feed's [`Watermark`].
+/// The feed's [`Watermark`]. Rows committed but still above the frontier (an older
+/// transaction elsewhere in the cluster was running) are counted apart, so the watermark
+/// moves again when the frontier passes them although nothing new was written; to keep tags
+/// stable, this waits briefly (up to 200 ms) for the frontier to pass such rows first.
 pub fn newest(conn: &mut DbConnection) -> Result<Watermark, ApiError> {
+    for _ in 0..40 {
+        let watermark = watermark(conn)?;
+        if watermark[2] == 0 {
+            return Ok(watermark);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    watermark(conn)
+}
+
+fn watermark(conn: &mut DbConnection) -> Result<Watermark, ApiError> {
     let frontier = frontier(conn)?;
     let (txid, seq) = head(conn, frontier)?;
     let mut pending = Sql::new(

@@ -272,7 +272,41 @@ async fn bad_tokens_are_rejected(app: TestApp) {
         &EncodingKey::from_secret(SECRET.as_bytes()),
     )
     .unwrap();
+    let sign = |claims: &serde_json::Value| {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .unwrap()
+    };
+    let now = chrono::Utc::now().timestamp();
+    let mut future = claims("admin", 3600);
+    future["nbf"] = json!(now + 600);
+    let not_yet = sign(&future);
+    let mut future = claims("admin", 3600);
+    future["iat"] = json!(now + 600);
+    let issued_later = sign(&future);
+    let mut nobody = claims("admin", 3600);
+    nobody["sub"] = json!("");
+    let empty_sub = sign(&nobody);
+    let critical = {
+        let head = b64(&json!({"alg": "HS256", "typ": "JWT", "crit": ["exp"]}));
+        let body = b64(&claims("admin", 3600));
+        let signing_input = format!("{head}.{body}");
+        let signature = jsonwebtoken::crypto::sign(
+            signing_input.as_bytes(),
+            &EncodingKey::from_secret(SECRET.as_bytes()),
+            Algorithm::HS256,
+        )
+        .unwrap();
+        format!("{signing_input}.{signature}")
+    };
     for (name, token, why) in [
+        ("nbf in the future", not_yet.as_str(), "nbf"),
+        ("iat in the future", issued_later.as_str(), "iat"),
+        ("empty sub", empty_sub.as_str(), "sub"),
+        ("crit header", critical.as_str(), "crit"),
         ("alg none", unsigned.as_str(), ""),
         ("other secret", other_secret.as_str(), "signature"),
         ("HS384", other_algorithm.as_str(), "algorithm"),
@@ -302,6 +336,23 @@ async fn bad_tokens_are_rejected(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(basic.status(), 401);
+    // The scheme is case-insensitive (RFC 7235).
+    let token = app.admin();
+    for scheme in ["bearer", "BEARER", "Bearer", "bEaReR"] {
+        let reply = app
+            .client
+            .get(app.url("/coalitions"))
+            .header("authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 200, "{scheme}");
+        assert_eq!(
+            reply.headers()["cache-control"],
+            "private, no-cache",
+            "{scheme}: authenticated"
+        );
+    }
     // An invalid token on a read is an error too, never silently anonymous.
     app.get_as("/coalitions", &expired).await.problem(401);
     assert_eq!(
@@ -332,6 +383,27 @@ async fn issuer_and_audience_are_checked(app: TestApp) {
     )
     .unwrap();
     let reply = app.post("/coalitions", Some(&wrong_audience), body.clone()).await;
+    assert!(reply.problem(401)["detail"].as_str().unwrap().contains("audience"));
+    // `aud` may be an array that contains the configured audience (RFC 7519 §4.1.3).
+    let mut several = claims("admin", 3600);
+    several["iss"] = json!("https://idp.example.eu");
+    several["aud"] = json!(["portal", "coalition-registry"]);
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &several,
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    let other = json!({"country_code": "SI", "name": "Slovenian coalition", "status": "planned"});
+    app.post("/coalitions", Some(&token), other).await.ok(201);
+    several["aud"] = json!(["portal", "elsewhere"]);
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &several,
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    let reply = app.post("/coalitions", Some(&token), body.clone()).await;
     assert!(reply.problem(401)["detail"].as_str().unwrap().contains("audience"));
     let no_issuer = jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),

@@ -111,7 +111,51 @@ async fn keys_expire_after_a_day(app: TestApp) {
     assert_eq!(reply.ok(201)["name"], "New", "an expired key is a new key");
 }
 
+/// Authentication comes first, with the same parsing as every route; the key is a header;
+/// the body limit holds before the body is read.
+async fn keys_are_checked_after_the_caller(app: TestApp) {
+    let body = json!({"country_code": "LV", "name": "Latvian coalition", "status": "established"});
+    let send = |auth: Option<String>, key: String, body: Vec<u8>| {
+        let mut request = app
+            .client
+            .post(app.url("/coalitions"))
+            .header("idempotency-key", key)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(auth) = auth {
+            request = request.header("authorization", auth);
+        }
+        async move { Reply::from(request.send().await.unwrap()).await }
+    };
+    let bad_key = "k".repeat(300);
+    send(None, bad_key.clone(), body.to_string().into_bytes())
+        .await
+        .problem(401);
+    let reply = send(
+        Some(format!("Bearer {}", app.admin())),
+        bad_key,
+        body.to_string().into_bytes(),
+    )
+    .await;
+    let problem = reply.problem(400);
+    assert_eq!(problem["errors"][0]["field"], "idempotency-key");
+    assert!(problem["detail"].as_str().unwrap().contains("header"), "{}", reply.text);
+    // `bearer` in lowercase is the same credential: the retry is a replay, not a second record.
+    let lower = format!("bearer {}", app.admin());
+    let first = send(Some(lower.clone()), "same".into(), body.to_string().into_bytes()).await;
+    first.ok(201);
+    let retry = send(Some(lower), "same".into(), body.to_string().into_bytes()).await;
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    assert_eq!(retry.body["id"], first.body["id"]);
+    assert_eq!(app.get("/coalitions").await.ok(200)["page"]["total"], 1);
+    // Over the limit (1 MiB here): 413, by the declared length, before the body is read.
+    let big = vec![b' '; 2 * 1024 * 1024];
+    let reply = send(Some(format!("Bearer {}", app.admin())), "big".into(), big).await;
+    reply.problem(413);
+}
+
 crate::backend_tests!(
+    keys_are_checked_after_the_caller,
     retries_replay_the_first_response,
     batches_and_concurrent_retries,
     keys_expire_after_a_day

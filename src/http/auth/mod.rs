@@ -41,9 +41,51 @@ pub struct Claims {
     /// Issuer, checked when `JWT_ISSUER` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
-    /// Audience, checked when `JWT_AUDIENCE` is set.
+    /// Audience, checked when `JWT_AUDIENCE` is set: one, or an array containing it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
+    pub aud: Option<Audience>,
+    /// Not before, seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+}
+
+/// The `aud` claim: a string or an array of strings (RFC 7519 §4.1.3).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    /// one audience
+    One(String),
+    /// several
+    Many(Vec<String>),
+}
+
+/// Seconds of clock skew allowed on `exp`, `nbf` and `iat`.
+const LEEWAY: u64 = 30;
+
+/// The token of an `Authorization` value, when its scheme is `Bearer` in any case
+/// (RFC 7235: schemes are case-insensitive); `Err` names what is wrong.
+pub fn bearer_token(value: &str) -> Result<&str, &'static str> {
+    let (scheme, token) = value.trim().split_once([' ', '\t']).unwrap_or((value.trim(), ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err("the Authorization scheme must be `Bearer` (Authorization: Bearer <JWT>)");
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err("the Authorization header must be `Bearer <JWT>`");
+    }
+    Ok(token)
+}
+
+/// Whether the token's header names critical extensions (`crit`), none of which this
+/// service understands: such a token must be rejected (RFC 7515 §4.1.11, RFC 8725 §3.1).
+fn has_crit(token: &str) -> bool {
+    use base64::Engine;
+    token
+        .split('.')
+        .next()
+        .and_then(|h| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(h).ok())
+        .and_then(|h| serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&h).ok())
+        .is_some_and(|h| h.contains_key("crit"))
 }
 
 /// An authenticated caller.
@@ -109,7 +151,8 @@ impl JwtKeys {
         required.extend(issuer.as_ref().map(|_| "iss"));
         required.extend(audience.as_ref().map(|_| "aud"));
         validation.set_required_spec_claims(&required);
-        validation.leeway = 30;
+        validation.leeway = LEEWAY;
+        validation.validate_nbf = true;
         match &issuer {
             Some(iss) => validation.set_issuer(&[iss]),
             None => validation.iss = None,
@@ -129,10 +172,17 @@ impl JwtKeys {
 
     /// Verify a token and return its principal.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        let invalid = |why: &str| ApiError::Unauthorized(format!("invalid bearer token: {why}"));
+        if has_crit(token) {
+            return Err(invalid(
+                "the token's header names critical extensions (`crit`), which are not supported",
+            ));
+        }
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind;
             let why = match e.kind() {
                 ErrorKind::ExpiredSignature => "the token has expired".to_string(),
+                ErrorKind::ImmatureSignature => "the token is not valid yet (`nbf` is in the future)".to_string(),
                 ErrorKind::InvalidSignature => "the token's signature is invalid".to_string(),
                 ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
                     "the token is not signed with the configured algorithm".to_string()
@@ -142,12 +192,19 @@ impl JwtKeys {
                 ErrorKind::MissingRequiredClaim(c) => {
                     format!("the token lacks the `{c}` claim")
                 }
-                ErrorKind::Json(_) => "the token's claims are malformed (role must be admin or editor)".to_string(),
+                ErrorKind::Json(e) => format!("the token's claims are malformed: {e} (`role` is admin or editor)"),
                 _ => "the token is malformed".to_string(),
             };
             ApiError::Unauthorized(format!("invalid bearer token: {why}"))
         })?;
         let claims = data.claims;
+        if claims.sub.trim().is_empty() {
+            return Err(invalid("the token's `sub` is empty"));
+        }
+        let now = chrono::Utc::now().timestamp();
+        if claims.iat.is_some_and(|iat| iat > now + LEEWAY as i64) {
+            return Err(invalid("the token was issued in the future (`iat`)"));
+        }
         Ok(Principal {
             sub: claims.sub,
             role: claims.role,
@@ -165,7 +222,8 @@ impl JwtKeys {
             exp: now + ttl_seconds,
             iat: Some(now),
             iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+            aud: self.audience.clone().map(Audience::One),
+            nbf: None,
         };
         Ok(jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -191,12 +249,7 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
     let value = value
         .to_str()
         .map_err(|_| ApiError::Unauthorized("the Authorization header is not valid ASCII".into()))?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <JWT>`".into()))?;
+    let token = bearer_token(value).map_err(|why| ApiError::Unauthorized(why.into()))?;
     let keys = req
         .app_data::<web::Data<JwtKeys>>()
         .ok_or_else(|| ApiError::Internal("JWT keys are not configured".into()))?;

@@ -128,12 +128,18 @@ async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
-/// CORS: any origin may read; writes only from the configured origins.
+/// CORS: any origin may read; writes only from the configured origins — and from the
+/// service's own origin (the Swagger UI it serves at `/docs`), which is not cross-origin.
 fn cors(allowed: Vec<String>) -> Cors {
     Cors::default()
         .allowed_origin_fn(move |origin, head| {
             let origin = origin.to_str().unwrap_or_default();
             if allowed.iter().any(|a| a == origin || a == "*") {
+                return true;
+            }
+            let host = head.headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+            if host.is_some() && origin_host == host {
                 return true;
             }
             let method = if head.method == Method::OPTIONS {

@@ -85,4 +85,49 @@ async fn any_origin_reads_configured_origins_write(app: TestApp) {
     assert_eq!(app.get("/coalitions").await.body["page"]["total"], 0);
 }
 
-crate::backend_tests!(any_origin_reads_configured_origins_write);
+/// The Swagger UI the service serves writes from the service's own origin: not cross-origin,
+/// so allowed with the default configuration (no `CORS_ALLOWED_ORIGINS`); a refusal never
+/// claims an encoding its body does not have.
+async fn the_docs_write_from_their_own_origin(app: TestApp) {
+    let own = app.base.trim_end_matches('/').to_string();
+    let allowed = preflight(&app, &own, "POST").await;
+    assert_eq!(allowed.status, 200, "{}", allowed.text);
+    assert_eq!(allowed.header("access-control-allow-origin"), Some(own.as_str()));
+    let write = Reply::from(
+        app.client
+            .post(app.url("/coalitions"))
+            .header("origin", &own)
+            .header("accept-encoding", "gzip")
+            .bearer_auth(app.admin())
+            .header("content-type", "application/json")
+            .body(r#"{"country_code":"IT","name":"Italian coalition","status":"planned"}"#)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    write.ok(201);
+    let other_port = own.rsplit_once(':').map(|(h, _)| format!("{h}:1")).unwrap();
+    let refused = Reply::from(
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/coalitions"))
+            .header("origin", &other_port)
+            .header("accept-encoding", "gzip")
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    refused.problem(400);
+    assert_eq!(
+        refused.header("content-encoding"),
+        None,
+        "a plain body is not labelled gzip"
+    );
+}
+
+crate::backend_tests!(
+    the_docs_write_from_their_own_origin,
+    any_origin_reads_configured_origins_write
+);

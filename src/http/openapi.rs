@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
@@ -193,6 +193,14 @@ fn add_header(response: &mut RefOr<Response>, name: &str, description: &str) {
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     for item in api.paths.paths.values_mut() {
         if let Some(get) = item.get.as_mut() {
+            // Reads are anonymous, and a token shows more (drafts): the bearer scheme is
+            // optional, so Swagger UI and generated SDKs send the token when they have one.
+            if get.security.is_none() {
+                get.security = Some(vec![
+                    SecurityRequirement::default(),
+                    SecurityRequirement::new("bearer", Vec::<String>::new()),
+                ]);
+            }
             get.parameters.get_or_insert_with(Vec::new).push(header_parameter(
                 "If-None-Match",
                 "An `ETag` from an earlier response: 304 with no body while it is still current",

@@ -43,6 +43,28 @@ fn every_reference_resolves() {
     assert_eq!(dangling, Vec::<String>::new(), "references to nothing");
 }
 
+/// Every operation names the bearer scheme: required on writes, optional on reads (`{}`
+/// beside it) so clients send a token when they have one — a token shows drafts.
+#[test]
+fn every_operation_declares_its_security() {
+    let doc: serde_json::Value = serde_json::from_str(&coalition_registry::app::openapi_json()).unwrap();
+    let bearer = serde_json::json!({"bearer": []});
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let security = operation["security"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{method} {path}: no security"));
+            assert!(security.contains(&bearer), "{method} {path}: {security:?}");
+            if method != "get" {
+                assert!(
+                    !security.contains(&serde_json::json!({})),
+                    "{method} {path} needs a token"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn openapi_documents_every_operation_fully() {
     let doc: serde_json::Value = serde_json::from_str(&committed()).unwrap();

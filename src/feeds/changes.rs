@@ -36,9 +36,11 @@ pub struct ChangeParams {
     /// Entries per page, 1 to 1000.
     #[param(minimum = 1, maximum = 1000, default = 100)]
     pub limit: Option<u32>,
-    /// Comma-separated record types: `country`, `coalition`, `organisation`, `membership`,
-    /// `initiative`, `training` (default: all).
-    pub types: Option<String>,
+    /// Record types, repeated for several like every filter (`types=initiative&types=training`;
+    /// the older comma list `types=initiative,training` is still read). Default: all.
+    #[serde(default)]
+    #[param(value_type = Vec<RecordType>)]
+    pub types: Vec<String>,
     /// When there is no change yet, wait up to this many seconds (0 to 30) for one (long polling).
     #[param(minimum = 0, maximum = 30, default = 0)]
     pub wait: Option<u32>,
@@ -287,25 +289,24 @@ pub async fn changes(caller: Caller, req: HttpRequest, db: web::Data<Database>) 
         ));
     }
     let after = params.after.as_deref().map(decode).transpose()?;
-    let types: Vec<RecordType> = match params.types.as_deref() {
-        None => Vec::new(),
-        Some(list) => list
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|name| {
-                serde_json::from_value(serde_json::Value::String(name.into())).map_err(|_| {
-                    ApiError::bad_param(
-                        "types",
-                        "invalid_value",
-                        format!(
-                            "`{name}` is not one of country, coalition, organisation, membership, initiative, training"
-                        ),
-                    )
-                })
+    let types: Vec<RecordType> = params
+        .types
+        .iter()
+        .flat_map(|list| list.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|name| {
+            serde_json::from_value(serde_json::Value::String(name.into())).map_err(|_| {
+                ApiError::bad_param(
+                    "types",
+                    "invalid_value",
+                    format!(
+                        "`{name}` is not one of country, coalition, organisation, membership, initiative, training"
+                    ),
+                )
             })
-            .collect::<Result<_, _>>()?,
-    };
+        })
+        .collect::<Result<_, _>>()?;
     let deadline = Instant::now() + Duration::from_secs(wait as u64);
     let committed = db.committed();
     // How long a page waits for committed changes held back by an older write transaction

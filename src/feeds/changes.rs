@@ -54,18 +54,40 @@ pub struct Change {
     pub seq: i64,
     /// The kind of record.
     #[serde(rename = "type")]
+    #[schema(value_type = RecordType)]
     pub record_type: String,
     /// The record's id (a country's code).
     pub id: String,
     /// `created` or `updated` (upsert `data`), or `deleted` (remove the record).
+    #[schema(value_type = crate::store::journal::Action)]
     pub action: String,
     /// The record's version (null for deletions).
     pub version: Option<i64>,
     /// When the change was made.
     pub at: DateTime<Utc>,
-    /// The record as `GET` shows it to this caller, or null for a deletion.
-    #[schema(value_type = Option<Object>)]
+    /// The record as `GET` shows it to this caller (the schema of its `type`), or null for a
+    /// deletion.
+    #[schema(value_type = Option<ChangeData>)]
     pub data: Option<serde_json::Value>,
+}
+
+/// A changed record: the representation of its `type`.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // documents the feed's `data`; the feed serialises the stored documents
+pub enum ChangeData {
+    /// `type` country
+    Country(crate::resources::countries::model::Country),
+    /// `type` coalition
+    Coalition(crate::resources::coalitions::model::Coalition),
+    /// `type` organisation
+    Organisation(crate::resources::organisations::model::Organisation),
+    /// `type` membership
+    Membership(crate::resources::memberships::model::Membership),
+    /// `type` initiative
+    Initiative(crate::resources::initiatives::model::Initiative),
+    /// `type` training
+    Training(crate::resources::trainings::model::Training),
 }
 
 /// The page object of the feed.

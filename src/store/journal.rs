@@ -90,7 +90,8 @@ impl From<&Principal> for Actor {
 }
 
 /// What happened to a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum Action {
     /// created
     Created,

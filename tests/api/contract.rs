@@ -65,6 +65,34 @@ fn every_operation_declares_its_security() {
     }
 }
 
+/// The change feed is typed: `type` and `action` enums, `data` one of the record schemas.
+#[test]
+fn the_change_feed_is_typed() {
+    let doc: serde_json::Value = serde_json::from_str(&coalition_registry::app::openapi_json()).unwrap();
+    let change = &doc["components"]["schemas"]["Change"]["properties"];
+    assert_eq!(change["type"]["$ref"], "#/components/schemas/RecordType");
+    assert_eq!(change["action"]["$ref"], "#/components/schemas/Action");
+    assert_eq!(
+        doc["components"]["schemas"]["Action"]["enum"],
+        serde_json::json!(["created", "updated", "deleted"])
+    );
+    let data = doc["components"]["schemas"]["ChangeData"]["oneOf"].as_array().unwrap();
+    let kinds: Vec<&str> = data.iter().filter_map(|d| d["$ref"].as_str()).collect();
+    for kind in [
+        "Country",
+        "Coalition",
+        "Organisation",
+        "Membership",
+        "Initiative",
+        "Training",
+    ] {
+        assert!(
+            kinds.contains(&format!("#/components/schemas/{kind}").as_str()),
+            "{kind}"
+        );
+    }
+}
+
 #[test]
 fn openapi_documents_every_operation_fully() {
     let doc: serde_json::Value = serde_json::from_str(&committed()).unwrap();

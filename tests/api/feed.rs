@@ -226,8 +226,12 @@ async fn drafts_enter_and_leave_the_view(app: TestApp) {
     let only_countries = app.get(&format!("/changes?after={start}&types=country")).await;
     assert!(only_countries.ok(200)["data"].as_array().unwrap().is_empty());
     // Several types: repeated like every other filter; the older comma list reads the same.
-    let repeated = app.get(&format!("/changes?after={start}&types=country&types=initiative")).await;
-    let listed = app.get(&format!("/changes?after={start}&types=country,initiative")).await;
+    let repeated = app
+        .get(&format!("/changes?after={start}&types=country&types=initiative"))
+        .await;
+    let listed = app
+        .get(&format!("/changes?after={start}&types=country,initiative"))
+        .await;
     assert_eq!(repeated.ok(200)["data"], hidden.body["data"]);
     assert_eq!(listed.ok(200)["data"], hidden.body["data"]);
 }

@@ -68,37 +68,61 @@ async fn snapshot(app: &TestApp) -> Vec<Value> {
     all
 }
 
+/// One record of each kind, to fill the document's path templates with.
+struct Fixture {
+    coalition: String,
+    organisation: String,
+    membership: String,
+    initiative: String,
+    training: String,
+}
+
+impl Fixture {
+    async fn new(app: &TestApp) -> Fixture {
+        let coalition = app.coalition("LV", "Latvian coalition").await;
+        let organisation = app.organisation("Org", "LV").await;
+        let membership = app.member(&coalition, &organisation).await;
+        let id = |record: Value| record["id"].as_str().unwrap().to_string();
+        let initiative = id(app.initiative(&coalition, json!({})).await);
+        let training = id(app.training(Some(&coalition), json!({})).await);
+        Fixture {
+            coalition,
+            organisation,
+            membership,
+            initiative,
+            training,
+        }
+    }
+
+    /// `template` (an OpenAPI path) with real ids, or every parameter `bad`.
+    fn fill(&self, template: &str, bad: Option<&str>) -> String {
+        let path = template.trim_start_matches("/api/v1").to_string();
+        let id = if path.starts_with("/coalitions") {
+            &self.coalition
+        } else if path.starts_with("/organisations") {
+            &self.organisation
+        } else if path.starts_with("/initiatives") {
+            &self.initiative
+        } else {
+            &self.training
+        };
+        [
+            ("{code}", "LV"),
+            ("{membership_id}", self.membership.as_str()),
+            ("{external_id}", "ext-1"),
+            ("{id}", id.as_str()),
+        ]
+        .into_iter()
+        .fold(path, |path, (name, value)| path.replace(name, bad.unwrap_or(value)))
+    }
+}
+
 async fn no_text_reaches_the_database_with_a_control_character(app: TestApp) {
-    let lv = app.coalition("LV", "Latvian coalition").await;
-    let org = app.organisation("Org", "LV").await;
-    let membership = app.member(&lv, &org).await;
-    let initiative = app.initiative(&lv, json!({})).await["id"].as_str().unwrap().to_string();
-    let training = app.training(Some(&lv), json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let fixture = Fixture::new(&app).await;
+    let (lv, initiative) = (fixture.coalition.clone(), fixture.initiative.clone());
     let before = snapshot(&app).await;
     let doc = app.get("/openapi.json").await.ok(200).clone();
-    let fill = |template: &str, bad: Option<&str>| -> String {
-        let mut path = template.trim_start_matches("/api/v1").to_string();
-        for (name, value) in [
-            ("{code}", "LV"),
-            ("{membership_id}", membership.as_str()),
-            ("{external_id}", "ext-1"),
-        ] {
-            path = path.replace(name, bad.unwrap_or(value));
-        }
-        let id = if path.starts_with("/coalitions") {
-            &lv
-        } else if path.starts_with("/organisations") {
-            &org
-        } else if path.starts_with("/initiatives") {
-            &initiative
-        } else {
-            &training
-        };
-        path.replace("{id}", bad.unwrap_or(id))
-    };
+    let fill = |template: &str, bad: Option<&str>| fixture.fill(template, bad);
     let admin = app.admin();
     let mut checked = (0, 0, 0);
     for (template, item) in doc["paths"].as_object().unwrap() {
@@ -217,38 +241,14 @@ crate::backend_tests!(
 
 /// `HEAD` on every `GET` route of the document: the `GET`'s status and headers, no body.
 async fn head_mirrors_every_get(app: TestApp) {
-    let lv = app.coalition("LV", "Latvian coalition").await;
-    let org = app.organisation("Org", "LV").await;
-    let membership = app.member(&lv, &org).await;
-    let initiative = app.initiative(&lv, json!({})).await["id"].as_str().unwrap().to_string();
-    let training = app.training(Some(&lv), json!({})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let fixture = Fixture::new(&app).await;
     let doc = app.get("/openapi.json").await.ok(200).clone();
     let mut checked = 0;
     for (template, item) in doc["paths"].as_object().unwrap() {
         if item.get("get").is_none() {
             continue;
         }
-        let mut path = template.trim_start_matches("/api/v1").to_string();
-        let id = if path.starts_with("/coalitions") {
-            &lv
-        } else if path.starts_with("/organisations") {
-            &org
-        } else if path.starts_with("/initiatives") {
-            &initiative
-        } else {
-            &training
-        };
-        for (name, value) in [
-            ("{code}", "LV"),
-            ("{membership_id}", membership.as_str()),
-            ("{external_id}", "ext-1"),
-            ("{id}", id.as_str()),
-        ] {
-            path = path.replace(name, value);
-        }
+        let mut path = fixture.fill(template, None);
         if path.starts_with("/changes") {
             path.push_str("?wait=0");
         }

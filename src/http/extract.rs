@@ -27,28 +27,18 @@ impl FromRequest for JsonBody {
     type Future = Pin<Box<dyn Future<Output = Result<JsonBody, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let single = req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(1_048_576);
-        // A batch carries up to 500 records: it may be larger than one record's body.
-        let limit = if req.path().ends_with("/batch") {
-            single * BATCH_FACTOR
-        } else {
-            single
-        };
+        let limit = body_limit(req);
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
         let is_patch = req.method() == actix_web::http::Method::PATCH;
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
+        let declared_too_large = declared_over(req, limit);
         let mut payload = payload.take();
         Box::pin(async move {
             check_media_type(content_type.as_deref(), is_patch)?;
-            if declared_length.is_some_and(|n| n > limit) {
+            if declared_too_large {
                 return Err(too_large(limit));
             }
             let mut body = web::BytesMut::new();
@@ -75,7 +65,28 @@ impl FromRequest for JsonBody {
     }
 }
 
-fn too_large(limit: usize) -> ApiError {
+/// The largest body this request may carry: the configured limit, times [`BATCH_FACTOR`]
+/// for a batch (up to 500 records may be larger than one record's body).
+pub fn body_limit(req: &HttpRequest) -> usize {
+    let single = req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(1_048_576);
+    if req.path().ends_with("/batch") {
+        single * BATCH_FACTOR
+    } else {
+        single
+    }
+}
+
+/// Whether the request declares (`Content-Length`) a body over `limit`: refused unread.
+pub fn declared_over(req: &HttpRequest, limit: usize) -> bool {
+    req.headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > limit)
+}
+
+/// 413 for a body over `limit`.
+pub fn too_large(limit: usize) -> ApiError {
     ApiError::PayloadTooLarge(format!("the request body is larger than the limit of {limit} bytes"))
 }
 

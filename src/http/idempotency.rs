@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::http::auth::JwtKeys;
 use crate::http::error::ApiError;
-use crate::http::extract::{BodyLimit, BATCH_FACTOR};
+use crate::http::extract;
 use crate::store::schema::idempotency_keys as keys;
 use crate::store::{now, Database, DbConnection};
 
@@ -170,27 +170,16 @@ pub async fn remembered(mut req: ServiceRequest, next: Next<BoxBody>) -> Result<
     };
     // Read the body to fingerprint the request, then hand it on unchanged; a body over the
     // limit is refused before it is read (by its declared length) or as soon as it passes it.
-    let single = req.app_data::<BodyLimit>().map_or(1_048_576, |l| l.0);
-    let limit = if req.path().ends_with("/batch") {
-        single * BATCH_FACTOR
-    } else {
-        single
-    };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    let too_large = || ApiError::PayloadTooLarge(format!("the request body is larger than the limit of {limit} bytes"));
-    if declared.is_some_and(|n| n > limit) {
-        return Ok(problem(req, too_large()));
+    let limit = extract::body_limit(req.request());
+    if extract::declared_over(req.request(), limit) {
+        return Ok(problem(req, extract::too_large(limit)));
     }
     let mut payload = req.take_payload();
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk?;
         if body.len() + chunk.len() > limit {
-            return Ok(problem(req, too_large()));
+            return Ok(problem(req, extract::too_large(limit)));
         }
         body.extend_from_slice(&chunk);
     }

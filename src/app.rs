@@ -19,7 +19,7 @@ use crate::feeds::stats;
 use crate::http::auth::JwtKeys;
 use crate::http::caching;
 use crate::http::error::{framework_error_to_problem, ApiError};
-use crate::http::extract::BodyLimit;
+use crate::http::extract::{BodyLimit, BodyTimeout};
 use crate::http::idempotency;
 use crate::http::openapi::ApiDoc;
 use crate::http::request_id;
@@ -185,6 +185,8 @@ pub struct AppState {
     pub keys: JwtKeys,
     /// request body limit
     pub body_limit: usize,
+    /// how long a request's head, and then its body, may take to arrive
+    pub request_timeout: std::time::Duration,
     /// origins allowed to write cross-origin
     pub cors_allowed_origins: Vec<String>,
     /// cached anonymous statistics, shared by the workers
@@ -229,6 +231,7 @@ pub fn app(
         .app_data(web::Data::new(state.stats_cache.clone()))
         .app_data(web::Data::new(state.response_cache.clone()))
         .app_data(BodyLimit(state.body_limit))
+        .app_data(BodyTimeout(state.request_timeout))
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
         .route("/docs", web::get().to(docs_redirect))
         .default_service(web::to(no_route))
@@ -266,6 +269,7 @@ impl Application {
             db,
             keys,
             body_limit: settings.max_body_bytes,
+            request_timeout: std::time::Duration::from_secs(settings.request_timeout_secs.max(1)),
             cors_allowed_origins: settings
                 .cors_allowed_origins
                 .iter()
@@ -278,7 +282,10 @@ impl Application {
             alive: Arc::new(()),
         };
         response_cache::watch(state.db.clone(), Arc::downgrade(&state.alive));
+        let head_timeout = state.request_timeout;
         let mut server = HttpServer::new(move || app(state.clone()))
+            // The head has as long as the body (`BodyTimeout`); then 408 and the connection closes.
+            .client_request_timeout(head_timeout)
             // A compressed (chunked) body goes out in several small writes; with Nagle's
             // algorithm each waits for the client's delayed ACK (~40 ms on keep-alive).
             .on_connect(|connection, _| {

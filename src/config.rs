@@ -77,6 +77,11 @@ pub struct Settings {
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
     pub max_body_bytes: usize,
 
+    /// Seconds a client has to send a request's head, and then as many to send its body:
+    /// beyond either, 408 and the connection is closed (slow or withheld requests hold nothing).
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 10, global = true)]
+    pub request_timeout_secs: u64,
+
     /// `Cache-Control: public, max-age=…` of anonymous reads, in seconds.
     #[arg(long, env = "CACHE_MAX_AGE", default_value_t = 60, global = true)]
     pub cache_max_age: u32,
@@ -115,6 +120,7 @@ impl Settings {
             cors_allowed_origins: Vec::new(),
             db_pool_size: 4,
             max_body_bytes: 1_048_576,
+            request_timeout_secs: 10,
             cache_max_age: 60,
             response_cache_mb: 64,
             workers: Some(2),

@@ -35,23 +35,14 @@ impl FromRequest for JsonBody {
             .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
         let is_patch = req.method() == actix_web::http::Method::PATCH;
         let declared_too_large = declared_over(req, limit);
-        let mut payload = payload.take();
+        let timeout = body_timeout(req);
+        let payload = payload.take();
         Box::pin(async move {
             check_media_type(content_type.as_deref(), is_patch)?;
             if declared_too_large {
                 return Err(too_large(limit));
             }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::BadRequest {
-                    detail: format!("could not read the request body: {e}"),
-                    errors: Vec::new(),
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_body(payload, limit, timeout).await?;
             if body.is_empty() {
                 return Err(ApiError::MalformedJson(
                     "the request body is empty; a JSON document is expected".into(),
@@ -74,6 +65,46 @@ pub fn body_limit(req: &HttpRequest) -> usize {
     } else {
         single
     }
+}
+
+/// How long a request's body may take to arrive, from when it is first read.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+/// The body timeout in force (10 s unless configured).
+pub fn body_timeout(req: &HttpRequest) -> std::time::Duration {
+    req.app_data::<BodyTimeout>()
+        .map_or(std::time::Duration::from_secs(10), |t| t.0)
+}
+
+/// Read a whole body: 413 as soon as it passes `limit`, 408 when it has not all arrived
+/// within `timeout` (a slow or withheld body holds no connection longer than that; the
+/// unread rest makes the server close the connection after the response).
+pub async fn read_body(
+    mut payload: Payload,
+    limit: usize,
+    timeout: std::time::Duration,
+) -> Result<web::Bytes, ApiError> {
+    let read = async move {
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::BadRequest {
+                detail: format!("could not read the request body: {e}"),
+                errors: Vec::new(),
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(too_large(limit));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    };
+    tokio::time::timeout(timeout, read).await.unwrap_or_else(|_| {
+        Err(ApiError::RequestTimeout(format!(
+            "the request body did not arrive within {} seconds",
+            timeout.as_secs_f64()
+        )))
+    })
 }
 
 /// Whether the request declares (`Content-Length`) a body over `limit`: refused unread.

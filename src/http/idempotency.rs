@@ -13,11 +13,10 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::web::{Bytes, BytesMut, Data};
+use actix_web::web::{Bytes, Data};
 use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
 use chrono::Duration;
 use diesel::prelude::*;
-use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::http::auth::JwtKeys;
@@ -174,16 +173,11 @@ pub async fn remembered(mut req: ServiceRequest, next: Next<BoxBody>) -> Result<
     if extract::declared_over(req.request(), limit) {
         return Ok(problem(req, extract::too_large(limit)));
     }
-    let mut payload = req.take_payload();
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk?;
-        if body.len() + chunk.len() > limit {
-            return Ok(problem(req, extract::too_large(limit)));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let body = body.freeze();
+    let payload = req.take_payload();
+    let body = match extract::read_body(payload, limit, extract::body_timeout(req.request())).await {
+        Ok(body) => body,
+        Err(e) => return Ok(problem(req, e)),
+    };
     let mut hasher = Sha256::new();
     hasher.update(req.method().as_str());
     hasher.update(b" ");

@@ -21,6 +21,7 @@ mod demo;
 mod documents;
 mod drafts;
 mod feed;
+mod framing;
 
 mod idempotency;
 
@@ -29,6 +30,7 @@ mod initiatives;
 mod malformed;
 mod memberships;
 mod organisations;
+mod outage;
 mod paging;
 mod service;
 mod statistics;

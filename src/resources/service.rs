@@ -80,7 +80,13 @@ pub async fn health(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
     db.read(|conn| {
         Sql::new("SELECT CAST(1 AS BIGINT) AS count")
             .load::<crate::store::sql::CountRow>(conn)
-            .map_err(|e| ApiError::Unavailable(e.to_string()))
+            .map_err(|e| match ApiError::from(e) {
+                ApiError::Internal(cause) => {
+                    log::warn!("health check: {cause}");
+                    ApiError::Unavailable("the database does not answer".into())
+                }
+                other => other,
+            })
     })
     .await?;
     Ok(HttpResponse::Ok().json(Health {

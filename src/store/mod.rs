@@ -19,6 +19,12 @@ use crate::http::error::ApiError;
 
 pub use sql::Sql;
 
+/// How long opening a database connection may take (see `Database::connect`).
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// The detail of a 503 while no connection can be had (nothing about where the database is).
+const UNREACHABLE: &str = "the database is not reachable at the moment; retry the request shortly";
+
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
@@ -63,6 +69,8 @@ pub struct ConnectionManager {
     backend: Backend,
     /// statements run on this pool's connections (transaction control included)
     statements: Arc<std::sync::atomic::AtomicU64>,
+    /// whether the last attempt to open a connection succeeded (see [`Database::conn`])
+    reachable: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ConnectionManager {
@@ -71,6 +79,7 @@ impl ConnectionManager {
             url: url.to_string(),
             backend: Backend::of_url(url),
             statements: Arc::default(),
+            reachable: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         }
     }
 
@@ -117,7 +126,10 @@ impl ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        self.establish().map_err(r2d2::Error::ConnectionError)
+        let connection = self.establish();
+        self.reachable
+            .store(connection.is_ok(), std::sync::atomic::Ordering::Release);
+        connection.map_err(r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
@@ -154,6 +166,7 @@ pub struct Database {
     committed: Arc<tokio::sync::Notify>,
     newest_seen: Arc<Mutex<journal::Watermark>>,
     statements: Arc<std::sync::atomic::AtomicU64>,
+    reachable: Arc<std::sync::atomic::AtomicBool>,
     // As many database jobs in flight as there are connections: a request waits for its turn
     // on the async side, so a blocking thread never parks on the pool's condition variable
     // (at 32 connections over a 10-connection pool that doubled the context switches).
@@ -173,6 +186,7 @@ impl Database {
         }
         let manager = ConnectionManager::new(url);
         let statements = Arc::clone(&manager.statements);
+        let reachable = Arc::clone(&manager.reachable);
         // Surface the real connection error (wrong password, unknown host) before pooling.
         let mut first = manager.establish()?;
         if backend == Backend::Sqlite {
@@ -181,7 +195,10 @@ impl Database {
         }
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
-            .connection_timeout(Duration::from_secs(10))
+            // Requests wait for a connection on the async side (`permits`), so the pool's
+            // timeout only bounds opening one: short, so that an outage answers within a second.
+            // It also caps r2d2's retry back-off at half of it, so recovery is as quick.
+            .connection_timeout(CONNECT_TIMEOUT)
             // No `SELECT 1` before every checkout (it was one statement of every request): a
             // connection that broke is detected when returned (diesel's `is_broken`) and dropped.
             .test_on_check_out(false)
@@ -194,6 +211,7 @@ impl Database {
             committed: Arc::new(tokio::sync::Notify::new()),
             newest_seen: Arc::new(Mutex::new([-1; 4])),
             statements,
+            reachable,
             permits: Arc::new(tokio::sync::Semaphore::new(pool_size.max(1) as usize)),
         })
     }
@@ -204,9 +222,24 @@ impl Database {
     }
 
     /// A pooled connection; blocking, so call it only off the async threads.
+    ///
+    /// While the database is unreachable (the last attempt to connect failed) this takes only
+    /// a connection already open and fails at once otherwise: every request gets its 503 now,
+    /// not after the pool's timeout, and the pool keeps reconnecting in the background, so
+    /// the first request after the database is back is served. The detail never names the
+    /// database's host or port; the cause is logged.
     pub fn conn(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
         LOST.with(|lost| lost.set(false));
-        self.pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))
+        if !self.reachable.load(std::sync::atomic::Ordering::Acquire) {
+            return self.pool.try_get().ok_or_else(|| {
+                log::debug!("database unreachable: failing fast");
+                ApiError::Unavailable(UNREACHABLE.into())
+            });
+        }
+        self.pool.get().map_err(|e| {
+            log::warn!("no database connection: {e}");
+            ApiError::Unavailable(UNREACHABLE.into())
+        })
     }
 
     /// Apply pending migrations for this backend.

@@ -260,7 +260,14 @@ impl Application {
     pub fn build(settings: &Settings) -> anyhow::Result<Application> {
         let db = Database::connect(&settings.database_url(), settings.db_pool_size)?;
         db.migrate()?;
-        crate::ops::seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+        let seeded = crate::ops::seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+        if seeded.documents_rendered + seeded.search_indexed > 0 {
+            log::info!(
+                "{} documents rendered, {} records indexed for search (rows from before this version)",
+                seeded.documents_rendered,
+                seeded.search_indexed
+            );
+        }
         let secret = settings.resolve_jwt_secret()?;
         let keys = JwtKeys::hs256(&secret, settings.jwt_issuer.clone(), settings.jwt_audience.clone());
         let listener = TcpListener::bind(&settings.bind_addr)?;

@@ -86,10 +86,11 @@ fn main() -> anyhow::Result<()> {
             db.migrate()?;
             let report = seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
             log::info!(
-                "seeded: {} countries added, {} vocabulary terms written, {} documents rendered",
+                "seeded: {} countries added, {} vocabulary terms written, {} documents rendered, {} records indexed for search",
                 report.countries_added,
                 report.terms,
-                report.documents_rendered
+                report.documents_rendered,
+                report.search_indexed
             );
             if demo {
                 let started = std::time::Instant::now();

@@ -95,6 +95,8 @@ pub struct SeedReport {
     pub terms: usize,
     /// stored documents rendered from the tables (records seeded here, or from before documents)
     pub documents_rendered: usize,
+    /// initiatives and events whose search words were computed (rows from before them)
+    pub search_indexed: usize,
 }
 
 /// Seed reference data in one transaction.
@@ -153,6 +155,9 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
     for resource in &crate::resources::registry::RESOURCES {
         report.documents_rendered += (resource.render_missing)(conn)?;
     }
+    use crate::resources::content;
+    report.search_indexed += content::index_missing(conn, "initiatives", content::INITIATIVE_SEARCH)?;
+    report.search_indexed += content::index_missing(conn, "trainings", content::TRAINING_SEARCH)?;
     Sql::new("DELETE FROM vocabulary_terms").execute(conn)?;
     let mut insert = Sql::new("INSERT INTO vocabulary_terms (vocabulary, code, label, position) VALUES ");
     let mut first = true;

@@ -76,20 +76,98 @@ pub fn is_postgres(conn: &DbConnection) -> bool {
     matches!(conn, DbConnection::Postgresql(_))
 }
 
-/// Turn user words into an FTS5 query: every word must occur (a trailing `*` keeps prefix
-/// search); quotes make each word a literal, so FTS5 syntax in input is never interpreted.
-fn fts5_query(q: &str) -> String {
+/// The words `text` is found by, the same on both backends: runs of letters and digits,
+/// lowercased, with diacritics removed (`Latvijā` → `latvija`); every other character
+/// separates words (`2024-2027` → `2024 2027`, `women's` → `women s`, `v2.1` → `v2 1`).
+/// Words are computed here, not by the database's tokenizer: PostgreSQL's parser keeps
+/// `-2027` as one signed number and does not fold diacritics, SQLite's FTS5 does otherwise.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|run| !run.is_empty())
+        .filter_map(|run| {
+            let folded: String = run
+                .to_lowercase()
+                .nfd()
+                .filter(|c| !is_combining_mark(*c))
+                .collect::<String>()
+                .nfc()
+                .collect();
+            // A run of marks alone folds to nothing; a mark inside a word never splits it.
+            (!folded.is_empty()).then_some(folded)
+        })
+}
+
+/// What a record's `search_words` column holds: the [`words`] of its searchable fields,
+/// separated by spaces (one space when there are none: an empty column means "not indexed
+/// yet", see [`index_missing`]). Both backends index this column and nothing else.
+pub fn indexed_words(fields: &[Option<&str>]) -> String {
+    let words = fields
+        .iter()
+        .flatten()
+        .flat_map(|text| words(text))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if words.is_empty() {
+        " ".into()
+    } else {
+        words
+    }
+}
+
+/// One term of `q`: the [`words`] of one whitespace-separated part of it (adjacent, in order,
+/// when the part held punctuation), the last a prefix when the part ended in `*`.
+#[derive(Debug, PartialEq)]
+struct Term {
+    words: Vec<String>,
+    prefix: bool,
+}
+
+/// The terms of `q` (at most 16); every term must match.
+fn terms(q: &str) -> Vec<Term> {
     q.split_whitespace()
         .take(16)
-        .map(|word| {
-            let (word, prefix) = match word.strip_suffix('*') {
-                Some(w) if !w.is_empty() => (w, "*"),
-                _ => (word, ""),
+        .filter_map(|part| {
+            let (part, prefix) = match part.strip_suffix('*') {
+                Some(rest) => (rest.trim_end_matches('*'), true),
+                None => (part, false),
             };
-            format!("\"{}\"{prefix}", word.replace('"', "\"\""))
+            let words: Vec<String> = words(part).collect();
+            (!words.is_empty()).then_some(Term { words, prefix })
         })
+        .collect()
+}
+
+/// The terms as an FTS5 query: each a quoted phrase (so nothing in the input is FTS5 syntax),
+/// `*` after a prefix term.
+fn fts5_query(terms: &[Term]) -> String {
+    terms
+        .iter()
+        .map(|term| format!("\"{}\"{}", term.words.join(" "), if term.prefix { "*" } else { "" }))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The terms as a PostgreSQL `tsquery`: words quoted, a phrase's words joined by `<->`, a
+/// prefix marked `:*`, terms joined by `&`. Words hold only letters and digits, so quoting
+/// cannot be escaped from.
+fn ts_query(terms: &[Term]) -> String {
+    terms
+        .iter()
+        .map(|term| {
+            let last = term.words.len() - 1;
+            let phrase = term
+                .words
+                .iter()
+                .enumerate()
+                .map(|(i, word)| format!("'{word}'{}", if term.prefix && i == last { ":*" } else { "" }))
+                .collect::<Vec<_>>()
+                .join(" <-> ");
+            format!("({phrase})")
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
 }
 
 /// Validate `q`.
@@ -104,20 +182,25 @@ pub fn search_words(q: &str) -> Result<Option<String>, ApiError> {
     Ok(Some(q.to_string()))
 }
 
-/// A full-text condition on `table` aliased `alias`: PostgreSQL `websearch_to_tsquery`
-/// against the generated `search` column; SQLite FTS5 `MATCH` on `<table>_fts`.
+/// A full-text condition on `table` aliased `alias`: PostgreSQL `to_tsquery` against the
+/// generated `search` column, SQLite FTS5 `MATCH` on `<table>_fts`, both over `search_words`.
+/// A `q` with no words in it (only punctuation) matches nothing.
 pub fn matches(conn: &DbConnection, table: &Table, q: &str) -> Sql {
     let Table { name: table, alias, .. } = table;
+    let terms = terms(q);
+    if terms.is_empty() {
+        return Sql::new("1 = 0");
+    }
     if is_postgres(conn) {
-        let mut sql = Sql::new(&format!("{alias}.search @@ websearch_to_tsquery('simple', "));
-        sql.bind(Value::Text(q.to_string()));
+        let mut sql = Sql::new(&format!("{alias}.search @@ to_tsquery('simple', "));
+        sql.bind(Value::Text(ts_query(&terms)));
         sql.push(")");
         sql
     } else {
         let mut sql = Sql::new(&format!(
             "{alias}.seq IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "
         ));
-        sql.bind(Value::Text(fts5_query(q)));
+        sql.bind(Value::Text(fts5_query(&terms)));
         sql.push(")");
         sql
     }
@@ -128,16 +211,23 @@ pub fn matches(conn: &DbConnection, table: &Table, q: &str) -> Sql {
 /// full-text query for each row.
 pub fn relevance(conn: &DbConnection, table: &Table, q: &str) -> Relevance {
     let Table { name: table, alias, .. } = table;
+    let terms = terms(q);
+    if terms.is_empty() {
+        return Relevance {
+            join: None,
+            order: Sql::new(&format!("{alias}.seq DESC")),
+        };
+    }
     if is_postgres(conn) {
-        let mut order = Sql::new(&format!("ts_rank({alias}.search, websearch_to_tsquery('simple', "));
-        order.bind(Value::Text(q.to_string()));
+        let mut order = Sql::new(&format!("ts_rank({alias}.search, to_tsquery('simple', "));
+        order.bind(Value::Text(ts_query(&terms)));
         order.push(")) DESC");
         Relevance { join: None, order }
     } else {
         let mut join = Sql::new(&format!(
             "JOIN (SELECT rowid AS fts_id, bm25({table}_fts) AS fts_rank FROM {table}_fts WHERE {table}_fts MATCH "
         ));
-        join.bind(Value::Text(fts5_query(q)));
+        join.bind(Value::Text(fts5_query(&terms)));
         join.push(&format!(") fts ON fts.fts_id = {alias}.seq"));
         Relevance {
             join: Some(join),
@@ -146,14 +236,65 @@ pub fn relevance(conn: &DbConnection, table: &Table, q: &str) -> Relevance {
     }
 }
 
+/// Fill `search_words` where it is empty (rows from before the column, or written by SQL),
+/// from the same fields the resource indexes. Run at every start; returns how many rows.
+pub fn index_missing(conn: &mut DbConnection, table: &str, fields: &[&str]) -> Result<usize, ApiError> {
+    let text = fields
+        .iter()
+        .map(|f| format!("COALESCE({f}, '')"))
+        .collect::<Vec<_>>()
+        .join(" || ' ' || ");
+    let mut indexed = 0;
+    loop {
+        let rows: Vec<crate::store::sql::PairRow> = Sql::new(&format!(
+            "SELECT id AS key, {text} AS value FROM {table} WHERE search_words = '' LIMIT 1000"
+        ))
+        .load(conn)?;
+        if rows.is_empty() {
+            return Ok(indexed);
+        }
+        for row in &rows {
+            let words = indexed_words(&[Some(&row.value)]);
+            let mut update = Sql::new(&format!("UPDATE {table} SET search_words = "));
+            update.bind(Value::Text(words));
+            update.push(" WHERE id = ");
+            update.bind(Value::Text(row.key.clone()));
+            update.execute(conn)?;
+        }
+        indexed += rows.len();
+    }
+}
+
+/// The fields initiatives are found by.
+pub const INITIATIVE_SEARCH: &[&str] = &["title", "summary", "description"];
+/// The fields events are found by.
+pub const TRAINING_SEARCH: &[&str] = &["title", "description", "city", "participants_note"];
+
 #[cfg(test)]
 mod tests {
-    use super::fts5_query;
+    use super::{fts5_query, terms, ts_query, words};
+
+    fn all(text: &str) -> Vec<String> {
+        words(text).collect()
+    }
 
     #[test]
-    fn fts5_queries_are_literal_words() {
-        assert_eq!(fts5_query("digital skills"), "\"digital\" \"skills\"");
-        assert_eq!(fts5_query("cod* OR \"x"), "\"cod\"* \"OR\" \"\"\"x\"");
-        assert_eq!(fts5_query("*"), "\"*\"");
+    fn words_are_letters_and_digits_folded() {
+        assert_eq!(all("Roadmap 2024-2027"), ["roadmap", "2024", "2027"]);
+        assert_eq!(all("Women's e-Skills, v2.1!"), ["women", "s", "e", "skills", "v2", "1"]);
+        assert_eq!(all("Latvijā ĀBOLS Ærø"), ["latvija", "abols", "ærø"]);
+        assert_eq!(all("Академия ИКТ — საქართველო"), ["академия", "икт", "საქართველო"]);
+        assert_eq!(all("\u{301}--"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn queries_are_literal_phrases() {
+        let t = terms("digital skills");
+        assert_eq!(fts5_query(&t), "\"digital\" \"skills\"");
+        assert_eq!(ts_query(&t), "('digital') & ('skills')");
+        let t = terms("cod* OR \"x 2024-2027 '; --");
+        assert_eq!(fts5_query(&t), "\"cod\"* \"or\" \"x\" \"2024 2027\"");
+        assert_eq!(ts_query(&t), "('cod':*) & ('or') & ('x') & ('2024' <-> '2027')");
+        assert!(terms("* -- ''").is_empty());
     }
 }

@@ -32,6 +32,7 @@ mod memberships;
 mod organisations;
 mod outage;
 mod paging;
+mod search;
 mod service;
 mod statistics;
 mod sync_writes;

@@ -52,8 +52,9 @@ pub struct InitiativeFilters {
     /// Changed at or after this instant (RFC 3339).
     #[serde(default, deserialize_with = "crate::resources::validation::strict::option_instant")]
     pub updated_since: Option<DateTime<Utc>>,
-    /// Full-text search over title, summary and description (PostgreSQL `websearch_to_tsquery`
-    /// syntax on PostgreSQL; every word must match; `word*` for a prefix).
+    /// Full-text search over title, summary and description: every term must match, a term
+    /// with punctuation inside is a phrase (`2024-2027`), `word*` matches a prefix; diacritics
+    /// and case are ignored; nothing else is syntax.
     pub q: Option<String>,
     /// Embed related records: `coalition`, `organisations` (comma-separated). A fixed number of
     /// queries per page, whatever its size.

@@ -85,6 +85,14 @@ impl Resource for Initiatives {
             ("funding", Value::opt(input.funding.as_deref())),
             ("publication", Value::text(input.publication.as_str())),
             ("external_id", Value::opt(input.external_id.as_deref())),
+            (
+                "search_words",
+                Value::text(content::indexed_words(&[
+                    Some(&input.title),
+                    input.summary.as_deref(),
+                    input.description.as_deref(),
+                ])),
+            ),
         ]
     }
     fn sets(input: &InitiativeInput) -> Vec<Set> {

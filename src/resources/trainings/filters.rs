@@ -55,7 +55,9 @@ pub struct TrainingFilters {
     /// Changed at or after this instant (RFC 3339).
     #[serde(default, deserialize_with = "crate::resources::validation::strict::option_instant")]
     pub updated_since: Option<DateTime<Utc>>,
-    /// Full-text search over title, description, city and participants note.
+    /// Full-text search over title, description, city and participants note: every term must
+    /// match, a term with punctuation inside is a phrase, `word*` matches a prefix; diacritics
+    /// and case are ignored; nothing else is syntax.
     pub q: Option<String>,
     /// Embed related records: `coalition`, `organiser` (comma-separated).
     pub include: Option<String>,

@@ -92,6 +92,15 @@ impl Resource for Trainings {
             ("registration_url", Value::opt(input.registration_url.as_deref())),
             ("publication", Value::text(input.publication.as_str())),
             ("external_id", Value::opt(input.external_id.as_deref())),
+            (
+                "search_words",
+                Value::text(content::indexed_words(&[
+                    Some(&input.title),
+                    input.description.as_deref(),
+                    input.city.as_deref(),
+                    input.participants_note.as_deref(),
+                ])),
+            ),
         ]
     }
     fn sets(input: &TrainingInput) -> Vec<Set> {

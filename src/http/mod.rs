@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod idempotency;
 pub mod openapi;
+pub mod openapi_precision;
 pub mod paging;
 pub mod request_id;
 pub mod response_cache;

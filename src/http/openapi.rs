@@ -66,6 +66,8 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
         ("PreconditionFailed", "412", "`If-Match` does not name the record's current version: fetch it again; nothing was written"),
     ("PayloadTooLarge", "413", "The body is larger than the configured limit"),
     ("UnsupportedMediaType", "415", "The body is not sent as `application/json` (or `application/merge-patch+json` for PATCH)"),
+    ("RequestTimeout", "408", "The request's head or body did not arrive within the configured time (10 s by default); the connection is closed"),
+    ("ServiceUnavailable", "503", "The database is not reachable at the moment (the answer comes at once, not after a timeout): retry after `Retry-After` seconds"),
     ("UnprocessableEntity", "422", "The body is valid JSON but not a valid record (including text with control characters other than tab and line breaks); `errors` names each field"),
 ];
 
@@ -261,5 +263,5 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 .insert("412".into(), RefOr::Ref(Ref::from_response_name("PreconditionFailed")));
         }
     }
-    api
+    crate::http::openapi_precision::refine(api)
 }

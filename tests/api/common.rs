@@ -373,3 +373,62 @@ impl TestApp {
         }
     }
 }
+
+/// One record of each kind, to fill the document's path templates with.
+pub struct Fixture {
+    pub coalition: String,
+    pub organisation: String,
+    pub membership: String,
+    pub initiative: String,
+    pub training: String,
+}
+
+impl Fixture {
+    pub async fn new(app: &TestApp) -> Fixture {
+        let coalition = app.coalition("LV", "Latvian coalition").await;
+        let organisation = app.organisation("Org", "LV").await;
+        let membership = app.member(&coalition, &organisation).await;
+        let id = |record: Value| record["id"].as_str().unwrap().to_string();
+        let initiative = id(app
+            .initiative(
+                &coalition,
+                json!({"organisations": [{"organisation_id": organisation, "role": "partner"}]}),
+            )
+            .await);
+        let training = id(app
+            .training(
+                Some(&coalition),
+                json!({"organiser_id": organisation, "speakers": [{"name": "Speaker", "affiliation": null}]}),
+            )
+            .await);
+        Fixture {
+            coalition,
+            organisation,
+            membership,
+            initiative,
+            training,
+        }
+    }
+
+    /// `template` (an OpenAPI path) with real ids, or every parameter `bad`.
+    pub fn fill(&self, template: &str, bad: Option<&str>) -> String {
+        let path = template.trim_start_matches("/api/v1").to_string();
+        let id = if path.starts_with("/coalitions") {
+            &self.coalition
+        } else if path.starts_with("/organisations") {
+            &self.organisation
+        } else if path.starts_with("/initiatives") {
+            &self.initiative
+        } else {
+            &self.training
+        };
+        [
+            ("{code}", "LV"),
+            ("{membership_id}", self.membership.as_str()),
+            ("{external_id}", "ext-1"),
+            ("{id}", id.as_str()),
+        ]
+        .into_iter()
+        .fold(path, |path, (name, value)| path.replace(name, bad.unwrap_or(value)))
+    }
+}

@@ -7,7 +7,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::TestApp;
+use crate::common::{Fixture, TestApp};
 
 const BAD: &str = "a\u{0}b";
 
@@ -66,55 +66,6 @@ async fn snapshot(app: &TestApp) -> Vec<Value> {
         all.push(app.get_as(list, &app.admin()).await.ok(200)["data"].clone());
     }
     all
-}
-
-/// One record of each kind, to fill the document's path templates with.
-struct Fixture {
-    coalition: String,
-    organisation: String,
-    membership: String,
-    initiative: String,
-    training: String,
-}
-
-impl Fixture {
-    async fn new(app: &TestApp) -> Fixture {
-        let coalition = app.coalition("LV", "Latvian coalition").await;
-        let organisation = app.organisation("Org", "LV").await;
-        let membership = app.member(&coalition, &organisation).await;
-        let id = |record: Value| record["id"].as_str().unwrap().to_string();
-        let initiative = id(app.initiative(&coalition, json!({})).await);
-        let training = id(app.training(Some(&coalition), json!({})).await);
-        Fixture {
-            coalition,
-            organisation,
-            membership,
-            initiative,
-            training,
-        }
-    }
-
-    /// `template` (an OpenAPI path) with real ids, or every parameter `bad`.
-    fn fill(&self, template: &str, bad: Option<&str>) -> String {
-        let path = template.trim_start_matches("/api/v1").to_string();
-        let id = if path.starts_with("/coalitions") {
-            &self.coalition
-        } else if path.starts_with("/organisations") {
-            &self.organisation
-        } else if path.starts_with("/initiatives") {
-            &self.initiative
-        } else {
-            &self.training
-        };
-        [
-            ("{code}", "LV"),
-            ("{membership_id}", self.membership.as_str()),
-            ("{external_id}", "ext-1"),
-            ("{id}", id.as_str()),
-        ]
-        .into_iter()
-        .fold(path, |path, (name, value)| path.replace(name, bad.unwrap_or(value)))
-    }
 }
 
 async fn no_text_reaches_the_database_with_a_control_character(app: TestApp) {

@@ -35,7 +35,7 @@ crate::delete_route!(Initiatives => delete_initiative "/initiatives/{id}", tag =
 crate::sync_routes!(Initiatives => upsert_initiative "/initiatives/external/{external_id}",
     batch_initiatives "/initiatives/batch", tag = "initiatives", input = InitiativeInput, body = Initiative,
     batch_body = InitiativeBatch, external = "Your system's id for the initiative (1–200 characters)",
-    upsert_doc = ["Create or replace a initiative by your system's id: idempotent, so sending the same request",
+    upsert_doc = ["Create or replace an initiative by your system's id. It is idempotent: sending the same request",
         "twice leaves one record, and a repeat that changes nothing keeps its version."],
     batch_doc = ["Create up to 500 initiatives in one transaction: all or nothing. Any invalid item: 422 listing",
         "each bad item's errors under its index (`[3].title`), and nothing is written."]);

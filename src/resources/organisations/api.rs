@@ -34,7 +34,7 @@ crate::sync_routes!(Organisations => upsert_organisation "/organisations/externa
     batch_organisations "/organisations/batch", tag = "organisations", input = OrganisationInput,
     body = Organisation, batch_body = OrganisationBatch,
     external = "Your system's id for the organisation (1–200 characters)",
-    upsert_doc = ["Create or replace a organisation by your system's id: idempotent, so sending the same request",
+    upsert_doc = ["Create or replace an organisation by your system's id. It is idempotent: sending the same request",
         "twice leaves one record, and a repeat that changes nothing keeps its version."],
     batch_doc = ["Create up to 500 organisations in one transaction: all or nothing. Any invalid item: 422 listing",
         "each bad item's errors under its index (`[3].title`), and nothing is written."]);

@@ -35,7 +35,7 @@ crate::delete_route!(Trainings => delete_training "/trainings/{id}", tag = "trai
 crate::sync_routes!(Trainings => upsert_training "/trainings/external/{external_id}",
     batch_trainings "/trainings/batch", tag = "trainings", input = TrainingInput, body = Training,
     batch_body = TrainingBatch, external = "Your system's id for the training (1–200 characters)",
-    upsert_doc = ["Create or replace a training by your system's id: idempotent, so sending the same request",
+    upsert_doc = ["Create or replace a training by your system's id. It is idempotent: sending the same request",
         "twice leaves one record, and a repeat that changes nothing keeps its version."],
     batch_doc = ["Create up to 500 trainings in one transaction: all or nothing. Any invalid item: 422 listing",
         "each bad item's errors under its index (`[3].title`), and nothing is written."]);

@@ -223,10 +223,12 @@ pub fn app(
         .split_for_parts();
     let api = crate::http::openapi::finish(api);
     let table = RouteTable::from_openapi(&api);
+    let csv_routes = crate::http::csv_export::CsvRoutes::from_openapi(&api);
     let document = OpenApiDocument(format!("{}\n", api.to_pretty_json().unwrap_or_default()));
     app.app_data(web::Data::new(state.db.clone()))
         .app_data(web::Data::new(state.keys.clone()))
         .app_data(web::Data::new(table))
+        .app_data(web::Data::new(csv_routes))
         .app_data(web::Data::new(document))
         .app_data(web::Data::new(state.stats_cache.clone()))
         .app_data(web::Data::new(state.response_cache.clone()))
@@ -235,6 +237,7 @@ pub fn app(
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
         .route("/docs", web::get().to(docs_redirect))
         .default_service(web::to(no_route))
+        .wrap(from_fn(crate::http::csv_export::by_path))
         .wrap(from_fn(idempotency::remembered))
         .wrap(from_fn(move |req, next: Next<BoxBody>| {
             caching::conditional(req, next, max_age)

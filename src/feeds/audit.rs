@@ -161,7 +161,7 @@ fn list(conn: &mut DbConnection, f: &AuditFilters, request: &ListRequest) -> Res
     tag = "audit",
     params(PageParams, FormatParam, AuditFilters),
     responses(
-        (status = 200, description = "A page of entries, or with `format=csv` / `Accept: text/csv` every matching one as CSV",
+        (status = 200, description = "A page of entries",
             content((AuditList = "application/json"), (String = "text/csv"))),
                 AuditProblems
     ),

@@ -1,10 +1,11 @@
-//! CSV for every list: `Accept: text/csv` or `format=csv` answers with all matching rows
-//! (not one page), streamed in batches from a blocking thread, with a header row. Sets are
-//! joined with `;`; nested records are written as compact JSON.
+//! CSV for every list: `GET <list>.csv` (its own operation in the OpenAPI document, so typed
+//! JSON clients never meet CSV), or on the list's own URL `Accept: text/csv` or `format=csv`,
+//! answers with all matching rows (not one page), streamed in batches from a blocking thread,
+//! with a header row. Sets are joined with `;`; nested records are written as compact JSON.
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use base64::Engine;
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -15,8 +16,12 @@ use crate::http::error::ApiError;
 use crate::http::paging::{ListFormat, ListRequest, Listed, PageParams};
 use crate::store::{Database, DbConnection};
 
-/// Whether the client asked for CSV (`format` wins over `Accept`).
+/// Whether the client asked for CSV: by the `.csv` path, else `format` (which wins over
+/// `Accept`).
 pub fn wanted(req: &HttpRequest, params: &PageParams) -> bool {
+    if req.extensions().contains::<CsvPath>() {
+        return true;
+    }
     match params.format {
         Some(ListFormat::Csv) => true,
         Some(ListFormat::Json) => false,
@@ -26,6 +31,54 @@ pub fn wanted(req: &HttpRequest, params: &PageParams) -> bool {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.split(',').any(|m| m.trim().starts_with("text/csv"))),
     }
+}
+
+/// Marks a request that came as `<list>.csv`.
+#[derive(Debug, Clone, Copy)]
+struct CsvPath;
+
+/// The `.csv` paths of the document (`/api/v1/initiatives.csv`, `/api/v1/coalitions/{id}/members.csv`, …).
+#[derive(Clone, Default)]
+pub struct CsvRoutes(pub std::sync::Arc<Vec<actix_router::ResourceDef>>);
+
+impl CsvRoutes {
+    /// The `.csv` paths of `api`.
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> CsvRoutes {
+        CsvRoutes(std::sync::Arc::new(
+            api.paths
+                .paths
+                .keys()
+                .filter(|path| path.ends_with(".csv"))
+                .map(|path| actix_router::ResourceDef::new(path.as_str()))
+                .collect(),
+        ))
+    }
+}
+
+/// Middleware: route `GET <list>.csv` to the list's handler, marked to answer with CSV. It runs
+/// inside the response cache and the conditional-request layers, which so key on the `.csv` URL.
+pub async fn by_path(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let csv = req.method() == actix_web::http::Method::GET
+        && req.path().ends_with(".csv")
+        && req
+            .app_data::<actix_web::web::Data<CsvRoutes>>()
+            .is_some_and(|routes| routes.0.iter().any(|def| def.is_match(req.path())));
+    if csv {
+        let path = req.path().trim_end_matches(".csv").to_string();
+        let target = match req.query_string() {
+            "" => path,
+            query => format!("{path}?{query}"),
+        };
+        if let Ok(uri) = target.parse::<actix_web::http::Uri>() {
+            req.match_info_mut().get_mut().update(&uri);
+            req.head_mut().uri = uri;
+            req.extensions_mut().insert(CsvPath);
+        }
+    }
+    next.call(req).await
 }
 
 /// A tag for an export that is streamed, so cannot be hashed first: every write (through any

@@ -39,7 +39,7 @@ Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\"
     ),
     // Types only parameters refer to (utoipa collects the ones bodies refer to by itself);
     // `contract::every_reference_resolves` fails on any schema left out.
-    components(schemas(Problem, FieldError, crate::http::paging::ListFormat, crate::resources::trainings::model::FormatFilter, crate::store::journal::RecordType)),
+    components(schemas(Problem, FieldError, crate::store::journal::RecordType)),
     modifiers(&SharedComponents),
     tags(
         (name = "service", description = "Service information and health"),

@@ -55,6 +55,7 @@ fn refine_json(doc: &mut Value) {
         "url": "https://digital-skills-jobs.europa.eu"
     });
     add_components(doc);
+    split_csv(doc);
     let mut patches: Vec<String> = Vec::new();
     if let Some(paths) = doc["paths"].as_object_mut() {
         for (path, item) in paths.iter_mut() {
@@ -102,6 +103,58 @@ fn refine_json(doc: &mut Value) {
             }
             require_properties(name, schema);
         }
+    }
+}
+
+/// Give every list that answers with CSV its own operation, `GET <list>.csv` (same filters, no
+/// paging, `text/csv` only), and keep the list's own operation JSON only: a typed client then
+/// never gets a string where it expects a page. (`format=csv` and `Accept: text/csv` on the
+/// list's URL still work; they are not part of the typed contract.)
+fn split_csv(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    let mut added = Vec::new();
+    for (path, item) in paths.iter_mut() {
+        let Some(list) = item.get_mut("get") else { continue };
+        let Some(content) = list["responses"]["200"]["content"].as_object_mut() else {
+            continue;
+        };
+        if content.remove("text/csv").is_none() {
+            continue;
+        }
+        let is_list_format = |p: &Value| p["name"] == "format" && p["schema"].to_string().contains("ListFormat");
+        if let Some(parameters) = list["parameters"].as_array_mut() {
+            parameters.retain(|p| !is_list_format(p));
+        }
+        let mut csv = list.clone();
+        let id = list["operationId"].as_str().unwrap_or_default();
+        csv["operationId"] = Value::String(format!("{id}_csv"));
+        let summary = list["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_end_matches('.')
+            .to_string();
+        csv["summary"] = Value::String(format!("{summary}, every match as CSV."));
+        csv["description"] = Value::String(
+            "Every matching record (not one page), streamed as CSV (RFC 4180) with a header row: sets joined \
+             with `;`, nested records as compact JSON. The same filters and sort as the JSON list; drafts as \
+             for the JSON list. The same export answers `Accept: text/csv` or `format=csv` on the list's URL."
+                .into(),
+        );
+        if let Some(parameters) = csv["parameters"].as_array_mut() {
+            parameters.retain(|p| !["limit", "cursor", "page", "count"].contains(&p["name"].as_str().unwrap_or("")));
+        }
+        let ok = &mut csv["responses"]["200"];
+        ok["description"] = Value::String("Every matching record as CSV".into());
+        ok["content"] = json!({"text/csv": {"schema": {"type": "string"}}});
+        if let Some(headers) = ok["headers"].as_object_mut() {
+            headers.remove("Link");
+        }
+        added.push((format!("{path}.csv"), json!({ "get": csv })));
+    }
+    for (path, item) in added {
+        paths.insert(path, item);
     }
 }
 

@@ -44,6 +44,17 @@ async fn lists_export_every_row_as_csv(app: TestApp) {
     assert_eq!(rows[0][countries], "EE;LV");
     let areas = header.iter().position(|h| h == "activity_areas").unwrap();
     assert_eq!(rows[0][areas], "labour_force;education");
+    // Its own operation: `<list>.csv`, whatever the Accept header; the same rows.
+    let by_path = get_csv(&app, "/initiatives.csv?sort=title", Some("application/json")).await;
+    assert_eq!(by_path.status, 200);
+    assert!(by_path.header("content-type").unwrap().starts_with("text/csv"));
+    assert_eq!(by_path.text, reply.text, "the same export");
+    let filtered = get_csv(&app, "/initiatives.csv?q=05", None).await;
+    assert_eq!(records(&filtered.text).len(), 1, "filters apply");
+    // Not for a single record, nor for writes.
+    assert_eq!(get_csv(&app, "/initiatives/nope.csv", None).await.status, 404);
+    let write = app.post("/initiatives.csv", Some(&app.admin()), json!({})).await;
+    write.problem(405);
     // format=csv wins over Accept; filters apply.
     let filtered = get_csv(&app, "/initiatives?format=csv&q=05", Some("application/json")).await;
     assert_eq!(records(&filtered.text).len(), 1);
@@ -56,6 +67,11 @@ async fn lists_export_every_row_as_csv(app: TestApp) {
         "/organisations?format=csv",
         &format!("/coalitions/{lv}/members?format=csv"),
         "/trainings?format=csv",
+        "/countries.csv",
+        "/coalitions.csv",
+        "/organisations.csv",
+        &format!("/coalitions/{lv}/members.csv"),
+        "/trainings.csv?kind=workshop",
     ] {
         let reply = get_csv(&app, path, None).await;
         assert_eq!(reply.status, 200, "{path}");

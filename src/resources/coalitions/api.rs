@@ -8,7 +8,7 @@ crate::list_type!(CoalitionList, Coalition, "A page of coalitions.");
 
 crate::list_route!(Coalitions => list_coalitions "/coalitions", tag = "coalitions",
     params = (PageParams, FormatParam, CoalitionFilters), body = CoalitionList,
-    ok = "A page of coalitions, or with `format=csv` / `Accept: text/csv` every matching one as CSV",
+    ok = "A page of coalitions",
     doc = ["List coalitions."]);
 
 crate::get_route!(Coalitions => get_coalition "/coalitions/{id}", tag = "coalitions",

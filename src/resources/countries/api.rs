@@ -8,7 +8,7 @@ crate::list_type!(CountryList, Country, "A page of countries.");
 
 crate::list_route!(Countries => list_countries "/countries", tag = "reference data",
     params = (PageParams, FormatParam, CountryFilters), body = CountryList,
-    ok = "A page of countries, or with `format=csv` / `Accept: text/csv` every matching one as CSV",
+    ok = "A page of countries",
     doc = ["List countries."]);
 
 crate::get_route!(Countries => get_country "/countries/{code}", tag = "reference data",

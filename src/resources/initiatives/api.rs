@@ -9,7 +9,7 @@ crate::list_type!(InitiativeList, Initiative, "A page of initiatives.");
 
 crate::list_route!(Initiatives => list_initiatives "/initiatives", tag = "initiatives",
     params = (PageParams, FormatParam, InitiativeFilters), body = InitiativeList,
-    ok = "A page of initiatives, or with `format=csv` / `Accept: text/csv` every matching one as CSV",
+    ok = "A page of initiatives",
     doc = ["List initiatives (drafts only for administrators and the owning coalition's editors)."]);
 
 crate::get_route!(Initiatives => get_initiative "/initiatives/{id}", tag = "initiatives",

@@ -57,7 +57,7 @@ async fn respond_list(
 #[utoipa::path(
     tag = "memberships",
     params(("id" = uuid::Uuid, Path, description = "Coalition id"), PageParams, FormatParam, MembershipFilters),
-    responses((status = 200, description = "A page of memberships, or with `format=csv` / `Accept: text/csv` every matching one as CSV", content((MembershipList = "application/json"), (String = "text/csv"))), SubListProblems)
+    responses((status = 200, description = "A page of memberships", content((MembershipList = "application/json"), (String = "text/csv"))), SubListProblems)
 )]
 #[get("/coalitions/{id}/members")]
 pub async fn list_members(
@@ -74,7 +74,7 @@ pub async fn list_members(
 #[utoipa::path(
     tag = "memberships",
     params(("id" = uuid::Uuid, Path, description = "Organisation id"), PageParams, FormatParam, MembershipFilters),
-    responses((status = 200, description = "A page of memberships, or with `format=csv` / `Accept: text/csv` every matching one as CSV", content((MembershipList = "application/json"), (String = "text/csv"))), SubListProblems)
+    responses((status = 200, description = "A page of memberships", content((MembershipList = "application/json"), (String = "text/csv"))), SubListProblems)
 )]
 #[get("/organisations/{id}/memberships")]
 pub async fn list_memberships(

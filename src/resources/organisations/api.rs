@@ -8,7 +8,7 @@ crate::list_type!(OrganisationList, Organisation, "A page of organisations.");
 
 crate::list_route!(Organisations => list_organisations "/organisations", tag = "organisations",
     params = (PageParams, FormatParam, OrganisationFilters), body = OrganisationList,
-    ok = "A page of organisations, or with `format=csv` / `Accept: text/csv` every matching one as CSV",
+    ok = "A page of organisations",
     doc = ["List organisations."]);
 
 crate::get_route!(Organisations => get_organisation "/organisations/{id}", tag = "organisations",

@@ -9,7 +9,7 @@ crate::list_type!(TrainingList, Training, "A page of trainings.");
 
 crate::list_route!(Trainings => list_trainings "/trainings", tag = "trainings",
     params = (PageParams, TrainingFilters), body = TrainingList,
-    ok = "A page of trainings, or with `format=csv` / `Accept: text/csv` every matching one as CSV",
+    ok = "A page of trainings",
     doc = ["List trainings (drafts only for administrators and the owning coalition's editors)."]);
 
 crate::get_route!(Trainings => get_training "/trainings/{id}", tag = "trainings",

@@ -2,8 +2,8 @@
 
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::model::TrainingRow;
 
@@ -32,10 +32,9 @@ pub struct TrainingFilters {
     /// Kind; repeat for any of several.
     #[serde(default)]
     pub kind: Vec<EventKind>,
-    /// Event format; repeat for any of several. (`csv` and `json` select the representation
-    /// instead, as on every list.)
+    /// Event format; repeat for any of several. (`csv` and `json`, which select the
+    /// representation on every list, are read here too; the typed contract has `trainings.csv`.)
     #[serde(default)]
-    #[param(value_type = Vec<FormatFilter>)]
     pub format: Vec<EventFormat>,
     /// Activity area; repeat for any of several.
     #[serde(default)]
@@ -68,22 +67,6 @@ pub struct TrainingFilters {
         pattern = r"^(relevance|-?(starts_at|title|created_at|updated_at)(,-?(starts_at|title|created_at|updated_at))*)$"
     )]
     pub sort: Option<String>,
-}
-
-/// Values of the trainings' `format` parameter: an event format, or a list representation.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FormatFilter {
-    /// online events
-    Online,
-    /// in-person events
-    InPerson,
-    /// hybrid events
-    Hybrid,
-    /// the JSON page (the default)
-    Json,
-    /// every matching event as CSV
-    Csv,
 }
 
 crate::sortable!(TrainingRow, key id, alias "t": starts_at Timestamp, title Text, created_at Timestamp, updated_at Timestamp);

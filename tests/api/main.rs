@@ -7,6 +7,7 @@ mod authorisation;
 
 mod browsers;
 mod caching;
+mod clients;
 mod response_cache;
 
 mod coalitions;

@@ -90,10 +90,18 @@ impl RouteTable {
 
 async fn no_route(req: HttpRequest, table: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
     let path = req.path();
-    let allow: Vec<String> = table
-        .0
+    let matching: Vec<&(actix_router::ResourceDef, Vec<String>)> =
+        table.0.iter().filter(|(def, _)| def.is_match(path)).collect();
+    // A path written out in full (`/initiatives/batch`) is that route alone, not also a
+    // record of the route beside it (`/initiatives/{id}`).
+    let exact: Vec<_> = matching
         .iter()
-        .filter(|(def, _)| def.is_match(path))
+        .copied()
+        .filter(|(def, _)| !def.pattern().is_some_and(|p| p.contains('{')))
+        .collect();
+    let matching = if exact.is_empty() { matching } else { exact };
+    let allow: Vec<String> = matching
+        .into_iter()
         .flat_map(|(_, methods)| methods.iter().cloned())
         .flat_map(|m| {
             if m == "GET" {

@@ -310,7 +310,13 @@ pub async fn changes(caller: Caller, req: HttpRequest, db: web::Data<Database>) 
             "must be between 0 and 30 seconds",
         ));
     }
-    let after = params.after.as_deref().map(decode).transpose()?;
+    // An empty `after=` is the start of the feed, like no `after`.
+    let after = params
+        .after
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .map(decode)
+        .transpose()?;
     let types: Vec<RecordType> = params
         .types
         .iter()

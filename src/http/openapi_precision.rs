@@ -96,12 +96,123 @@ fn refine_json(doc: &mut Value) {
         }
     }
     let request_schemas = reachable(doc, |key| key == "requestBody");
+    screen_parameters(doc);
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        for name in &request_schemas {
+            if let Some(schema) = schemas.get_mut(name) {
+                screen_text(schema, BODY_TEXT, 0);
+            }
+        }
+    }
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         for (name, schema) in schemas.iter_mut() {
             if request_schemas.contains(name) {
                 continue;
             }
             require_properties(name, schema);
+        }
+    }
+}
+
+/// An ISO 3166-1 alpha-2 code as filters read it (either case).
+const COUNTRY_CODE: &str = "^[A-Za-z]{2}$";
+
+/// What a query or path value may hold (`screen::screened`): no control character.
+const PARAMETER_TEXT: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// What body text may hold (`screen::body_strings`): tab and line breaks, no other control
+/// character.
+const BODY_TEXT: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+
+/// Give free-text strings (no enum, format or pattern of their own) the pattern the service
+/// enforces, so that a generator does not send text the service refuses by design.
+fn screen_text(schema: &mut Value, pattern: &str, depth: usize) {
+    if depth > 6 {
+        return;
+    }
+    let Some(object) = schema.as_object_mut() else { return };
+    let is_string = match object.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if is_string
+        && !["enum", "format", "pattern", "$ref"]
+            .iter()
+            .any(|k| object.contains_key(*k))
+    {
+        object.insert("pattern".into(), Value::String(pattern.into()));
+    }
+    if let Some(items) = object.get_mut("items") {
+        screen_text(items, pattern, depth + 1);
+    }
+    if let Some(properties) = object.get_mut("properties").and_then(Value::as_object_mut) {
+        for (_, property) in properties.iter_mut() {
+            screen_text(property, pattern, depth + 1);
+        }
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(options) = object.get_mut(key).and_then(Value::as_array_mut) {
+            for option in options {
+                screen_text(option, pattern, depth + 1);
+            }
+        }
+    }
+}
+
+/// What `include=` takes on each list and record: its names, comma-separated.
+fn include_pattern(path: &str) -> Option<String> {
+    let names = if path.contains("/initiatives") {
+        "coalition|organisations"
+    } else if path.contains("/trainings") {
+        "coalition|organiser"
+    } else if path.contains("/memberships") {
+        "coalition"
+    } else if path.contains("/members") {
+        "organisation"
+    } else {
+        return None;
+    };
+    Some(format!("^(?:(?:{names})(?:,(?:{names}))*)?$"))
+}
+
+/// Every query and path parameter's text: no control characters; `include` and country
+/// codes as the service reads them.
+fn screen_parameters(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let include = include_pattern(path);
+        let Some(item) = item.as_object_mut() else { continue };
+        for (_, operation) in item.iter_mut() {
+            let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) else {
+                continue;
+            };
+            for parameter in parameters {
+                if parameter["name"] == "include" {
+                    if let Some(pattern) = &include {
+                        parameter["schema"]["pattern"] = Value::String(pattern.clone());
+                    }
+                }
+                if parameter["name"] == "country" && parameter["in"] == "query" {
+                    let schema = &mut parameter["schema"];
+                    if schema["type"] == "array" {
+                        schema["items"]["pattern"] = Value::String(COUNTRY_CODE.into());
+                    } else {
+                        schema["pattern"] = Value::String(COUNTRY_CODE.into());
+                    }
+                }
+                // An empty `sort=` is the default order, as every empty parameter is absent.
+                if parameter["name"] == "sort" {
+                    if let Some(pattern) = parameter["schema"]["pattern"].as_str() {
+                        let inner = pattern.trim_start_matches('^').trim_end_matches('$');
+                        parameter["schema"]["pattern"] = Value::String(format!("^(?:{inner})?$"));
+                    }
+                }
+                if ["query", "path"].contains(&parameter["in"].as_str().unwrap_or_default()) {
+                    screen_text(&mut parameter["schema"], PARAMETER_TEXT, 0);
+                }
+            }
         }
     }
 }
@@ -263,8 +374,8 @@ fn responses(path: &str, method: &str, operation: &mut Value) {
         return;
     };
     let root = path == "/api/v1";
-    if !responses.keys().any(|status| status.starts_with('4')) {
-        // Every route screens its path and query (control characters, too many values).
+    // Every route screens its path and query (control characters, too many values).
+    if !responses.contains_key("400") {
         responses.insert("400".into(), json!({"$ref": "#/components/responses/BadRequest"}));
     }
     if !root {

@@ -224,7 +224,7 @@ pub fn country_codes(field: &str, codes: &[String]) -> Result<Vec<Value>, ApiErr
     codes
         .iter()
         .map(|c| {
-            let upper = c.trim().to_ascii_uppercase();
+            let upper = c.to_ascii_uppercase();
             if upper.len() == 2 && upper.bytes().all(|b| b.is_ascii_uppercase()) {
                 Ok(Value::Text(upper))
             } else {
@@ -299,12 +299,14 @@ pub fn codes<T: Copy>(items: &[T], code: impl Fn(T) -> &'static str) -> Vec<Valu
     items.iter().map(|i| Value::Text(code(*i).to_string())).collect()
 }
 
-/// Parse `include=a,b` against what a resource can embed.
+/// Parse `include=a,b` against what a resource can embed: names separated by single commas,
+/// exactly as documented (the OpenAPI pattern); an empty value embeds nothing.
 pub fn includes(raw: Option<&str>, allowed: &[&'static str]) -> Result<Vec<&'static str>, ApiError> {
-    raw.unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    let raw = raw.unwrap_or("");
+    if raw.is_empty() {
+        return Ok(Vec::new());
+    }
+    raw.split(',')
         .map(|name| {
             allowed.iter().copied().find(|a| *a == name).ok_or_else(|| {
                 ApiError::bad_param(

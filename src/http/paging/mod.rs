@@ -21,6 +21,8 @@ pub const DEFAULT_LIMIT: u32 = 25;
 pub const MAX_LIMIT: u32 = 100;
 /// Deepest row numbered pages reach (`(page - 1) * limit`); beyond it, page with `cursor`.
 pub const MAX_OFFSET: u32 = 10_000;
+/// Deepest numbered page, whatever the page size: `MAX_OFFSET` rows at the largest one.
+pub const MAX_PAGE: u32 = MAX_OFFSET / MAX_LIMIT + 1;
 /// Rows per query when exporting every row.
 pub const EXPORT_BATCH: u32 = 500;
 
@@ -35,9 +37,9 @@ pub struct PageParams {
     /// Opaque keyset cursor from `page.next_cursor` (or the `Link` header) of the previous page.
     /// Stable under concurrent inserts. Not combinable with `page`.
     pub cursor: Option<String>,
-    /// 1-based page number for numbered pagination, as long as `(page - 1) * limit` ≤ 10000;
-    /// deeper, use `cursor`. Not combinable with `cursor`.
-    #[param(minimum = 1)]
+    /// 1-based page number for numbered pagination, up to page 101; deeper, use `cursor`.
+    /// Not combinable with `cursor`.
+    #[param(minimum = 1, maximum = 101)]
     pub page: Option<u32>,
     /// `false` skips counting matching rows (`page.total` is then null).
     #[param(default = true)]
@@ -123,7 +125,9 @@ impl ListRequest {
                 format!("must be between 1 and {MAX_LIMIT}"),
             ));
         }
-        if params.cursor.is_some() && params.page.is_some() {
+        // An empty `cursor=` is no cursor, like every empty parameter.
+        let cursor_text = params.cursor.as_deref().filter(|c| !c.is_empty());
+        if cursor_text.is_some() && params.page.is_some() {
             return Err(ApiError::bad_param(
                 "page",
                 "conflicting_parameters",
@@ -134,15 +138,15 @@ impl ListRequest {
             if page == 0 {
                 return Err(ApiError::bad_param("page", "out_of_range", "pages are numbered from 1"));
             }
-            if (page as u64 - 1) * limit as u64 > MAX_OFFSET as u64 {
+            if page > MAX_PAGE {
                 return Err(ApiError::bad_param(
                     "page",
                     "too_deep",
-                    format!("numbered pages reach {MAX_OFFSET} rows deep; page further with `cursor`"),
+                    format!("numbered pages go up to page {MAX_PAGE}; page further with `cursor`"),
                 ));
             }
         }
-        let cursor = match &params.cursor {
+        let cursor = match cursor_text {
             Some(text) => {
                 let cursor = Cursor::decode(text)?;
                 if cursor.sort != sort.key() || cursor.values.len() != sort.arity() {

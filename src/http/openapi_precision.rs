@@ -65,6 +65,13 @@ fn refine_json(doc: &mut Value) {
                     continue;
                 }
                 describe(path, method, operation);
+                if path.ends_with("/batch") {
+                    let body = &mut operation["requestBody"]["content"]["application/json"]["schema"];
+                    if body["type"] == "array" {
+                        body["minItems"] = json!(1);
+                        body["maxItems"] = json!(crate::kernel::sync::MAX_BATCH);
+                    }
+                }
                 responses(path, method, operation);
                 if method == "patch" {
                     if let Some(name) = patch_schema(operation) {
@@ -103,6 +110,14 @@ fn refine_json(doc: &mut Value) {
                 screen_text(schema, BODY_TEXT, 0);
             }
         }
+        // Rules the models check in code (`initiatives::model`, `kernel::sync`).
+        for name in ["InitiativeInput", "InitiativeInputPatch"] {
+            if let Some(areas) = schemas.get_mut(name).map(|s| &mut s["properties"]["activity_areas"]) {
+                if areas.is_object() {
+                    areas["minItems"] = json!(1);
+                }
+            }
+        }
     }
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         for (name, schema) in schemas.iter_mut() {
@@ -113,6 +128,14 @@ fn refine_json(doc: &mut Value) {
         }
     }
 }
+
+/// A date as the service reads it (`validation::strict`): `YYYY-MM-DD`, years 1000–9999.
+const DATE: &str = "^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$";
+/// An instant: RFC 3339 with such a date.
+const INSTANT: &str =
+    "^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+/// An ISO 639-1 code as filters read it (either case).
+const LANGUAGE: &str = "^[A-Za-z]{2}$";
 
 /// An ISO 3166-1 alpha-2 code as filters read it (either case).
 const COUNTRY_CODE: &str = "^[A-Za-z]{2}$";
@@ -135,6 +158,16 @@ fn screen_text(schema: &mut Value, pattern: &str, depth: usize) {
         Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
         _ => false,
     };
+    // `validation::strict`: dates and instants with a four-digit year from 1000.
+    let format = object.get("format").and_then(Value::as_str).map(str::to_string);
+    let strict = match format.as_deref() {
+        Some("date") => Some(DATE),
+        Some("date-time") => Some(INSTANT),
+        _ => None,
+    };
+    if let (true, Some(strict), false) = (is_string, strict, object.contains_key("pattern")) {
+        object.insert("pattern".into(), Value::String(strict.into()));
+    }
     if is_string
         && !["enum", "format", "pattern", "$ref"]
             .iter()
@@ -189,10 +222,20 @@ fn screen_parameters(doc: &mut Value) {
                 continue;
             };
             for parameter in parameters {
+                if parameter["name"] == "Idempotency-Key" {
+                    parameter["schema"] = json!({"type": "string", "pattern": "^[!-~]{1,255}$"});
+                }
+                // At most 50 values per parameter (`screen::MAX_VALUES`).
+                if parameter["in"] == "query" && parameter["schema"]["type"] == "array" {
+                    parameter["schema"]["maxItems"] = json!(crate::http::screen::MAX_VALUES);
+                }
                 if parameter["name"] == "include" {
                     if let Some(pattern) = &include {
                         parameter["schema"]["pattern"] = Value::String(pattern.clone());
                     }
+                }
+                if parameter["name"] == "language" && parameter["in"] == "query" {
+                    parameter["schema"]["items"]["pattern"] = Value::String(LANGUAGE.into());
                 }
                 if parameter["name"] == "country" && parameter["in"] == "query" {
                     let schema = &mut parameter["schema"];

@@ -89,12 +89,10 @@ impl Sort {
                     format!("cannot sort by `{name}`; sortable fields: {}", names.join(", ")),
                 )
             })?;
+            // A field named again changes nothing: its first mention decides (the OpenAPI
+            // pattern cannot forbid repeats, so the service does not either).
             if fields.iter().any(|(f, _)| f.name == field.name) {
-                return Err(ApiError::bad_param(
-                    "sort",
-                    "duplicate_sort_field",
-                    format!("`{name}` appears twice"),
-                ));
+                continue;
             }
             fields.push((field, desc));
         }

@@ -40,7 +40,7 @@ impl Include {
 fn languages(raw: &[String]) -> Result<Vec<Value>, ApiError> {
     raw.iter()
         .map(|l| {
-            let l = l.trim().to_ascii_lowercase();
+            let l = l.to_ascii_lowercase();
             if l.len() == 2 && l.bytes().all(|b| b.is_ascii_lowercase()) {
                 Ok(Value::Text(l))
             } else {

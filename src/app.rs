@@ -88,6 +88,63 @@ impl RouteTable {
     }
 }
 
+/// Paths written out in full (`/api/v1/initiatives/batch`) and their methods.
+#[derive(Clone)]
+struct StaticRoutes(std::sync::Arc<std::collections::HashMap<String, Vec<String>>>);
+
+impl StaticRoutes {
+    fn from_openapi(api: &utoipa::openapi::OpenApi) -> StaticRoutes {
+        let map = api
+            .paths
+            .paths
+            .iter()
+            .filter(|(path, _)| !path.contains('{'))
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, present)| *present)
+                .map(|(m, _)| m.to_string())
+                .collect();
+                (path.clone(), methods)
+            })
+            .collect();
+        StaticRoutes(std::sync::Arc::new(map))
+    }
+}
+
+/// Middleware: a method a path written out in full does not have is 405 with its `Allow`, even
+/// where the router would take the path for a record's (`PUT /initiatives/batch` is not an
+/// update of the initiative `batch`).
+async fn static_methods(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let refused = req
+        .app_data::<web::Data<StaticRoutes>>()
+        .and_then(|routes| routes.0.get(req.path()))
+        .filter(|methods| !methods.iter().any(|m| m == req.method().as_str()))
+        .map(|methods| {
+            let mut allow = methods.clone();
+            if allow.iter().any(|m| m == "GET") {
+                allow.insert(allow.iter().position(|m| m == "GET").unwrap_or(0) + 1, "HEAD".into());
+            }
+            ApiError::MethodNotAllowed {
+                method: req.method().to_string(),
+                allow,
+            }
+        });
+    match refused {
+        Some(error) if req.method() != Method::OPTIONS => Ok(req.error_response(error)),
+        _ => next.call(req).await,
+    }
+}
+
 async fn no_route(req: HttpRequest, table: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
     let path = req.path();
     let matching: Vec<&(actix_router::ResourceDef, Vec<String>)> =
@@ -232,11 +289,13 @@ pub fn app(
     let api = crate::http::openapi::finish(api);
     let table = RouteTable::from_openapi(&api);
     let csv_routes = crate::http::csv_export::CsvRoutes::from_openapi(&api);
+    let static_routes = StaticRoutes::from_openapi(&api);
     let document = OpenApiDocument(format!("{}\n", api.to_pretty_json().unwrap_or_default()));
     app.app_data(web::Data::new(state.db.clone()))
         .app_data(web::Data::new(state.keys.clone()))
         .app_data(web::Data::new(table))
         .app_data(web::Data::new(csv_routes))
+        .app_data(web::Data::new(static_routes))
         .app_data(web::Data::new(document))
         .app_data(web::Data::new(state.stats_cache.clone()))
         .app_data(web::Data::new(state.response_cache.clone()))
@@ -245,6 +304,7 @@ pub fn app(
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
         .route("/docs", web::get().to(docs_redirect))
         .default_service(web::to(no_route))
+        .wrap(from_fn(static_methods))
         .wrap(from_fn(crate::http::csv_export::by_path))
         .wrap(from_fn(idempotency::remembered))
         .wrap(from_fn(move |req, next: Next<BoxBody>| {

@@ -216,6 +216,26 @@ async fn bad_ids_and_routes(app: TestApp) {
     let wrong_method = app.delete("/coalitions", Some(&app.admin())).await;
     wrong_method.problem(405);
     assert_eq!(wrong_method.header("allow"), Some("GET, HEAD, POST"));
+    // A path written out in full is its own route, not a record of the route beside it.
+    for resource in ["organisations", "initiatives", "trainings"] {
+        for method in [
+            reqwest::Method::GET,
+            reqwest::Method::PUT,
+            reqwest::Method::PATCH,
+            reqwest::Method::DELETE,
+        ] {
+            let reply = app
+                .request(
+                    method.clone(),
+                    &format!("/{resource}/batch"),
+                    Some(&app.admin()),
+                    Some(json!({})),
+                )
+                .await;
+            reply.problem(405);
+            assert_eq!(reply.header("allow"), Some("POST"), "{method} /{resource}/batch");
+        }
+    }
     let not_api = crate::common::Reply::from(
         app.client
             .get(format!("{}/nothing/here", app.base))

@@ -69,23 +69,25 @@ impl RouteTable {
             .paths
             .paths
             .iter()
-            .map(|(path, item)| {
-                let methods = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ]
-                .into_iter()
-                .filter(|(_, present)| *present)
-                .map(|(m, _)| m.to_string())
-                .collect();
-                (actix_router::ResourceDef::new(path.as_str()), methods)
-            })
+            .map(|(path, item)| (actix_router::ResourceDef::new(path.as_str()), methods_of(item)))
             .collect();
         RouteTable(std::sync::Arc::new(table))
     }
+}
+
+/// The methods the document gives a path.
+fn methods_of(item: &utoipa::openapi::PathItem) -> Vec<String> {
+    [
+        ("GET", item.get.is_some()),
+        ("POST", item.post.is_some()),
+        ("PUT", item.put.is_some()),
+        ("PATCH", item.patch.is_some()),
+        ("DELETE", item.delete.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, present)| *present)
+    .map(|(m, _)| m.to_string())
+    .collect()
 }
 
 /// Paths written out in full (`/api/v1/initiatives/batch`) and their methods.
@@ -99,20 +101,7 @@ impl StaticRoutes {
             .paths
             .iter()
             .filter(|(path, _)| !path.contains('{'))
-            .map(|(path, item)| {
-                let methods = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ]
-                .into_iter()
-                .filter(|(_, present)| *present)
-                .map(|(m, _)| m.to_string())
-                .collect();
-                (path.clone(), methods)
-            })
+            .map(|(path, item)| (path.clone(), methods_of(item)))
             .collect();
         StaticRoutes(std::sync::Arc::new(map))
     }

@@ -110,11 +110,32 @@ fn refine_json(doc: &mut Value) {
                 screen_text(schema, BODY_TEXT, 0);
             }
         }
+        // Country codes in bodies: two capitals (`validation::country_code`).
+        for name in &request_schemas {
+            let Some(properties) = schemas
+                .get_mut(name)
+                .and_then(|s| s.get_mut("properties"))
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (field, property) in properties.iter_mut() {
+                let capitals = Value::String(BODY_COUNTRY_CODE.into());
+                match field.as_str() {
+                    "country_code" | "eu_code" => property["pattern"] = capitals,
+                    "code" if name.starts_with("CountryInput") => property["pattern"] = capitals,
+                    "countries" | "audience_countries" => property["items"]["pattern"] = capitals,
+                    _ => {}
+                }
+            }
+        }
         // Rules the models check in code (`initiatives::model`, `kernel::sync`).
         for name in ["InitiativeInput", "InitiativeInputPatch"] {
-            if let Some(areas) = schemas.get_mut(name).map(|s| &mut s["properties"]["activity_areas"]) {
-                if areas.is_object() {
-                    areas["minItems"] = json!(1);
+            for set in ["activity_areas", "countries"] {
+                if let Some(items) = schemas.get_mut(name).map(|s| &mut s["properties"][set]) {
+                    if items.is_object() {
+                        items["minItems"] = json!(1);
+                    }
                 }
             }
         }
@@ -137,6 +158,8 @@ const INSTANT: &str =
 /// An ISO 639-1 code as filters read it (either case).
 const LANGUAGE: &str = "^[A-Za-z]{2}$";
 
+/// An ISO 3166-1 alpha-2 code as bodies take it (capitals).
+const BODY_COUNTRY_CODE: &str = "^[A-Z]{2}$";
 /// An ISO 3166-1 alpha-2 code as filters read it (either case).
 const COUNTRY_CODE: &str = "^[A-Za-z]{2}$";
 

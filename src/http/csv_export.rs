@@ -175,7 +175,11 @@ where
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(2);
     let db = db.clone();
+    // The export holds a connection for as long as it streams: it takes its turn like every
+    // database job, so it never leaves a permitted job without a connection.
+    let turn = db.turn().await?;
     actix_web::rt::task::spawn_blocking(move || {
+        let _turn = turn;
         let mut conn = match db.conn() {
             Ok(conn) => conn,
             Err(e) => {

@@ -194,7 +194,10 @@ impl Database {
             first.batch_execute("PRAGMA journal_mode = WAL;")?;
         }
         let pool = r2d2::Pool::builder()
-            .max_size(pool_size)
+            // One connection beyond the jobs' permits, for work outside them (the change watch):
+            // a job holding a permit then always finds a connection without waiting on the
+            // (short) connect timeout.
+            .max_size(pool_size + 1)
             // Requests wait for a connection on the async side (`permits`), so the pool's
             // timeout only bounds opening one: short, so that an outage answers within a second.
             // It also caps r2d2's retry back-off at half of it, so recovery is as quick.
@@ -338,7 +341,9 @@ impl Database {
         .await?
     }
 
-    async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    /// Wait for a database job's turn: hold the permit while using a connection (see
+    /// `permits`); jobs that take a connection themselves (a streamed CSV export) take one too.
+    pub async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
         Arc::clone(&self.permits)
             .acquire_owned()
             .await

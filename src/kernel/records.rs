@@ -79,6 +79,17 @@ pub fn patched<W: Writable>(current: &W::Record, patch: &serde_json::Value) -> R
             "a merge patch must be a JSON object",
         ));
     }
+    // A field the body cannot carry is refused also when the patch "removes" it with `null`
+    // (which merging alone would take as a no-op).
+    if let (Some(fields), RefOr::T(Schema::Object(schema))) = (patch.as_object(), W::schema()) {
+        if let Some(name) = fields.keys().find(|name| !schema.properties.contains_key(*name)) {
+            return Err(ApiError::invalid(
+                name,
+                "unknown_field",
+                format!("`{name}` is not a field of this resource, or is set by the server"),
+            ));
+        }
+    }
     let mut document = to_json(&W::of(current)?)?;
     merge_patch(&mut document, patch);
     W::parse(document)

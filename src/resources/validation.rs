@@ -179,6 +179,12 @@ pub mod strict {
     }
 }
 
+/// An optional code (a country code): taken exactly as sent, the empty string meaning none.
+/// Codes are not trimmed: `" LV"` is not a code, and the document's pattern says so.
+pub fn empty_none(value: Option<String>) -> Option<String> {
+    value.filter(|s| !s.is_empty())
+}
+
 /// Trim a string; an optional one that is left empty becomes absent.
 pub fn trim_opt(value: Option<String>) -> Option<String> {
     value.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())

@@ -314,7 +314,72 @@ async fn dates_are_strict(app: TestApp) {
     app.post("/initiatives", Some(&admin), initiative).await.ok(201);
 }
 
+/// Codes are taken exactly as the document's patterns say: no trimming (`" LV"` is not a
+/// country code, `"EN"` not a language code), and an optional code sent as `""` is none.
+async fn codes_are_taken_exactly(app: TestApp) {
+    let admin = app.admin();
+    let coalition = app.coalition("LV", "Latvian coalition").await;
+    let org = |code: &str| json!({"name": "Org", "sector": "ngo", "country_code": code});
+    for bad in [" LV", "LV ", "lv", "L V"] {
+        let reply = app.post("/organisations", Some(&admin), org(bad)).await;
+        assert_eq!(reply.problem(422)["errors"][0]["field"], "country_code", "{bad:?}");
+    }
+    let none = app.post("/organisations", Some(&admin), org("")).await;
+    assert_eq!(none.ok(201)["country_code"], serde_json::Value::Null);
+    let initiative = json!({"coalition_id": coalition, "title": "T", "activity_areas": ["education"],
+        "countries": [" LV"], "sphere": "local", "status": "ongoing", "start_date": "2026-01-01"});
+    let reply = app.post("/initiatives", Some(&admin), initiative).await;
+    assert_eq!(reply.problem(422)["errors"][0]["field"], "countries[0]");
+    let event = |field: &str, value: serde_json::Value| {
+        let mut body = json!({"coalition_id": coalition, "title": "E", "kind": "webinar", "format": "online",
+            "starts_at": "2026-03-01T10:00:00Z", "ends_at": "2026-03-01T11:00:00Z", "timezone": "Europe/Riga"});
+        body[field] = value;
+        body
+    };
+    for (field, value, error) in [
+        ("audience_countries", json!(["LV "]), "audience_countries[0]"),
+        ("languages", json!([" en"]), "languages[0]"),
+        ("languages", json!(["EN"]), "languages[0]"),
+        ("country_code", json!(" LV"), "country_code"),
+    ] {
+        let reply = app.post("/trainings", Some(&admin), event(field, value.clone())).await;
+        assert_eq!(reply.problem(422)["errors"][0]["field"], error, "{field}: {value}");
+    }
+    let reply = app
+        .post("/trainings", Some(&admin), event("country_code", json!("")))
+        .await;
+    assert_eq!(reply.ok(201)["country_code"], serde_json::Value::Null);
+    assert_eq!(app.get("/initiatives").await.ok(200)["data"], json!([]));
+}
+
+/// Every merge-patch route refuses a field the body cannot carry, also as `null` (merging
+/// alone would take "remove `nope`" as a no-op): unknown names and server-owned fields alike.
+async fn patches_refuse_unknown_fields_even_as_null(app: TestApp) {
+    let fixture = crate::common::Fixture::new(&app).await;
+    let admin = app.admin();
+    let doc = app.get("/openapi.json").await.ok(200).clone();
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        if item.get("patch").is_none() {
+            continue;
+        }
+        let path = fixture.fill(template, None);
+        let before = app.get(&path).await.ok(200).clone();
+        for field in ["nope", "", "id", "version", "created_at"] {
+            let reply = app.patch(&path, Some(&admin), json!({ field: null })).await;
+            let problem = reply.problem(422);
+            assert_eq!(problem["errors"][0]["code"], "unknown_field", "PATCH {path} {field:?}");
+            assert_eq!(problem["errors"][0]["field"], field, "PATCH {path}");
+        }
+        assert_eq!(app.get(&path).await.ok(200), &before, "PATCH {path} changed nothing");
+        checked += 1;
+    }
+    assert_eq!(checked, 6, "merge-patch routes");
+}
+
 crate::backend_tests!(
+    patches_refuse_unknown_fields_even_as_null,
+    codes_are_taken_exactly,
     dates_are_strict,
     malformed_bodies_change_nothing,
     field_errors_name_the_path,

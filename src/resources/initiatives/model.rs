@@ -219,7 +219,6 @@ impl InitiativeInput {
         input.themes.dedup();
         input.target_groups.sort();
         input.target_groups.dedup();
-        input.countries = input.countries.iter().map(|c| c.trim().to_string()).collect();
         input.countries.sort();
         input.countries.dedup();
         // In the order reads list them: by role, then organisation.

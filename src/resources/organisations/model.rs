@@ -121,7 +121,7 @@ impl OrganisationInput {
         let mut input: OrganisationInput = crate::http::extract::typed(value)?;
         input.name = input.name.trim().to_string();
         input.acronym = trim_opt(input.acronym);
-        input.country_code = trim_opt(input.country_code);
+        input.country_code = validation::empty_none(input.country_code);
         input.website = trim_opt(input.website);
         input.description = trim_opt(input.description);
         input.external_id = trim_opt(input.external_id);

@@ -250,7 +250,7 @@ impl TrainingInput {
         input.title = input.title.trim().to_string();
         input.description = trim_opt(input.description);
         input.city = trim_opt(input.city);
-        input.country_code = trim_opt(input.country_code);
+        input.country_code = validation::empty_none(input.country_code);
         input.participants_note = trim_opt(input.participants_note);
         input.registration_url = trim_opt(input.registration_url);
         input.external_id = trim_opt(input.external_id);
@@ -262,10 +262,8 @@ impl TrainingInput {
         input.activity_areas.dedup();
         input.themes.sort();
         input.themes.dedup();
-        input.audience_countries = input.audience_countries.iter().map(|c| c.trim().to_string()).collect();
         input.audience_countries.sort();
         input.audience_countries.dedup();
-        input.languages = input.languages.iter().map(|c| c.trim().to_string()).collect();
         input.languages.sort();
         input.languages.dedup();
         // Stored with microsecond precision: compare and keep what will be read back.

@@ -184,8 +184,36 @@ fn backticked<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
     rest.split('`').next()
 }
 
+/// The query parameters an empty value leaves out (`cursor=` is the first page, `sort=` the
+/// default order, `q=` no search, `include=` nothing embedded). Any other parameter sent
+/// empty (`page=`, `limit=`, `count=`, `status=`, `coalition=`) is a 400: an empty number,
+/// flag, code or id is a mistake to report, not a default to guess. The document says the
+/// same (`minLength: 1`, `openapi_precision`).
+pub const EMPTY_IS_ABSENT: [&str; 5] = ["cursor", "after", "sort", "q", "include"];
+
 /// Parse a query string into `T` (which denies unknown fields); errors are 400s naming the parameter.
 pub fn query<T: DeserializeOwned>(query_string: &str) -> Result<T, ApiError> {
+    let empty = |key: &str| ApiError::bad_param(key, "empty", "is empty: give it a value or leave the parameter out");
+    let mut sent_empty = form_urlencoded::parse(query_string.as_bytes())
+        .filter(|(key, value)| value.is_empty() && !EMPTY_IS_ABSENT.contains(&key.as_ref()))
+        .map(|(key, _)| key.into_owned());
+    match parse_query_string::<T>(query_string) {
+        // An empty value the type refuses (an enum, a number) is reported as empty.
+        Err(ApiError::BadRequest { errors, .. })
+            if errors.first().is_some_and(|e| e.code != "unknown_parameter")
+                && sent_empty.any(|key| errors.first().is_some_and(|e| e.field == key)) =>
+        {
+            Err(empty(&errors[0].field))
+        }
+        Err(e) => Err(e),
+        Ok(parsed) => match sent_empty.next() {
+            Some(key) => Err(empty(&key)),
+            None => Ok(parsed),
+        },
+    }
+}
+
+fn parse_query_string<T: DeserializeOwned>(query_string: &str) -> Result<T, ApiError> {
     let parse = form_urlencoded::parse(query_string.as_bytes());
     let deserializer = serde_html_form::Deserializer::new(parse);
     serde_path_to_error::deserialize(deserializer).map_err(|e| {

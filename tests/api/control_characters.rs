@@ -187,8 +187,58 @@ async fn a_parameter_takes_at_most_fifty_values(app: TestApp) {
 crate::backend_tests!(
     no_text_reaches_the_database_with_a_control_character,
     a_parameter_takes_at_most_fifty_values,
-    head_mirrors_every_get
+    head_mirrors_every_get,
+    empty_parameters_are_refused_or_absent_as_documented
 );
+
+/// Every query parameter of every `GET` in the served document, sent empty (`name=`): a 400
+/// naming it (`empty`) when the document refuses the empty string (`minLength: 1`, an enum,
+/// a number, a flag), and otherwise the answer the request gets without it — `cursor=`,
+/// `after=`, `sort=`, `q=` and `include=` mean "absent". Not only `page=`: the class.
+async fn empty_parameters_are_refused_or_absent_as_documented(app: TestApp) {
+    let fixture = Fixture::new(&app).await;
+    let admin = app.admin();
+    let doc = app.get("/openapi.json").await.ok(200).clone();
+    let (mut refused, mut absent) = (0, 0);
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        let path = fixture.fill(template, None);
+        let base = if path.starts_with("/changes") {
+            format!("{path}?wait=0&")
+        } else {
+            format!("{path}?")
+        };
+        for parameter in get["parameters"].as_array().into_iter().flatten() {
+            if parameter["in"] != "query" || parameter["name"] == "wait" {
+                continue;
+            }
+            let name = parameter["name"].as_str().unwrap();
+            let mut schema = &parameter["schema"];
+            if schema["type"] == "array" {
+                schema = &schema["items"];
+            }
+            let empty_allowed = schema["type"] == "string"
+                && schema.get("enum").is_none()
+                && schema.get("$ref").is_none()
+                && schema.get("minLength").is_none();
+            let reply = app.get_as(&format!("{base}{name}="), &admin).await;
+            if empty_allowed {
+                let without = app.get_as(base.trim_end_matches(['?', '&']), &admin).await;
+                assert_eq!(reply.status, without.status, "GET {base}{name}=: {}", reply.text);
+                absent += 1;
+            } else {
+                let problem = reply.problem(400);
+                assert_eq!(problem["errors"][0]["field"], name, "GET {base}{name}=");
+                assert_eq!(problem["errors"][0]["code"], "empty", "GET {base}{name}=");
+                refused += 1;
+            }
+        }
+    }
+    // `wait=` on the change feed is refused too (it would otherwise long-poll the default).
+    let reply = app.get("/changes?wait=").await;
+    assert_eq!(reply.problem(400)["errors"][0]["field"], "wait");
+    assert!(refused >= 100 && absent >= 20, "refused {refused}, absent {absent}");
+}
 
 /// `HEAD` on every `GET` route of the document: the `GET`'s status and headers, no body.
 async fn head_mirrors_every_get(app: TestApp) {

@@ -88,7 +88,9 @@ pub fn parse_query<F: serde::de::DeserializeOwned>(query_string: &str) -> Result
     }
     let page: PageParams = crate::http::extract::query(&paging.join("&"))?;
     let filters: F = crate::http::extract::query(&rest.join("&")).map_err(|e| match e {
-        ApiError::BadRequest { errors, .. } if errors.first().is_some_and(|e| e.field == "format") => {
+        ApiError::BadRequest { errors, .. }
+            if errors.first().is_some_and(|e| e.field == "format" && e.code != "empty") =>
+        {
             ApiError::bad_param("format", "invalid_value", "expected `json` or `csv`")
         }
         other => other,
@@ -125,7 +127,7 @@ impl ListRequest {
                 format!("must be between 1 and {MAX_LIMIT}"),
             ));
         }
-        // An empty `cursor=` is no cursor, like every empty parameter.
+        // An empty `cursor=` is no cursor (`extract::EMPTY_IS_ABSENT`).
         let cursor_text = params.cursor.as_deref().filter(|c| !c.is_empty());
         if cursor_text.is_some() && params.page.is_some() {
             return Err(ApiError::bad_param(

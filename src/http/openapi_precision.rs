@@ -85,7 +85,14 @@ fn refine_json(doc: &mut Value) {
     for input in patches {
         if let Some(mut patch) = schemas.get(&input).cloned() {
             if let Some(object) = patch.as_object_mut() {
-                object.remove("required");
+                let required = object.remove("required").unwrap_or_default();
+                if let Some(properties) = object.get_mut("properties").and_then(Value::as_object_mut) {
+                    for (field, property) in properties.iter_mut() {
+                        if !required.as_array().is_some_and(|r| r.iter().any(|r| r == field)) {
+                            nullable(property);
+                        }
+                    }
+                }
                 let description = object
                     .get("description")
                     .and_then(Value::as_str)
@@ -95,7 +102,8 @@ fn refine_json(doc: &mut Value) {
                     "description".into(),
                     Value::String(format!(
                         "{description}\n\nAs a JSON Merge Patch (RFC 7396): every field is optional; a field left out \
-                         keeps its value, `null` clears an optional field, a set is replaced whole."
+                         keeps its value, `null` clears an optional field or puts one with a default back to it \
+                         (`publication` to `draft`, a set to empty), a set is replaced whole."
                     )),
                 );
             }
@@ -121,10 +129,18 @@ fn refine_json(doc: &mut Value) {
             };
             for (field, property) in properties.iter_mut() {
                 let capitals = Value::String(BODY_COUNTRY_CODE.into());
+                // An optional code may be sent as "" for none (`validation::empty_none`).
+                let optional = property["type"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|t| t == "null"));
                 match field.as_str() {
+                    "country_code" if optional => {
+                        property["pattern"] = Value::String(OPTIONAL_BODY_COUNTRY_CODE.into())
+                    }
                     "country_code" | "eu_code" => property["pattern"] = capitals,
                     "code" if name.starts_with("CountryInput") => property["pattern"] = capitals,
                     "countries" | "audience_countries" => property["items"]["pattern"] = capitals,
+                    "languages" => property["items"]["pattern"] = Value::String(BODY_LANGUAGE.into()),
                     _ => {}
                 }
             }
@@ -150,6 +166,27 @@ fn refine_json(doc: &mut Value) {
     }
 }
 
+/// Let a property also be `null` (a merge patch's "back to the default").
+fn nullable(property: &mut Value) {
+    let Some(object) = property.as_object_mut() else { return };
+    match object.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = t.clone();
+            object.insert("type".into(), json!([t, "null"]));
+        }
+        Some(Value::Array(ts)) => {
+            if !ts.iter().any(|t| t == "null") {
+                ts.push(json!("null"));
+            }
+        }
+        _ => {
+            if let Some(reference) = object.remove("$ref") {
+                object.insert("oneOf".into(), json!([{"$ref": reference}, {"type": "null"}]));
+            }
+        }
+    }
+}
+
 /// A date as the service reads it (`validation::strict`): `YYYY-MM-DD`, years 1000–9999.
 const DATE: &str = "^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$";
 /// An instant: RFC 3339 with such a date.
@@ -160,6 +197,10 @@ const LANGUAGE: &str = "^[A-Za-z]{2}$";
 
 /// An ISO 3166-1 alpha-2 code as bodies take it (capitals).
 const BODY_COUNTRY_CODE: &str = "^[A-Z]{2}$";
+/// An optional one: the empty string means none.
+const OPTIONAL_BODY_COUNTRY_CODE: &str = "^([A-Z]{2})?$";
+/// An ISO 639-1 code as bodies take it (lower case).
+const BODY_LANGUAGE: &str = "^[a-z]{2}$";
 /// An ISO 3166-1 alpha-2 code as filters read it (either case).
 const COUNTRY_CODE: &str = "^[A-Za-z]{2}$";
 
@@ -268,7 +309,7 @@ fn screen_parameters(doc: &mut Value) {
                         schema["pattern"] = Value::String(COUNTRY_CODE.into());
                     }
                 }
-                // An empty `sort=` is the default order, as every empty parameter is absent.
+                // An empty `sort=` is the default order (`extract::EMPTY_IS_ABSENT`).
                 if parameter["name"] == "sort" {
                     if let Some(pattern) = parameter["schema"]["pattern"].as_str() {
                         let inner = pattern.trim_start_matches('^').trim_end_matches('$');
@@ -277,6 +318,19 @@ fn screen_parameters(doc: &mut Value) {
                 }
                 if ["query", "path"].contains(&parameter["in"].as_str().unwrap_or_default()) {
                     screen_text(&mut parameter["schema"], PARAMETER_TEXT, 0);
+                }
+                // Only a few parameters take an empty value for "absent" (`extract::EMPTY_IS_ABSENT`).
+                let name = parameter["name"].as_str().unwrap_or_default().to_string();
+                if parameter["in"] == "query" && !crate::http::extract::EMPTY_IS_ABSENT.contains(&name.as_str()) {
+                    let schema = &mut parameter["schema"];
+                    let text = if schema["type"] == "array" {
+                        &mut schema["items"]
+                    } else {
+                        schema
+                    };
+                    if text["type"] == "string" && text.get("enum").is_none() && text.get("minLength").is_none() {
+                        text["minLength"] = json!(1);
+                    }
                 }
             }
         }

@@ -213,9 +213,10 @@ pub fn relevance(conn: &DbConnection, table: &Table, q: &str) -> Relevance {
     let Table { name: table, alias, .. } = table;
     let terms = terms(q);
     if terms.is_empty() {
+        // Nothing matches (`matches` is `1 = 0`); any order both backends know will do.
         return Relevance {
             join: None,
-            order: Sql::new(&format!("{alias}.seq DESC")),
+            order: Sql::new(&format!("{alias}.id")),
         };
     }
     if is_postgres(conn) {

@@ -155,4 +155,49 @@ async fn rows_from_before_are_indexed_at_start(app: TestApp) {
     assert_eq!(seed::seed_reference_data(&db).unwrap().search_indexed, 0);
 }
 
-crate::backend_tests!(both_backends_find_the_same_words, rows_from_before_are_indexed_at_start);
+crate::backend_tests!(
+    both_backends_find_the_same_words,
+    rows_from_before_are_indexed_at_start,
+    wordless_queries_find_nothing_in_any_order
+);
+
+/// A query with no words in it (only punctuation or symbols) finds nothing, under every sort,
+/// on every searchable list and its CSV export, and on every page — never a 500 (PostgreSQL
+/// once answered `sort=relevance&q=¡` with "column i.seq does not exist").
+async fn wordless_queries_find_nothing_in_any_order(app: TestApp) {
+    let coalition = app.coalition("LV", "Latvian coalition").await;
+    app.initiative(
+        &coalition,
+        json!({"title": "Digital skills ¡ for all", "publication": "published"}),
+    )
+    .await;
+    for q in ["%C2%A1", "-", "%22%22", "*", "%E2%80%94", "%F0%9F%98%80"] {
+        for list in [
+            "/initiatives",
+            "/trainings",
+            "/organisations",
+            "/initiatives.csv",
+            "/trainings.csv",
+        ] {
+            for extra in [
+                "",
+                "&sort=relevance",
+                "&sort=relevance&page=3",
+                "&sort=-created_at",
+                "&count=false",
+            ] {
+                if extra.contains("relevance") && list.starts_with("/organisations") {
+                    continue;
+                }
+                let path = format!("{list}?q={q}{extra}");
+                let reply = app.get(&path).await;
+                assert_eq!(reply.status, 200, "GET {path}: {}", reply.text);
+                if list.ends_with(".csv") {
+                    assert_eq!(reply.text.lines().count(), 1, "GET {path}: only the header");
+                } else {
+                    assert_eq!(reply.body["data"], json!([]), "GET {path}");
+                }
+            }
+        }
+    }
+}

@@ -85,25 +85,29 @@ fn the_typescript_program_has_no_casts() {
     }
 }
 
-/// The tools, installed once for the tests here (which run in parallel).
-fn installed() -> Result<PathBuf, String> {
+/// The tools (the venv), installed once for the tests here (which run in parallel); `None`,
+/// with a notice, when they cannot be had outside CI — in CI that is a failure.
+async fn tools(test: &str) -> Option<PathBuf> {
     static INSTALLED: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
-    INSTALLED.get_or_init(install).clone()
-}
-
-#[actix_web::test]
-async fn generated_clients_work() {
-    let venv = match actix_web::rt::task::spawn_blocking(installed).await.unwrap() {
-        Ok(venv) => venv,
+    let installed = actix_web::rt::task::spawn_blocking(|| INSTALLED.get_or_init(install).clone());
+    match installed.await.unwrap() {
+        Ok(venv) => Some(venv),
         Err(e) if required() => panic!("the client tools are required in CI: {e}"),
         Err(e) => {
             let _ = writeln!(
                 std::io::stderr(),
-                "\n*** generated clients: SKIPPED, the pinned tools could not be installed (npm/PyPI unreachable?). \
+                "\n*** {test}: SKIPPED, the pinned tools could not be installed (npm/PyPI unreachable?). \
                  Set CI=1 to make this fatal.\n{e}\n"
             );
-            return;
+            None
         }
+    }
+}
+
+#[actix_web::test]
+async fn generated_clients_work() {
+    let Some(venv) = tools("generated clients").await else {
+        return;
     };
     let clients = root().join("clients");
     let document = root().join("openapi/openapi.json");
@@ -206,17 +210,8 @@ fn check(app: &TestApp, (ts, python): (Result<String, String>, Result<String, St
 /// other seeds are run by hand (README).
 #[actix_web::test]
 async fn schemathesis_finds_nothing() {
-    let venv = match actix_web::rt::task::spawn_blocking(installed).await.unwrap() {
-        Ok(venv) => venv,
-        Err(e) if required() => panic!("the client tools are required in CI: {e}"),
-        Err(e) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n*** schemathesis: SKIPPED, the pinned tools could not be installed (PyPI unreachable?). \
-                 Set CI=1 to make this fatal.\n{e}\n"
-            );
-            return;
-        }
+    let Some(venv) = tools("schemathesis").await else {
+        return;
     };
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let Some(app) = spawn(backend).await else { continue };

@@ -194,22 +194,25 @@ pub const EMPTY_IS_ABSENT: [&str; 5] = ["cursor", "after", "sort", "q", "include
 /// Parse a query string into `T` (which denies unknown fields); errors are 400s naming the parameter.
 pub fn query<T: DeserializeOwned>(query_string: &str) -> Result<T, ApiError> {
     let empty = |key: &str| ApiError::bad_param(key, "empty", "is empty: give it a value or leave the parameter out");
-    let mut sent_empty = form_urlencoded::parse(query_string.as_bytes())
+    let sent_empty: Vec<String> = form_urlencoded::parse(query_string.as_bytes())
         .filter(|(key, value)| value.is_empty() && !EMPTY_IS_ABSENT.contains(&key.as_ref()))
-        .map(|(key, _)| key.into_owned());
+        .map(|(key, _)| key.into_owned())
+        .collect();
     match parse_query_string::<T>(query_string) {
-        // An empty value the type refuses (an enum, a number) is reported as empty.
+        Ok(parsed) => match sent_empty.first() {
+            Some(key) => Err(empty(key)),
+            None => Ok(parsed),
+        },
+        // An empty value the type refuses (an enum, a number) is reported as empty; an
+        // unknown parameter stays unknown.
         Err(ApiError::BadRequest { errors, .. })
-            if errors.first().is_some_and(|e| e.code != "unknown_parameter")
-                && sent_empty.any(|key| errors.first().is_some_and(|e| e.field == key)) =>
+            if errors
+                .first()
+                .is_some_and(|e| e.code != "unknown_parameter" && sent_empty.contains(&e.field)) =>
         {
             Err(empty(&errors[0].field))
         }
         Err(e) => Err(e),
-        Ok(parsed) => match sent_empty.next() {
-            Some(key) => Err(empty(&key)),
-            None => Ok(parsed),
-        },
     }
 }
 

@@ -8,8 +8,8 @@ use actix_cors::Cors;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
-use actix_web::middleware::{from_fn, Compress, ErrorHandlers, Logger, Next};
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::middleware::{from_fn, Compress, ErrorHandlers, Next};
+use actix_web::{web, App, HttpResponse, HttpServer};
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
@@ -24,6 +24,7 @@ use crate::http::idempotency;
 use crate::http::openapi::ApiDoc;
 use crate::http::request_id;
 use crate::http::response_cache::{self, ResponseCache};
+use crate::http::routing::{no_route, static_methods, RouteTable, StaticRoutes};
 use crate::http::screen;
 use crate::resources::registry::RESOURCES;
 use crate::resources::service;
@@ -57,114 +58,6 @@ pub fn openapi_json() -> String {
     let mut json = openapi().to_pretty_json().unwrap_or_default();
     json.push('\n');
     json
-}
-
-/// Paths and their methods, for telling 405 from 404.
-#[derive(Clone)]
-struct RouteTable(std::sync::Arc<Vec<(actix_router::ResourceDef, Vec<String>)>>);
-
-impl RouteTable {
-    fn from_openapi(api: &utoipa::openapi::OpenApi) -> RouteTable {
-        let table = api
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| (actix_router::ResourceDef::new(path.as_str()), methods_of(item)))
-            .collect();
-        RouteTable(std::sync::Arc::new(table))
-    }
-}
-
-/// The methods the document gives a path.
-fn methods_of(item: &utoipa::openapi::PathItem) -> Vec<String> {
-    [
-        ("GET", item.get.is_some()),
-        ("POST", item.post.is_some()),
-        ("PUT", item.put.is_some()),
-        ("PATCH", item.patch.is_some()),
-        ("DELETE", item.delete.is_some()),
-    ]
-    .into_iter()
-    .filter(|(_, present)| *present)
-    .map(|(m, _)| m.to_string())
-    .collect()
-}
-
-/// Paths written out in full (`/api/v1/initiatives/batch`) and their methods.
-#[derive(Clone)]
-struct StaticRoutes(std::sync::Arc<std::collections::HashMap<String, Vec<String>>>);
-
-impl StaticRoutes {
-    fn from_openapi(api: &utoipa::openapi::OpenApi) -> StaticRoutes {
-        let map = api
-            .paths
-            .paths
-            .iter()
-            .filter(|(path, _)| !path.contains('{'))
-            .map(|(path, item)| (path.clone(), methods_of(item)))
-            .collect();
-        StaticRoutes(std::sync::Arc::new(map))
-    }
-}
-
-/// Middleware: a method a path written out in full does not have is 405 with its `Allow`, even
-/// where the router would take the path for a record's (`PUT /initiatives/batch` is not an
-/// update of the initiative `batch`).
-async fn static_methods(
-    req: ServiceRequest,
-    next: Next<BoxBody>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let refused = req
-        .app_data::<web::Data<StaticRoutes>>()
-        .and_then(|routes| routes.0.get(req.path()))
-        .filter(|methods| !methods.iter().any(|m| m == req.method().as_str()))
-        .map(|methods| {
-            let mut allow = methods.clone();
-            if allow.iter().any(|m| m == "GET") {
-                allow.insert(allow.iter().position(|m| m == "GET").unwrap_or(0) + 1, "HEAD".into());
-            }
-            ApiError::MethodNotAllowed {
-                method: req.method().to_string(),
-                allow,
-            }
-        });
-    match refused {
-        Some(error) if req.method() != Method::OPTIONS => Ok(req.error_response(error)),
-        _ => next.call(req).await,
-    }
-}
-
-async fn no_route(req: HttpRequest, table: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
-    let path = req.path();
-    let matching: Vec<&(actix_router::ResourceDef, Vec<String>)> =
-        table.0.iter().filter(|(def, _)| def.is_match(path)).collect();
-    // A path written out in full (`/initiatives/batch`) is that route alone, not also a
-    // record of the route beside it (`/initiatives/{id}`).
-    let exact: Vec<_> = matching
-        .iter()
-        .copied()
-        .filter(|(def, _)| !def.pattern().is_some_and(|p| p.contains('{')))
-        .collect();
-    let matching = if exact.is_empty() { matching } else { exact };
-    let allow: Vec<String> = matching
-        .into_iter()
-        .flat_map(|(_, methods)| methods.iter().cloned())
-        .flat_map(|m| {
-            if m == "GET" {
-                vec![m, "HEAD".to_string()]
-            } else {
-                vec![m]
-            }
-        })
-        .collect();
-    if allow.is_empty() || req.method() == Method::GET && allow.iter().any(|m| m == "GET") {
-        Err(ApiError::NotFound(format!("no resource at {path}")))
-    } else {
-        Err(ApiError::MethodNotAllowed {
-            method: req.method().to_string(),
-            allow,
-        })
-    }
 }
 
 /// The OpenAPI document as served (the same text as `openapi/openapi.json`).
@@ -249,6 +142,12 @@ pub struct AppState {
     pub cache_max_age: u32,
     /// the response cache of anonymous reads
     pub response_cache: ResponseCache,
+    /// rate limits per caller
+    pub rate_limits: crate::http::rate_limit::RateLimits,
+    /// the Prometheus registry
+    pub metrics: crate::ops::metrics::Metrics,
+    /// where `/metrics` is served when it has an address of its own
+    pub metrics_addr: Option<MetricsAddr>,
     /// dropped with the last worker's state: stops the change watch
     pub alive: Arc<()>,
 }
@@ -288,10 +187,16 @@ pub fn app(
         .app_data(web::Data::new(document))
         .app_data(web::Data::new(state.stats_cache.clone()))
         .app_data(web::Data::new(state.response_cache.clone()))
+        .app_data(web::Data::new(state.rate_limits.clone()))
+        .app_data(web::Data::new(state.metrics.clone()))
+        .app_data(web::Data::new(state.metrics_addr))
         .app_data(BodyLimit(state.body_limit))
         .app_data(BodyTimeout(state.request_timeout))
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])))
         .route("/docs", web::get().to(docs_redirect))
+        .route("/health/live", web::get().to(crate::ops::probes::live))
+        .route("/health/ready", web::get().to(crate::ops::probes::ready))
+        .route("/metrics", web::get().to(metrics))
         .default_service(web::to(no_route))
         .wrap(from_fn(static_methods))
         .wrap(from_fn(crate::http::csv_export::by_path))
@@ -301,12 +206,34 @@ pub fn app(
         }))
         .wrap(Compress::default())
         .wrap(from_fn(response_cache::serve))
+        .wrap(from_fn(crate::http::rate_limit::limited))
         .wrap(cors(state.cors_allowed_origins.clone()))
         .wrap(ErrorHandlers::new().default_handler(framework_error_to_problem))
         .wrap(from_fn(screen::screened))
         .wrap(from_fn(request_id::tagged))
         .wrap(from_fn(request_id::head_as_get))
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms id=%{x-request-id}o"))
+        .wrap(from_fn(crate::ops::metrics::observed))
+        .wrap(from_fn(crate::http::access_log::logged))
+}
+
+/// The address `/metrics` is served on when `METRICS_ADDR` gives it one of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricsAddr(std::net::SocketAddr);
+
+/// `GET /metrics`: on its own address when it has one (404 on the API's), else on the API's.
+async fn metrics(
+    req: actix_web::HttpRequest,
+    own: web::Data<Option<MetricsAddr>>,
+    metrics: web::Data<crate::ops::metrics::Metrics>,
+    db: web::Data<Database>,
+    limits: Option<web::Data<crate::http::rate_limit::RateLimits>>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(MetricsAddr(addr)) = **own {
+        if req.app_config().local_addr() != addr {
+            return Err(ApiError::NotFound(format!("no resource at {}", req.path())));
+        }
+    }
+    Ok(crate::ops::metrics::scrape(metrics, db, limits).await)
 }
 
 /// A bound, not yet awaited server.
@@ -332,6 +259,10 @@ impl Application {
         let keys = JwtKeys::hs256(&secret, settings.jwt_issuer.clone(), settings.jwt_audience.clone());
         let listener = TcpListener::bind(&settings.bind_addr)?;
         let port = listener.local_addr()?.port();
+        let metrics_listener = match settings.metrics_addr.as_deref().filter(|a| !a.trim().is_empty()) {
+            Some(addr) => Some(TcpListener::bind(addr.trim())?),
+            None => None,
+        };
         let state = AppState {
             db,
             keys,
@@ -346,9 +277,20 @@ impl Application {
             stats_cache: stats::StatsCache::default(),
             cache_max_age: settings.cache_max_age,
             response_cache: ResponseCache::new(settings.response_cache_mb),
+            metrics: crate::ops::metrics::Metrics::new()?,
+            metrics_addr: metrics_listener
+                .as_ref()
+                .map(|l| l.local_addr().map(MetricsAddr))
+                .transpose()?,
+            rate_limits: crate::http::rate_limit::RateLimits::new(
+                settings.rate_limit_reads,
+                settings.rate_limit_writes,
+                settings.rate_limit_burst_seconds,
+                &settings.trusted_proxies,
+            )?,
             alive: Arc::new(()),
         };
-        response_cache::watch(state.db.clone(), Arc::downgrade(&state.alive));
+        crate::store::watch::spawn(state.db.clone(), Arc::downgrade(&state.alive));
         let head_timeout = state.request_timeout;
         let mut server = HttpServer::new(move || app(state.clone()))
             // The head has as long as the body (`BodyTimeout`); then 408 and the connection closes.
@@ -363,6 +305,9 @@ impl Application {
                 }
             })
             .listen(listener)?;
+        if let Some(metrics_listener) = metrics_listener {
+            server = server.listen(metrics_listener)?;
+        }
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }

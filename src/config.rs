@@ -36,6 +36,15 @@ impl std::str::FromStr for Secret {
     }
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// readable lines
+    Text,
+    /// one JSON object per line
+    Json,
+}
+
 /// Settings shared by every subcommand; each has a flag and an environment variable.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -90,6 +99,39 @@ pub struct Settings {
     #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = 64, global = true)]
     pub response_cache_mb: u64,
 
+    /// Reads (`GET`, `HEAD`, `OPTIONS`) per minute per caller (token `sub`, else client
+    /// address); 0 turns the limit off.
+    #[arg(long, env = "RATE_LIMIT_READS", default_value_t = 6000, global = true)]
+    pub rate_limit_reads: u32,
+
+    /// Writes per minute per caller; 0 turns the limit off.
+    #[arg(long, env = "RATE_LIMIT_WRITES", default_value_t = 600, global = true)]
+    pub rate_limit_writes: u32,
+
+    /// The burst: how many seconds' worth of its rate a caller may use at once.
+    #[arg(long, env = "RATE_LIMIT_BURST_SECONDS", default_value_t = 10, global = true)]
+    pub rate_limit_burst_seconds: u32,
+
+    /// Proxies (addresses or CIDR ranges, comma-separated) whose `X-Forwarded-For` names the
+    /// client for rate limiting. Empty (the default): the peer address is the client.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<String>,
+
+    /// Serve `GET /metrics` only on this address (e.g. `127.0.0.1:9090`, off the public
+    /// network); unset: on the API's address.
+    #[arg(long, env = "METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<String>,
+
+    /// Log filter, `env_logger` syntax (e.g. `info`, `warn,access=info`).
+    #[arg(long = "log", env = "RUST_LOG", default_value = "info", global = true)]
+    pub rust_log: String,
+
+    /// `text` (one readable line per event) or `json` (one JSON object per line: time, level,
+    /// target, message, and for each request method, path, route, status, latency, request
+    /// id, client address and the caller's `sub`).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -123,6 +165,14 @@ impl Settings {
             request_timeout_secs: 10,
             cache_max_age: 60,
             response_cache_mb: 64,
+            // Tests send bursts of requests from one address; the limit's own tests set it.
+            rate_limit_reads: 0,
+            rate_limit_writes: 0,
+            rate_limit_burst_seconds: 10,
+            trusted_proxies: Vec::new(),
+            metrics_addr: None,
+            rust_log: "info".into(),
+            log_format: LogFormat::Text,
             workers: Some(2),
         }
     }

@@ -70,9 +70,9 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
     let settings = cli.settings;
+    coalition_registry::ops::logging::init(&settings.rust_log, settings.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
         Command::Migrate => {

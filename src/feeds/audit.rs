@@ -3,6 +3,7 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use diesel::QueryableByName;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -11,11 +12,11 @@ use crate::http::csv_export;
 use crate::http::error::ApiError;
 use crate::http::openapi::AuditProblems;
 use crate::http::paging::{self, FormatParam, ListQuery, ListRequest, Listed, PageParams, Sort};
-use crate::store::journal::RecordType;
+use crate::store::journal::{RecordType, Written};
 use crate::store::sql::{Sql, Value};
 use crate::store::{Database, DbConnection};
 
-#[derive(Debug, diesel::QueryableByName)]
+#[derive(Debug, QueryableByName)]
 struct AuditRow {
     #[diesel(sql_type = Text)]
     id: String,
@@ -25,12 +26,8 @@ struct AuditRow {
     actor: String,
     #[diesel(sql_type = Text)]
     role: String,
-    #[diesel(sql_type = Text)]
-    record_type: String,
-    #[diesel(sql_type = Text)]
-    record_id: String,
-    #[diesel(sql_type = Text)]
-    action: String,
+    #[diesel(embed)]
+    written: Written,
     #[diesel(sql_type = Nullable<BigInt>)]
     version: Option<i64>,
     #[diesel(sql_type = Text)]
@@ -69,9 +66,9 @@ impl From<AuditRow> for AuditEntry {
             at: crate::kernel::records::utc(row.at),
             actor: row.actor,
             role: row.role,
-            record_type: row.record_type,
-            record_id: row.record_id,
-            action: row.action,
+            record_type: row.written.record_type,
+            record_id: row.written.record_id,
+            action: row.written.action,
             version: row.version,
             changed_fields: row
                 .changed_fields

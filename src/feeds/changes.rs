@@ -15,14 +15,15 @@ use std::time::{Duration, Instant};
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use base64::Engine;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::sql_types::{BigInt, Text, Timestamp};
+use diesel::sql_types::{BigInt, Timestamp};
+use diesel::QueryableByName;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::openapi::SubListProblems;
-use crate::store::journal::{position, Position, RecordType};
+use crate::store::journal::{position, Position, RecordType, Written};
 use crate::store::sql::{Sql, Value};
 use crate::store::{Database, DbConnection};
 
@@ -106,18 +107,14 @@ pub struct ChangeList {
     pub page: ChangePage,
 }
 
-#[derive(diesel::QueryableByName)]
+#[derive(QueryableByName)]
 struct ChangeRow {
     #[diesel(sql_type = BigInt)]
     txid: i64,
     #[diesel(sql_type = BigInt)]
     seq: i64,
-    #[diesel(sql_type = Text)]
-    record_type: String,
-    #[diesel(sql_type = Text)]
-    record_id: String,
-    #[diesel(sql_type = Text)]
-    action: String,
+    #[diesel(embed)]
+    written: Written,
     #[diesel(sql_type = Timestamp)]
     at: NaiveDateTime,
 }
@@ -216,9 +213,9 @@ fn read_page(
     sql.bind(Value::Int(limit as i64));
     let rows: Vec<ChangeRow> = sql.load(conn)?;
     let mut wanted: HashMap<RecordType, Vec<String>> = HashMap::new();
-    for row in rows.iter().filter(|r| r.action != "deleted") {
-        if let Some(kind) = RecordType::parse(&row.record_type) {
-            wanted.entry(kind).or_default().push(row.record_id.clone());
+    for row in rows.iter().filter(|r| r.written.action != "deleted") {
+        if let Some(kind) = RecordType::parse(&row.written.record_type) {
+            wanted.entry(kind).or_default().push(row.written.record_id.clone());
         }
     }
     let mut visible = load_visible(conn, caller, &wanted)?;
@@ -244,15 +241,15 @@ fn read_page(
     let data = rows
         .into_iter()
         .map(
-            |row| match visible.remove(&(row.record_type.clone(), row.record_id.clone())) {
+            |row| match visible.remove(&(row.written.record_type.clone(), row.written.record_id.clone())) {
                 Some((version, value)) => Change {
                     seq: row.seq,
-                    action: row.action,
+                    action: row.written.action,
                     version: Some(version),
                     at: crate::kernel::records::utc(row.at),
                     data: Some(value),
-                    record_type: row.record_type,
-                    id: row.record_id,
+                    record_type: row.written.record_type,
+                    id: row.written.record_id,
                 },
                 // Gone, or not for this caller's eyes: either way, it leaves their replica.
                 None => Change {
@@ -261,8 +258,8 @@ fn read_page(
                     version: None,
                     at: crate::kernel::records::utc(row.at),
                     data: None,
-                    record_type: row.record_type,
-                    id: row.record_id,
+                    record_type: row.written.record_type,
+                    id: row.written.record_id,
                 },
             },
         )
@@ -354,8 +351,8 @@ pub async fn changes(caller: Caller, req: HttpRequest, db: web::Data<Database>) 
             return Ok(HttpResponse::Ok().json(page));
         }
         // No connection is held while waiting: woken by a commit in this process or, through
-        // the change watch (`http::response_cache::watch`), within 250 ms of one elsewhere;
-        // at most a second apart in any case.
+        // the change watch (`store::watch`), within milliseconds of one elsewhere; at most a
+        // second apart in any case.
         let nap = (deadline - now).min(Duration::from_secs(1));
         let _ = actix_web::rt::time::timeout(nap, committed.notified()).await;
     }

@@ -7,7 +7,6 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -105,6 +104,14 @@ pub enum ApiError {
     /// 422: the body is well-formed JSON but invalid.
     #[error("the request body is invalid")]
     Validation(Vec<FieldError>),
+    /// 429: the caller has used its rate-limit budget.
+    #[error("{detail}")]
+    TooManyRequests {
+        /// which budget, and when to retry
+        detail: String,
+        /// seconds until a retry can succeed (`Retry-After`)
+        retry_after: u64,
+    },
     /// 503: the database is unreachable or the pool is exhausted.
     #[error("{0}")]
     Unavailable(String),
@@ -135,6 +142,7 @@ impl ApiError {
             ApiError::Validation(_) => "urn:coalition-registry:problem:validation-error",
             ApiError::Conflict(_) => "urn:coalition-registry:problem:conflict",
             ApiError::Gone(_) => "urn:coalition-registry:problem:resync-required",
+            ApiError::TooManyRequests { .. } => "urn:coalition-registry:problem:rate-limited",
             _ => "about:blank",
         }
     }
@@ -191,6 +199,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -215,124 +224,13 @@ impl ResponseError for ApiError {
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
             }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
             _ => {}
         }
         response.json(self.problem())
     }
-}
-
-impl From<DieselError> for ApiError {
-    fn from(error: DieselError) -> ApiError {
-        match error {
-            DieselError::NotFound => ApiError::NotFound("no such record".into()),
-            DieselError::DatabaseError(kind, info) => {
-                let constraint = info.constraint_name().map(String::from);
-                let message = info.message().to_string();
-                match kind {
-                    DatabaseErrorKind::UniqueViolation => {
-                        ApiError::Conflict(unique_violation_detail(constraint.as_deref(), &message))
-                    }
-                    DatabaseErrorKind::ForeignKeyViolation => ApiError::Conflict(
-                        "the record is still referenced by other records, or refers to one that does not exist".into(),
-                    ),
-                    DatabaseErrorKind::CheckViolation => ApiError::Validation(vec![FieldError::new(
-                        "",
-                        "constraint",
-                        "a value is outside the allowed range",
-                    )]),
-                    DatabaseErrorKind::SerializationFailure => {
-                        ApiError::Conflict("a concurrent write got in the way; retry the request".into())
-                    }
-                    // Writers no longer take turns on PostgreSQL: two that lock the same rows
-                    // in opposite orders are told apart by the deadlock detector.
-                    _ if message.contains("deadlock detected") => {
-                        ApiError::Conflict("a concurrent write got in the way; retry the request".into())
-                    }
-                    DatabaseErrorKind::ClosedConnection => connection_lost(),
-                    _ if lost_connection(&message) => connection_lost(),
-                    _ => ApiError::Internal(format!("database error: {message}")),
-                }
-            }
-            DieselError::BrokenTransactionManager => connection_lost(),
-            other => ApiError::Internal(format!("database error: {other}")),
-        }
-    }
-}
-
-/// The connection is gone (the server closed it, restarted, or an administrator ended it): the
-/// pool replaces it, and the request may be retried.
-fn connection_lost() -> ApiError {
-    crate::store::connection_lost();
-    ApiError::Unavailable("the database connection was lost; retry the request".into())
-}
-
-/// Whether a driver message says the connection itself failed (libpq reports these with no
-/// SQLSTATE diesel maps; `57P01` is an administrator's `pg_terminate_backend`).
-fn lost_connection(message: &str) -> bool {
-    let message = message.to_ascii_lowercase();
-    [
-        "server closed the connection",
-        "no connection to the server",
-        "terminating connection",
-        "connection to server",
-    ]
-    .iter()
-    .any(|sign| message.contains(sign))
-}
-
-/// A uniqueness rule of the schema: its name on PostgreSQL, the columns SQLite's message names
-/// (SQLite reports no constraint name), and what it means to a client.
-struct UniqueRule {
-    constraint: &'static str,
-    columns: &'static str,
-    detail: &'static str,
-}
-
-/// Every uniqueness rule the migrations declare.
-const UNIQUE_RULES: &[UniqueRule] = &[
-    UniqueRule {
-        constraint: "coalitions_one_active_per_country",
-        columns: "coalitions.country_code",
-        detail: "the country already has a coalition that is not inactive",
-    },
-    UniqueRule {
-        constraint: "memberships_one_per_organisation",
-        columns: "memberships.coalition_id, memberships.organisation_id",
-        detail: "the organisation is already a member of this coalition",
-    },
-    UniqueRule {
-        constraint: "countries_pkey",
-        columns: "countries.code",
-        detail: "a country with this code already exists",
-    },
-    UniqueRule {
-        constraint: "organisations_external_id_key",
-        columns: "organisations.external_id",
-        detail: "another record already has this external_id",
-    },
-    UniqueRule {
-        constraint: "initiatives_external_id_key",
-        columns: "initiatives.external_id",
-        detail: "another record already has this external_id",
-    },
-    UniqueRule {
-        constraint: "trainings_external_id_key",
-        columns: "trainings.external_id",
-        detail: "another record already has this external_id",
-    },
-];
-
-/// Name the rule a unique violation broke: by constraint name on PostgreSQL, by the exact
-/// column list of SQLite's "UNIQUE constraint failed: …" message.
-fn unique_violation_detail(constraint: Option<&str>, message: &str) -> String {
-    let columns = message.strip_prefix("UNIQUE constraint failed: ");
-    UNIQUE_RULES
-        .iter()
-        .find(|rule| constraint == Some(rule.constraint) || columns == Some(rule.columns))
-        .map_or("a record with the same unique values already exists", |rule| {
-            rule.detail
-        })
-        .to_string()
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
@@ -383,31 +281,4 @@ pub fn framework_error_to_problem<B>(res: ServiceResponse<B>) -> actix_web::Resu
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     let response: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(response))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::unique_violation_detail;
-
-    #[test]
-    fn unique_violations_are_named_by_rule_on_both_backends() {
-        let active = "the country already has a coalition that is not inactive";
-        assert_eq!(
-            unique_violation_detail(Some("coalitions_one_active_per_country"), "duplicate key"),
-            active
-        );
-        assert_eq!(
-            unique_violation_detail(None, "UNIQUE constraint failed: coalitions.country_code"),
-            active
-        );
-        assert_eq!(
-            unique_violation_detail(None, "UNIQUE constraint failed: trainings.external_id"),
-            "another record already has this external_id"
-        );
-        // A column list that merely contains a known one names no rule.
-        assert_eq!(
-            unique_violation_detail(None, "UNIQUE constraint failed: other.coalitions.country_code"),
-            "a record with the same unique values already exists"
-        );
-    }
 }

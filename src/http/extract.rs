@@ -188,7 +188,7 @@ fn backticked<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
 /// default order, `q=` no search, `include=` nothing embedded). Any other parameter sent
 /// empty (`page=`, `limit=`, `count=`, `status=`, `coalition=`) is a 400: an empty number,
 /// flag, code or id is a mistake to report, not a default to guess. The document says the
-/// same (`minLength: 1`, `openapi_precision`).
+/// same (`minLength: 1`, `openapi::refine`).
 pub const EMPTY_IS_ABSENT: [&str; 5] = ["cursor", "after", "sort", "q", "include"];
 
 /// Parse a query string into `T` (which denies unknown fields); errors are 400s naming the parameter.

@@ -1,6 +1,7 @@
 //! HTTP concerns every route shares: errors as problem+json, request extraction, bearer
 //! tokens and the permission table, paging, CSV, conditional requests, middleware, OpenAPI.
 
+pub mod access_log;
 pub mod auth;
 pub mod caching;
 pub mod csv_export;
@@ -8,8 +9,9 @@ pub mod error;
 pub mod extract;
 pub mod idempotency;
 pub mod openapi;
-pub mod openapi_precision;
 pub mod paging;
+pub mod rate_limit;
 pub mod request_id;
 pub mod response_cache;
+pub mod routing;
 pub mod screen;

@@ -6,9 +6,9 @@
 //! was computed in ([`Database::generation`]). A write through this process bumps the
 //! generation after its commit and before its response is sent, so the writer's next read
 //! (and everyone else's) misses and sees the write. Writes through other replicas are
-//! noticed by [`watch`], which polls the newest change-feed number every
-//! [`WATCH_INTERVAL`] and bumps the generation when it moved — well within the one second
-//! the contract allows. An entry computed by a request that began before a write is filed
+//! noticed by the change watch ([`crate::store::watch`]: PostgreSQL `LISTEN/NOTIFY`, with
+//! polling as the fallback), which bumps the generation — within milliseconds when notified,
+//! and within the one second the contract allows in any case. An entry computed by a request that began before a write is filed
 //! under the old generation, so it can never be served after the write.
 //!
 //! Misses are single-flight: concurrent requests for the same key wait for the first one
@@ -20,8 +20,7 @@
 //! depend on the clock (e.g. `upcoming=true`), which handlers mark with [`NoStore`].
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -33,9 +32,6 @@ use actix_web::{Error, HttpRequest, HttpResponse};
 
 use crate::http::caching::none_match_hits;
 use crate::store::Database;
-
-/// How often a replica looks for writes made through other replicas.
-pub const WATCH_INTERVAL: Duration = Duration::from_millis(250);
 
 /// The largest body the cache stores; larger responses pass through uncached.
 const MAX_ENTRY_BYTES: usize = 4 * 1024 * 1024;
@@ -232,22 +228,4 @@ fn answer(req: HttpRequest, stored: &Stored, outcome: &'static str) -> ServiceRe
         HeaderValue::from_static(outcome),
     );
     ServiceResponse::new(req, response)
-}
-
-/// Poll the newest change-feed number every [`WATCH_INTERVAL`] so that writes through other
-/// replicas (or the command line) move this replica's generation — invalidating its response
-/// cache and waking its long-polling feed readers. Stops when `alive` is gone.
-pub fn watch(db: Database, alive: Weak<()>) {
-    let spawned = std::thread::Builder::new().name("change-watch".into()).spawn(move || {
-        while alive.upgrade().is_some() {
-            std::thread::sleep(WATCH_INTERVAL);
-            match db.read_blocking(crate::store::journal::newest) {
-                Ok(newest) => db.observe_newest(newest),
-                Err(e) => log::debug!("change watch: {e}"),
-            }
-        }
-    });
-    if let Err(e) = spawned {
-        log::error!("could not start the change watch: {e}");
-    }
 }

@@ -64,6 +64,23 @@ pub struct Health {
     /// purpose, transaction control included): what `scripts/bench.sh` divides by requests.
     #[schema(example = 1234)]
     pub statements: u64,
+    /// How this replica learns of writes made through other replicas: `notifications`
+    /// (PostgreSQL `LISTEN/NOTIFY`, with a fallback read of the feed every half second) or
+    /// `polling` (SQLite, or while the listening connection is down: every 250 ms).
+    pub change_watch: ChangeWatch,
+    /// Notifications of other processes' writes this replica has heard since it started.
+    #[schema(example = 12)]
+    pub notifications_heard: u64,
+}
+
+/// How a replica learns of writes made through other replicas.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeWatch {
+    /// PostgreSQL `LISTEN/NOTIFY`
+    Notifications,
+    /// reading the feed's watermark on a timer
+    Polling,
 }
 
 /// Liveness and database reachability, for load balancers and container health checks.
@@ -96,6 +113,12 @@ pub async fn health(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
             crate::store::Backend::Sqlite => "sqlite".into(),
         },
         statements: db.statements(),
+        change_watch: if db.listening() {
+            ChangeWatch::Notifications
+        } else {
+            ChangeWatch::Polling
+        },
+        notifications_heard: db.notifications(),
     }))
 }
 

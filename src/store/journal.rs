@@ -11,6 +11,20 @@ use crate::http::error::ApiError;
 use crate::store::sql::{insert_rows, Sql, Value};
 use crate::store::{now, DbConnection};
 
+/// What a journal row says was written, as the feeds read it back: which record, and how.
+#[derive(Debug, diesel::QueryableByName)]
+pub struct Written {
+    /// the record's type (`RecordType::as_str`)
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub record_type: String,
+    /// the record's key
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub record_id: String,
+    /// `created`, `updated` or `deleted`
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub action: String,
+}
+
 /// Kinds of records the journal knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

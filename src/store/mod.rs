@@ -1,22 +1,26 @@
 //! Database access for both backends: the connection enum, the pool, migrations, and the
 //! helpers that keep every query off the async threads.
 
+mod connection;
 pub mod decode;
+mod errors;
 pub mod journal;
 pub mod schema;
 pub mod sql;
 pub mod tables;
+pub mod watch;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{self, ManageConnection};
+use diesel::r2d2;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::http::error::ApiError;
 
+pub use connection::{connection_lost, ConnectionManager};
 pub use sql::Sql;
 
 /// How long opening a database connection may take (see `Database::connect`).
@@ -24,6 +28,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_millis(800);
 
 /// The detail of a 503 while no connection can be had (nothing about where the database is).
 const UNREACHABLE: &str = "the database is not reachable at the moment; retry the request shortly";
+
+/// The advisory lock key replicas take around migrations (PostgreSQL).
+const MIGRATION_LOCK: i64 = 72_707_001;
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -62,98 +69,6 @@ pub fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://").unwrap_or(url)
 }
 
-/// r2d2 manager that picks the backend from the URL scheme and prepares SQLite connections.
-#[derive(Debug, Clone)]
-pub struct ConnectionManager {
-    url: String,
-    backend: Backend,
-    /// statements run on this pool's connections (transaction control included)
-    statements: Arc<std::sync::atomic::AtomicU64>,
-    /// whether the last attempt to open a connection succeeded (see [`Database::conn`])
-    reachable: Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl ConnectionManager {
-    fn new(url: &str) -> Self {
-        ConnectionManager {
-            url: url.to_string(),
-            backend: Backend::of_url(url),
-            statements: Arc::default(),
-            reachable: Arc::new(std::sync::atomic::AtomicBool::new(true)),
-        }
-    }
-
-    fn establish(&self) -> ConnectionResult<DbConnection> {
-        let mut conn = self.open()?;
-        let statements = Arc::clone(&self.statements);
-        conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
-            if matches!(event, diesel::connection::InstrumentationEvent::StartQuery { .. }) {
-                statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-        });
-        Ok(conn)
-    }
-
-    fn open(&self) -> ConnectionResult<DbConnection> {
-        match self.backend {
-            Backend::Postgres => {
-                let mut conn = diesel::PgConnection::establish(&self.url)?;
-                // Statements are prepared once and reused; plan each execution for its own
-                // values all the same. A generic plan (PostgreSQL's choice after five runs) does
-                // not know the search query or how common a filter value is: it halved the
-                // throughput of relevance search.
-                conn.batch_execute("SET plan_cache_mode = force_custom_plan")
-                    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
-                Ok(DbConnection::Postgresql(conn))
-            }
-            Backend::Sqlite => {
-                let mut conn = diesel::SqliteConnection::establish(sqlite_path(&self.url))?;
-                // The busy timeout comes first so that every later statement waits for a lock
-                // instead of failing; foreign keys are off by default in SQLite. WAL mode is
-                // stored in the file and set once in `Database::connect`.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                )
-                .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
-                Ok(DbConnection::Sqlite(conn))
-            }
-        }
-    }
-}
-
-impl ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
-    type Error = r2d2::Error;
-
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        let connection = self.establish();
-        self.reachable
-            .store(connection.is_ok(), std::sync::atomic::Ordering::Release);
-        connection.map_err(r2d2::Error::ConnectionError)
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
-    }
-
-    /// Connections are not pinged before use (that was a statement on every request): a
-    /// statement that finds its connection lost marks it ([`connection_lost`]) and the pool
-    /// drops it when it is returned, so only the request that found it fails (503).
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        LOST.with(|lost| lost.replace(false))
-    }
-}
-
-thread_local! {
-    /// Whether the connection this thread holds was found lost.
-    static LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Mark the connection the current thread holds as lost: the pool drops it on return.
-pub fn connection_lost() {
-    LOST.with(|lost| lost.set(true));
-}
-
 /// The shared database handle: a pool plus, for SQLite, the single-writer lock.
 #[derive(Clone)]
 pub struct Database {
@@ -163,6 +78,13 @@ pub struct Database {
     // when two deferred transactions both try to upgrade to a write lock.
     write_lock: Arc<Mutex<()>>,
     generation: Arc<std::sync::atomic::AtomicU64>,
+    /// write transactions this process committed (what the change watch announces)
+    commits: Arc<std::sync::atomic::AtomicU64>,
+    /// the change watch's state, for `/health`: listening for notifications, and how many
+    /// notifications of other processes' writes it heard
+    listening: Arc<std::sync::atomic::AtomicBool>,
+    notifications: Arc<std::sync::atomic::AtomicU64>,
+    manager: ConnectionManager,
     committed: Arc<tokio::sync::Notify>,
     newest_seen: Arc<Mutex<journal::Watermark>>,
     statements: Arc<std::sync::atomic::AtomicU64>,
@@ -171,6 +93,23 @@ pub struct Database {
     // on the async side, so a blocking thread never parks on the pool's condition variable
     // (at 32 connections over a 10-connection pool that doubled the context switches).
     permits: Arc<tokio::sync::Semaphore>,
+    /// database jobs waiting for their turn now
+    waiting: Arc<std::sync::atomic::AtomicI64>,
+}
+
+/// The pool and the feed as `/metrics` reports them.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    /// connections open
+    pub connections: u32,
+    /// of which idle
+    pub idle: u32,
+    /// database jobs waiting for a connection
+    pub waiting: i64,
+    /// statements run since start
+    pub statements: u64,
+    /// the change feed's newest readable sequence number, as last seen (-1 before the first look)
+    pub newest_seq: i64,
 }
 
 impl Database {
@@ -205,8 +144,12 @@ impl Database {
             // No `SELECT 1` before every checkout (it was one statement of every request): a
             // connection that broke is detected when returned (diesel's `is_broken`) and dropped.
             .test_on_check_out(false)
-            .build(manager)?;
+            .build(manager.clone())?;
         Ok(Database {
+            manager,
+            commits: Arc::default(),
+            listening: Arc::default(),
+            notifications: Arc::default(),
             pool,
             backend,
             write_lock: Arc::new(Mutex::new(())),
@@ -216,6 +159,7 @@ impl Database {
             statements,
             reachable,
             permits: Arc::new(tokio::sync::Semaphore::new(pool_size.max(1) as usize)),
+            waiting: Arc::default(),
         })
     }
 
@@ -232,7 +176,7 @@ impl Database {
     /// the first request after the database is back is served. The detail never names the
     /// database's host or port; the cause is logged.
     pub fn conn(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, ApiError> {
-        LOST.with(|lost| lost.set(false));
+        connection::fresh();
         if !self.reachable.load(std::sync::atomic::Ordering::Acquire) {
             return self.pool.try_get().ok_or_else(|| {
                 log::debug!("database unreachable: failing fast");
@@ -248,17 +192,42 @@ impl Database {
     /// Apply pending migrations for this backend.
     pub fn migrate(&self) -> anyhow::Result<()> {
         let mut conn = self.pool.get()?;
-        let migrations = match self.backend {
-            Backend::Postgres => POSTGRES_MIGRATIONS,
-            Backend::Sqlite => SQLITE_MIGRATIONS,
-        };
-        conn.run_pending_migrations(migrations)
-            .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        // Replicas starting together: one migrates, the others wait for it here and then
+        // find nothing pending (the lock is the session's, released below or on disconnect).
+        if self.backend == Backend::Postgres {
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+        }
+        let result = conn
+            .run_pending_migrations(self.migrations())
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
+        if self.backend == Backend::Postgres {
+            conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+        }
+        result?;
         if self.backend == Backend::Sqlite {
             // Refreshes the planner's statistics where they are stale (cheap when they are not).
             conn.batch_execute("PRAGMA optimize;")?;
         }
         Ok(())
+    }
+
+    fn migrations(&self) -> EmbeddedMigrations {
+        match self.backend {
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+        }
+    }
+
+    /// Whether this binary knows migrations the database has not had (one statement; an
+    /// unreachable database is a 503 like any other read's).
+    pub async fn migrations_pending(&self) -> Result<bool, ApiError> {
+        let migrations = self.migrations();
+        self.read(move |conn| {
+            conn.has_pending_migration(migrations)
+                .map_err(|e| ApiError::Unavailable(format!("cannot read the applied migrations: {e}")))
+        })
+        .await
     }
 
     /// Refresh the query planner's statistics after a bulk load (PostgreSQL also builds the
@@ -288,6 +257,37 @@ impl Database {
     /// every cache of derived data (responses, statistics).
     pub fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Write transactions this process has committed.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Whether the change watch listens for other replicas' notifications (else it polls).
+    pub fn listening(&self) -> bool {
+        self.listening.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn set_listening(&self, listening: bool) {
+        self.listening.store(listening, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Notifications of other processes' writes the change watch has heard.
+    pub fn notifications(&self) -> u64 {
+        self.notifications.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn count_notification(&self) {
+        self.notifications.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// A connection of its own, outside the pool (not counted in `statements`): the change
+    /// watch's listening connection.
+    fn dedicated(&self) -> Result<DbConnection, ApiError> {
+        self.manager
+            .open()
+            .map_err(|e| ApiError::Unavailable(format!("cannot open a connection: {e}")))
     }
 
     /// Report the change feed's watermark as last read from the database: when it moved, a write was
@@ -320,6 +320,7 @@ impl Database {
         // (`journal::frontier`).
         let result = conn.transaction(f);
         if result.is_ok() {
+            self.commits.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             self.committed.notify_waiters();
         }
@@ -331,10 +332,26 @@ impl Database {
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
+        self.job(move |db| db.read_blocking(f)).await
+    }
+
+    /// Run a write transaction on the blocking thread pool.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.job(move |db| db.write_blocking(f)).await
+    }
+
+    /// Run a database job on the blocking thread pool in its turn.
+    async fn job<T: Send + 'static>(
+        &self,
+        run: impl FnOnce(&Database) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
         let turn = self.turn().await?;
         let db = self.clone();
         actix_web::web::block(move || {
-            let result = db.read_blocking(f);
+            let result = run(&db);
             drop(turn); // the connection is free now, not when a worker next polls this job
             result
         })
@@ -344,25 +361,31 @@ impl Database {
     /// Wait for a database job's turn: hold the permit while using a connection (see
     /// `permits`); jobs that take a connection themselves (a streamed CSV export) take one too.
     pub async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        /// Counts a job as waiting until it has its turn or is given up (dropped).
+        struct Waiting<'a>(&'a std::sync::atomic::AtomicI64);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        self.waiting.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _waiting = Waiting(&self.waiting);
         Arc::clone(&self.permits)
             .acquire_owned()
             .await
             .map_err(|e| ApiError::Internal(format!("database jobs: {e}")))
     }
 
-    /// Run a write transaction on the blocking thread pool.
-    pub async fn write<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let turn = self.turn().await?;
-        let db = self.clone();
-        actix_web::web::block(move || {
-            let result = db.write_blocking(f);
-            drop(turn);
-            result
-        })
-        .await?
+    /// The pool's state and the feed's newest position, for `/metrics`.
+    pub fn stats(&self) -> PoolStats {
+        let state = self.pool.state();
+        PoolStats {
+            connections: state.connections,
+            idle: state.idle_connections,
+            waiting: self.waiting.load(std::sync::atomic::Ordering::Relaxed),
+            statements: self.statements(),
+            newest_seq: self.newest_seen.lock().unwrap_or_else(|p| p.into_inner())[1],
+        }
     }
 }
 

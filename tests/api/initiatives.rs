@@ -6,7 +6,7 @@ use std::sync::Arc;
 use coalition_registry::http::auth::Caller;
 use coalition_registry::http::paging::{ListRequest, PageParams, Sort};
 use coalition_registry::kernel::Collection;
-use coalition_registry::resources::initiatives::model::InitiativeFilters;
+use coalition_registry::resources::initiatives::filters::InitiativeFilters;
 use coalition_registry::resources::initiatives::queries::Include;
 use coalition_registry::resources::initiatives::resource::Initiatives;
 use coalition_registry::store::Database;
@@ -308,7 +308,7 @@ async fn include_costs_a_fixed_number_of_queries(app: TestApp) {
             &params,
             Sort::parse(
                 None,
-                coalition_registry::resources::initiatives::model::SORT_FIELDS,
+                coalition_registry::resources::initiatives::filters::SORT_FIELDS,
                 "title",
             )
             .unwrap(),
@@ -378,7 +378,7 @@ async fn totals_are_exact_up_to_a_cap(app: TestApp) {
         };
         let sort = Sort::parse(
             None,
-            coalition_registry::resources::initiatives::model::SORT_FIELDS,
+            coalition_registry::resources::initiatives::filters::SORT_FIELDS,
             "title",
         )
         .unwrap();

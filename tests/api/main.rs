@@ -30,6 +30,7 @@ mod initiatives;
 
 mod malformed;
 mod memberships;
+mod operations;
 mod organisations;
 mod outage;
 mod paging;

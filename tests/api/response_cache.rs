@@ -260,6 +260,108 @@ async fn other_replicas_see_a_write_within_a_second(app: TestApp) {
     }
 }
 
+/// On PostgreSQL the replicas tell each other of their writes (`LISTEN/NOTIFY`): each one
+/// announces its commits on the registry's channel, and the other serves the write after
+/// hearing it, without waiting for its fallback read of the feed.
+async fn replicas_notify_each_other_of_writes(app: TestApp) {
+    if app.backend != crate::common::Backend::Postgres {
+        assert_eq!(app.get("/health").await.ok(200)["change_watch"], "polling");
+        return;
+    }
+    use diesel::connection::SimpleConnection;
+    let admin = app.admin();
+    let coalition = app.coalition("EE", "Estonian coalition").await;
+    let other = replica(&app).await;
+    let health = |base: String| {
+        let client = app.client.clone();
+        async move { Reply::from(client.get(format!("{base}/health")).send().await.unwrap()).await }
+    };
+    // Both replicas listen once their watch is up.
+    for base in [app.url(""), other.base.clone()] {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while health(base.trim_end_matches('/').to_string()).await.ok(200)["change_watch"] != "notifications" {
+            assert!(Instant::now() < deadline, "{base} does not listen for notifications");
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let heard_before = health(other.base.clone()).await.ok(200)["notifications_heard"]
+        .as_u64()
+        .unwrap();
+
+    // An outside listener hears this replica announce its write.
+    let mut listener = <diesel::PgConnection as diesel::Connection>::establish(&app.database_url).unwrap();
+    listener.batch_execute("LISTEN coalition_registry_changes").unwrap();
+    app.patch(
+        &format!("/coalitions/{coalition}"),
+        Some(&admin),
+        json!({"name": "Digital Estonia"}),
+    )
+    .await
+    .ok(200);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Some(notification) = listener.notifications_iter().next() {
+            assert_eq!(notification.unwrap().channel, "coalition_registry_changes");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the writing replica sent no notification");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    // The other replica hears it (its counter moves; its fallback read would not move it) and
+    // serves the write from then on.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let heard = health(other.base.clone()).await.ok(200)["notifications_heard"]
+            .as_u64()
+            .unwrap();
+        if heard > heard_before {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the other replica heard no notification");
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    let reply = app
+        .client
+        .get(format!("{}/coalitions/{coalition}", other.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(Reply::from(reply).await.ok(200)["name"], "Digital Estonia");
+}
+
+/// A write nobody announces (made by the command line, which runs no watch) is still served
+/// within a second: the watch also reads the feed's watermark on a timer.
+async fn unannounced_writes_are_seen_within_a_second(app: TestApp) {
+    let before = app.get("/coalitions?limit=1").await;
+    let total = before.ok(200)["page"]["total"].clone();
+    assert_eq!(app.get("/coalitions?limit=1").await.header("x-cache"), Some("hit"));
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_coalition-registry"))
+        .args(["seed", "--demo", "--scale", "1"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("DATA_DIR", dir.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run the seed command");
+    assert!(status.success());
+    let written = Instant::now();
+    loop {
+        let now = app.get("/coalitions?limit=1").await;
+        if now.ok(200)["page"]["total"] != total {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "the command line's writes were not served after {:?}",
+            written.elapsed()
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Connections are not pinged before use; one the server lost is dropped, not reused.
 async fn broken_connections_are_replaced(app: TestApp) {
     if app.backend != crate::common::Backend::Postgres {
@@ -289,6 +391,8 @@ crate::backend_tests!(
     only_anonymous_json_reads_are_cached,
     a_write_is_visible_to_the_next_read,
     other_replicas_see_a_write_within_a_second,
+    replicas_notify_each_other_of_writes,
+    unannounced_writes_are_seen_within_a_second,
     compressed_keep_alive_is_as_fast_as_identity,
     broken_connections_are_replaced,
 );

@@ -6,7 +6,7 @@ pub mod policy;
 use std::collections::BTreeSet;
 use std::future::{ready, Ready};
 
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -246,6 +246,10 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(Caller::Anonymous);
     };
+    // Verified once per request: the rate limiter may have done it already.
+    if let Some(Authenticated(principal)) = req.extensions().get::<Authenticated>() {
+        return Ok(Caller::User(principal.clone()));
+    }
     let value = value
         .to_str()
         .map_err(|_| ApiError::Unauthorized("the Authorization header is not valid ASCII".into()))?;
@@ -253,8 +257,16 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
     let keys = req
         .app_data::<web::Data<JwtKeys>>()
         .ok_or_else(|| ApiError::Internal("JWT keys are not configured".into()))?;
-    keys.verify(token).map(Caller::User)
+    let principal = keys.verify(token)?;
+    req.extensions_mut().insert(Authenticated(principal.clone()));
+    Ok(Caller::User(principal))
 }
+
+/// The principal of a request's verified token, kept in its extensions: whoever verifies the
+/// token first (the rate limiter or the [`Caller`] extractor) leaves it for the other, and the
+/// access log reads its `sub` (never the token).
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Principal);
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,10 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use crate::http::error::ApiError;
+use crate::kernel::{write, Collection};
+use crate::resources::initiatives::resource::Initiatives;
+use crate::resources::trainings::resource::Trainings;
+use crate::store::journal::Actor;
 use crate::store::Database;
 
 /// What a demo seed wrote.
@@ -39,7 +43,6 @@ const BATCH: usize = 1000;
 /// Load the demo data set (real records plus `scale` initiatives and `scale / 4` events).
 pub fn seed_demo(db: &Database, scale: usize) -> Result<DemoReport, ApiError> {
     let mut report = DemoReport::default();
-    let mut rng = StdRng::seed_from_u64(2017);
     let data = data::DemoData::load();
     let network = db.write_blocking(|conn| network::coalitions_and_members(conn, &data, &mut report))?;
     db.write_blocking(|conn| real::events(conn, &network, &mut report))?;
@@ -51,23 +54,31 @@ pub fn seed_demo(db: &Database, scale: usize) -> Result<DemoReport, ApiError> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
+    let mut generator = generated::Generator::new(StdRng::seed_from_u64(2017), &network, &data);
     bar.set_message("initiatives");
-    for batch in batches(scale) {
-        db.write_blocking(|conn| generated::initiatives(conn, &mut rng, batch, &network, &data))?;
-        report.initiatives += batch;
-        bar.inc(batch as u64);
-    }
+    report.initiatives += load::<Initiatives>(db, &bar, scale, |n| generator.initiatives(n))?;
     bar.set_message("events");
-    for batch in batches(events) {
-        db.write_blocking(|conn| generated::trainings(conn, &mut rng, batch, &network, &data))?;
-        report.trainings += batch;
-        bar.inc(batch as u64);
-    }
+    report.trainings += load::<Trainings>(db, &bar, events, |n| generator.trainings(n))?;
     bar.finish_with_message("done");
     // A bulk load changes the data's shape: give the planner fresh statistics.
     db.analyze()
         .map_err(|e| ApiError::Internal(format!("ANALYZE failed: {e}")))?;
     Ok(report)
+}
+
+/// Write `total` generated records of `R` through the kernel's bulk path, a batch per transaction.
+fn load<R: Collection>(
+    db: &Database,
+    bar: &ProgressBar,
+    total: usize,
+    mut generate: impl FnMut(usize) -> Result<Vec<R::Input>, ApiError>,
+) -> Result<usize, ApiError> {
+    for batch in batches(total) {
+        let inputs = generate(batch)?;
+        db.write_blocking(|conn| write::create_many::<R>(conn, &Actor::system(), &inputs))?;
+        bar.inc(batch as u64);
+    }
+    Ok(total)
 }
 
 /// `total` split into batches of at most [`BATCH`].

@@ -10,7 +10,7 @@ use crate::http::error::ApiError;
 use crate::kernel::write;
 use crate::resources::coalitions::model::CoalitionInput;
 use crate::resources::coalitions::resource::Coalitions;
-use crate::resources::memberships::model::{self as memberships, MembershipInput};
+use crate::resources::memberships::model::MembershipInput;
 use crate::resources::organisations::model::OrganisationInput;
 use crate::resources::organisations::resource::Organisations;
 use crate::resources::vocabularies::{ActivityArea, CoalitionStatus, MembershipRole, Sector};
@@ -136,7 +136,7 @@ pub fn coalitions_and_members(
                 left_on: None,
                 commitment: None,
             };
-            memberships::create(conn, &actor, &id, membership)?;
+            crate::resources::memberships::resource::create(conn, &actor, &id, membership)?;
         }
         report.coalitions += 1;
         report.organisations += org_ids.len();

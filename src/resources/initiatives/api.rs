@@ -1,6 +1,7 @@
 //! Routes of `/initiatives`: each operation's OpenAPI words; the kernel does the rest.
 
-use super::model::{Initiative, InitiativeFilters, InitiativeInput};
+use super::filters::InitiativeFilters;
+use super::model::{Initiative, InitiativeInput};
 pub use super::resource::InitiativeInclude;
 use super::resource::Initiatives;
 use crate::kernel::routes::prelude::*;

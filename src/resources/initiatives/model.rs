@@ -1,6 +1,5 @@
 //! Initiative rows, DTOs, input validation and filters.
 
-pub use super::filters::{InitiativeFilters, SORT_FIELDS};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};

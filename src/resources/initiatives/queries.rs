@@ -1,7 +1,8 @@
 //! Queries over initiatives: lists with every filter, a fixed number of queries per page
 //! (rows, count, one per set, one per embedded kind), and writes.
 
-use super::model::{Initiative, InitiativeFilters, InitiativeRow, Participant};
+use super::filters::InitiativeFilters;
+use super::model::{Initiative, InitiativeRow, Participant};
 use crate::http::error::ApiError;
 use crate::kernel::{records, Resource};
 use crate::resources::coalitions::resource::Coalitions;

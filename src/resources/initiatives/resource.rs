@@ -1,6 +1,7 @@
 //! Initiatives as a kernel resource: owned by a coalition, with drafts before publishing.
 
-use super::model::{Initiative, InitiativeFilters, InitiativeInput, InitiativeRow, SORT_FIELDS};
+use super::filters::{InitiativeFilters, SORT_FIELDS};
+use super::model::{Initiative, InitiativeInput, InitiativeRow};
 use super::queries::{self, Include};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;

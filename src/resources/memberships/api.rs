@@ -111,7 +111,7 @@ pub async fn create_member(
             Owner::Coalition(coalition_id.clone()).ensure_exists(conn)?;
             principal.may_manage_memberships(&coalition_id)?;
             let input = MembershipInput::from_json(body.0)?;
-            model::create(conn, &actor, &coalition_id, input)
+            super::resource::create(conn, &actor, &coalition_id, input)
         })
         .await?;
     let location = format!(

@@ -7,21 +7,19 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::http::error::{ApiError, FieldError};
-use crate::kernel::records::{self, References};
-use crate::kernel::{docs, Resource};
+use crate::kernel::records;
+use crate::kernel::Resource;
 use crate::resources::coalitions::model::Coalition;
 use crate::resources::coalitions::resource::Coalitions;
-use crate::resources::memberships::resource::Memberships;
 use crate::resources::organisations::model::Organisation;
 use crate::resources::organisations::resource::Organisations;
 use crate::resources::validation::{self, trim_opt};
 use crate::resources::vocabularies::MembershipRole;
 use crate::store::decode;
-use crate::store::journal::{self, Actor};
 use crate::store::schema::memberships;
 use crate::store::sql::{Sql, Value};
 use crate::store::tables::{COALITIONS, ORGANISATIONS};
-use crate::store::{now, DbConnection};
+use crate::store::DbConnection;
 
 /// A membership as stored.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -249,46 +247,6 @@ pub fn embed(conn: &mut DbConnection, memberships: &mut [Membership], include: I
         }
     }
     Ok(())
-}
-
-/// Add an organisation to an existing coalition.
-pub fn create(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    coalition_id: &str,
-    input: MembershipInput,
-) -> Result<Membership, ApiError> {
-    let mut refs = References::default();
-    refs.organisation(conn, "organisation_id", &input.organisation())?;
-    refs.finish()?;
-    let id = records::new_id();
-    let stamp = now();
-    let base = serde_json::Map::from_iter([
-        ("id".to_string(), serde_json::Value::from(id.as_str())),
-        ("coalition_id".to_string(), serde_json::Value::from(coalition_id)),
-    ]);
-    let (membership, doc) = docs::created::<Memberships>(base, &input, stamp)?;
-    diesel::insert_into(memberships::table)
-        .values((
-            memberships::id.eq(&id),
-            memberships::coalition_id.eq(coalition_id),
-            memberships::organisation_id.eq(input.organisation()),
-            memberships::role.eq(input.role.as_str()),
-            memberships::joined_on.eq(input.joined_on),
-            memberships::left_on.eq(input.left_on),
-            memberships::commitment.eq(&input.commitment),
-            memberships::version.eq(1i64),
-            memberships::created_at.eq(stamp),
-            memberships::updated_at.eq(stamp),
-            memberships::doc.eq(doc),
-        ))
-        .execute(conn)?;
-    journal::record(
-        conn,
-        actor,
-        vec![journal::created(journal::RecordType::Membership, &id, &input)],
-    )?;
-    Ok(membership)
 }
 
 crate::writable!(MembershipInput, Membership);

@@ -7,12 +7,14 @@ use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
 use crate::http::paging::Sort;
-use crate::kernel::records;
-use crate::kernel::{read, Resource};
-use crate::store::journal::RecordType;
+use crate::kernel::records::{self, References};
+use crate::kernel::{docs, read, Resource};
+use crate::store::journal::{self, Actor, RecordType};
+use crate::store::schema::memberships;
 use crate::store::sql::Value;
 use crate::store::tables::{Table, MEMBERSHIPS};
-use crate::store::DbConnection;
+use crate::store::{now, DbConnection};
+use diesel::prelude::*;
 
 /// `/coalitions/{id}/members`.
 pub struct Memberships;
@@ -111,4 +113,44 @@ impl Resource for Memberships {
 /// The sort of a membership list.
 pub fn sort(filters: &MembershipFilters) -> Result<Sort, ApiError> {
     Sort::parse(filters.sort.as_deref(), SORT_FIELDS, "created_at")
+}
+
+/// Add an organisation to an existing coalition.
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    coalition_id: &str,
+    input: MembershipInput,
+) -> Result<Membership, ApiError> {
+    let mut refs = References::default();
+    refs.organisation(conn, "organisation_id", &input.organisation())?;
+    refs.finish()?;
+    let id = records::new_id();
+    let stamp = now();
+    let base = serde_json::Map::from_iter([
+        ("id".to_string(), serde_json::Value::from(id.as_str())),
+        ("coalition_id".to_string(), serde_json::Value::from(coalition_id)),
+    ]);
+    let (membership, doc) = docs::created::<Memberships>(base, &input, stamp)?;
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::id.eq(&id),
+            memberships::coalition_id.eq(coalition_id),
+            memberships::organisation_id.eq(input.organisation()),
+            memberships::role.eq(input.role.as_str()),
+            memberships::joined_on.eq(input.joined_on),
+            memberships::left_on.eq(input.left_on),
+            memberships::commitment.eq(&input.commitment),
+            memberships::version.eq(1i64),
+            memberships::created_at.eq(stamp),
+            memberships::updated_at.eq(stamp),
+            memberships::doc.eq(doc),
+        ))
+        .execute(conn)?;
+    journal::record(
+        conn,
+        actor,
+        vec![journal::created(journal::RecordType::Membership, &id, &input)],
+    )?;
+    Ok(membership)
 }

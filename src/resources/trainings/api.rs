@@ -1,6 +1,7 @@
 //! Routes of `/trainings`: each operation's OpenAPI words; the kernel does the rest.
 
-use super::model::{Training, TrainingFilters, TrainingInput};
+use super::filters::TrainingFilters;
+use super::model::{Training, TrainingInput};
 pub use super::resource::TrainingInclude;
 use super::resource::Trainings;
 use crate::kernel::routes::prelude::*;

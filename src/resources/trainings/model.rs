@@ -1,6 +1,5 @@
 //! Training rows, DTOs, input validation and filters.
 
-pub use super::filters::{TrainingFilters, SORT_FIELDS};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -6,7 +6,8 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
-use super::model::{Speaker, Training, TrainingFilters, TrainingRow};
+use super::filters::TrainingFilters;
+use super::model::{Speaker, Training, TrainingRow};
 use crate::http::error::ApiError;
 use crate::kernel::{records, Resource};
 use crate::resources::coalitions::resource::Coalitions;

@@ -1,7 +1,8 @@
 //! Trainings and other events as a kernel resource: a coalition's, or platform-level (no
 //! coalition: administrators only), with drafts before publishing.
 
-use super::model::{stored, Training, TrainingFilters, TrainingInput, TrainingRow, SORT_FIELDS};
+use super::filters::{TrainingFilters, SORT_FIELDS};
+use super::model::{stored, Training, TrainingInput, TrainingRow};
 use super::queries::{self, Include};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;

@@ -2,6 +2,10 @@
 //! operation references, and the list envelope. Paths are registered with their routes
 //! (see `app::routes`), so the document cannot miss one.
 
+mod describe;
+mod patterns;
+mod refine;
+
 use std::collections::BTreeMap;
 
 use utoipa::openapi::response::{Response, ResponseBuilder};
@@ -67,6 +71,7 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
     ("PayloadTooLarge", "413", "The body is larger than the configured limit"),
     ("UnsupportedMediaType", "415", "The body is not sent as `application/json` (or `application/merge-patch+json` for PATCH)"),
     ("RequestTimeout", "408", "The request's head or body did not arrive within the configured time (10 s by default); the connection is closed"),
+    ("TooManyRequests", "429", "This caller (token `sub`, else client address) has used its read or write budget (`RateLimit-Policy`): retry after `Retry-After` seconds"),
     ("ServiceUnavailable", "503", "The database is not reachable at the moment (the answer comes at once, not after a timeout): retry after `Retry-After` seconds"),
     ("UnprocessableEntity", "422", "The body is valid JSON but not a valid record (including text with control characters other than tab and line breaks); `errors` names each field"),
 ];
@@ -263,5 +268,5 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 .insert("412".into(), RefOr::Ref(Ref::from_response_name("PreconditionFailed")));
         }
     }
-    crate::http::openapi_precision::refine(api)
+    refine::refine(api)
 }

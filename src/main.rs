@@ -61,6 +61,20 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         older_than_days: i64,
     },
+    /// Write a consistent copy of the database to a file while the service keeps serving
+    /// (SQLite: the online backup API; PostgreSQL: `pg_dump --format=custom`).
+    Backup {
+        /// The file to write (replaced if it exists).
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Replace the database with a backup (SQLite: the backup API in reverse; PostgreSQL:
+    /// `pg_restore --clean`). Stop every replica of the service first.
+    Restore {
+        /// A file written by `backup`.
+        #[arg(long)]
+        input: PathBuf,
+    },
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
         /// Write here instead of standard output.
@@ -133,6 +147,33 @@ fn main() -> anyhow::Result<()> {
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             log::info!("purged {purged} change-feed tombstones older than {older_than_days} days");
+            Ok(())
+        }
+        Command::Backup { output } => {
+            let started = std::time::Instant::now();
+            let report = coalition_registry::ops::backup::backup(&settings.database_url(), &output)?;
+            log::info!(
+                "backup written to {} ({} bytes, {}) in {:.1} s",
+                output.display(),
+                report.bytes,
+                report.method,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { input } => {
+            let report = coalition_registry::ops::backup::restore(&settings.database_url(), &input)?;
+            log::info!(
+                "restored from {} ({} bytes, {})",
+                input.display(),
+                report.bytes,
+                report.method
+            );
+            let db = Database::connect(&settings.database_url(), 1)?;
+            db.migrate()?;
+            db.write_blocking(coalition_registry::feeds::changes::start_new_epoch)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            log::info!("migrations applied; the change feed starts a new epoch (older cursors get 410)");
             Ok(())
         }
         Command::Openapi { output } => {

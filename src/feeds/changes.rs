@@ -121,29 +121,47 @@ struct ChangeRow {
 
 /// A cursor: the feed position after which to continue. Cursors issued before positions had a
 /// transaction part carry `seq` only, and continue exactly (those rows have transaction 0).
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct Cursor {
     #[serde(default, skip_serializing_if = "is_zero")]
     x: i64,
     seq: i64,
+    /// The feed's epoch (`change_horizon.epoch`), once a restore has given it one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    e: String,
 }
 
 fn is_zero(n: &i64) -> bool {
     *n == 0
 }
 
-fn encode((x, seq): Position) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&Cursor { x, seq }).unwrap_or_default())
+fn encode((x, seq): Position, epoch: &str) -> String {
+    let cursor = Cursor {
+        x,
+        seq,
+        e: epoch.to_string(),
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
 }
 
-fn decode(text: &str) -> Result<Position, ApiError> {
+fn decode(text: &str) -> Result<Cursor, ApiError> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Cursor>(&bytes).ok())
         .filter(|c| c.x >= 0 && c.seq >= 0)
-        .map(|c| (c.x, c.seq))
         .ok_or_else(|| ApiError::bad_param("after", "invalid_cursor", "the cursor is not one this feed issued"))
+}
+
+/// Give the feed a new epoch: every cursor issued before is refused with 410 from now on.
+/// `restore` calls it, since a restored database's feed numbers changes again from the
+/// backup's point, and a replica that followed past it holds writes that no longer exist.
+pub fn start_new_epoch(conn: &mut DbConnection) -> Result<(), ApiError> {
+    let mut sql = Sql::new("UPDATE change_horizon SET epoch = ");
+    sql.bind(Value::Text(uuid::Uuid::new_v4().simple().to_string()));
+    sql.push(" WHERE id = 1");
+    sql.execute(conn)?;
+    Ok(())
 }
 
 #[derive(diesel::QueryableByName)]
@@ -152,6 +170,16 @@ struct HorizonRow {
     txid: i64,
     #[diesel(sql_type = BigInt)]
     seq: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Horizon {
+    #[diesel(sql_type = BigInt)]
+    txid: i64,
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    epoch: String,
 }
 
 /// Records the caller may see now, by `(type, id)`: their version and representation.
@@ -179,17 +207,28 @@ fn load_visible(
 fn read_page(
     conn: &mut DbConnection,
     caller: &Caller,
-    after: Option<Position>,
+    after: Option<&Cursor>,
     types: &[RecordType],
     limit: u32,
 ) -> Result<(ChangeList, bool), ApiError> {
-    let from = after.unwrap_or((0, 0));
+    let from = after.map_or((0, 0), |c| (c.x, c.seq));
+    let Horizon { txid, seq, epoch } = Sql::new("SELECT txid, seq, epoch FROM change_horizon WHERE id = 1")
+        .load::<Horizon>(conn)?
+        .pop()
+        .unwrap_or(Horizon {
+            txid: 0,
+            seq: 0,
+            epoch: String::new(),
+        });
     if let Some(after) = after {
-        let horizon = Sql::new("SELECT txid, seq FROM change_horizon WHERE id = 1")
-            .load::<HorizonRow>(conn)?
-            .first()
-            .map_or((0, 0), |r| (r.txid, r.seq));
-        if after < horizon {
+        if after.e != epoch {
+            return Err(ApiError::Gone(
+                "this cursor belongs to an earlier history of this database (it was restored from a backup): \
+                 resynchronise from the list endpoints, then follow the feed from a fresh cursor"
+                    .into(),
+            ));
+        }
+        if from < (txid, seq) {
             return Err(ApiError::Gone(
                 "changes before this cursor were compacted away (deletions older than the retention period): \
                  resynchronise from the list endpoints, then follow the feed from a fresh cursor"
@@ -268,7 +307,7 @@ fn read_page(
         ChangeList {
             data,
             page: ChangePage {
-                next_cursor: encode(next),
+                next_cursor: encode(next, &epoch),
             },
         },
         held_back,
@@ -283,7 +322,7 @@ fn read_page(
     params(ChangeParams),
     responses(
         (status = 200, description = "A page of changes (possibly empty) and where to continue", body = ChangeList),
-        (status = 410, description = "The cursor is older than the compaction horizon: resynchronise from the lists",
+        (status = 410, description = "The cursor is older than the compaction horizon, or from before a restore from a backup: resynchronise from the lists",
             body = crate::http::error::Problem, content_type = "application/problem+json"),
         SubListProblems
     )
@@ -338,9 +377,9 @@ pub async fn changes(caller: Caller, req: HttpRequest, db: web::Data<Database>) 
     // still running somewhere in the PostgreSQL cluster (normally milliseconds).
     let settle = Instant::now() + Duration::from_secs(2);
     loop {
-        let (caller, types) = (caller.clone(), types.clone());
+        let (caller, types, after) = (caller.clone(), types.clone(), after.clone());
         let (page, held_back) = db
-            .read(move |conn| read_page(conn, &caller, after, &types, limit))
+            .read(move |conn| read_page(conn, &caller, after.as_ref(), &types, limit))
             .await?;
         let now = Instant::now();
         if held_back && now < settle {

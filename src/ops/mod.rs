@@ -1,6 +1,7 @@
-//! Operations: seeding reference data and the demo data set; metrics and probes for whoever
-//! runs the service.
+//! Operations: seeding reference data and the demo data set; backups; metrics and probes for
+//! whoever runs the service.
 
+pub mod backup;
 pub mod demo;
 pub mod logging;
 pub mod metrics;

@@ -101,6 +101,65 @@ impl Drop for PgDatabase {
     }
 }
 
+/// Another empty database on a test's backend, removed when dropped (restores, second
+/// servers).
+pub struct Scratch {
+    pub url: String,
+    _pg: Option<PgDatabase>,
+    _dir: tempfile::TempDir,
+}
+
+/// A new empty database on `backend`.
+pub fn scratch_database(backend: Backend) -> Scratch {
+    let dir = tempfile::tempdir().expect("temp dir");
+    match backend {
+        Backend::Sqlite => Scratch {
+            url: dir.path().join("scratch.sqlite3").to_string_lossy().into_owned(),
+            _pg: None,
+            _dir: dir,
+        },
+        Backend::Postgres => {
+            let (url, pg) = create_pg_database();
+            Scratch {
+                url,
+                _pg: Some(pg),
+                _dir: dir,
+            }
+        }
+    }
+}
+
+/// A new PostgreSQL database (CREATE DATABASE retried while the server is busy with another
+/// one's), its URL and the guard that drops it.
+fn create_pg_database() -> (String, PgDatabase) {
+    let name = format!("cr_test_{}", uuid::Uuid::new_v4().simple());
+    let mut attempt = 0;
+    loop {
+        let created = diesel::PgConnection::establish(&postgres_admin_url())
+            .map_err(|e| e.to_string())
+            .and_then(|mut admin| {
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .map_err(|e| e.to_string())
+            });
+        match created {
+            Ok(()) => break,
+            Err(e) if attempt < 5 => {
+                let _ = writeln!(std::io::stderr(), "CREATE DATABASE {name} failed ({e}); retrying");
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(200 << attempt));
+            }
+            Err(e) => panic!("create test database {name}: {e}"),
+        }
+    }
+    let base = postgres_admin_url();
+    let url = match base.rsplit_once('/') {
+        Some((prefix, _)) => format!("{prefix}/{name}"),
+        None => panic!("TEST_POSTGRES_URL must end in /<database>"),
+    };
+    (url, PgDatabase { name })
+}
+
 /// A running app and a client for it.
 pub struct TestApp {
     pub base: String,
@@ -126,18 +185,8 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) ->
             if !postgres_available() {
                 return None;
             }
-            let name = format!("cr_test_{}", uuid::Uuid::new_v4().simple());
-            let mut admin =
-                diesel::PgConnection::establish(&postgres_admin_url()).expect("PostgreSQL admin connection");
-            admin
-                .batch_execute(&format!("CREATE DATABASE {name}"))
-                .expect("create test database");
-            let base = postgres_admin_url();
-            let url = match base.rsplit_once('/') {
-                Some((prefix, _)) => format!("{prefix}/{name}"),
-                None => panic!("TEST_POSTGRES_URL must end in /<database>"),
-            };
-            (url, Some(PgDatabase { name }))
+            let (url, pg) = create_pg_database();
+            (url, Some(pg))
         }
     };
     let mut settings = Settings::for_database(&url, dir.path().to_path_buf(), SECRET);

@@ -4,6 +4,7 @@ mod common;
 
 mod audit;
 mod authorisation;
+mod backup;
 
 mod browsers;
 mod caching;

@@ -1,0 +1,1 @@
+ALTER TABLE change_horizon DROP COLUMN epoch;

@@ -40,7 +40,12 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     }
     cfg.service(stats::stats)
         .service(crate::feeds::audit::audit)
-        .service(crate::feeds::changes::changes);
+        .service(crate::feeds::changes::changes)
+        .service(crate::identity::oauth::token)
+        .service(crate::identity::api::list)
+        .service(crate::identity::api::create)
+        .service(crate::identity::api::read)
+        .service(crate::identity::api::revoke);
 }
 
 /// The OpenAPI document, as served and as committed in `openapi/openapi.json`.
@@ -146,6 +151,10 @@ pub struct AppState {
     pub rate_limits: crate::http::rate_limit::RateLimits,
     /// the Prometheus registry
     pub metrics: crate::ops::metrics::Metrics,
+    /// failed client-credentials attempts per client id
+    pub client_failures: crate::identity::oauth::FailureLimit,
+    /// lifetime of client-credentials tokens
+    pub client_token_ttl: crate::identity::oauth::ClientTokenTtl,
     /// where `/metrics` is served when it has an address of its own
     pub metrics_addr: Option<MetricsAddr>,
     /// dropped with the last worker's state: stops the change watch
@@ -189,6 +198,8 @@ pub fn app(
         .app_data(web::Data::new(state.response_cache.clone()))
         .app_data(web::Data::new(state.rate_limits.clone()))
         .app_data(web::Data::new(state.metrics.clone()))
+        .app_data(web::Data::new(state.client_failures.clone()))
+        .app_data(web::Data::new(state.client_token_ttl))
         .app_data(web::Data::new(state.metrics_addr))
         .app_data(BodyLimit(state.body_limit))
         .app_data(BodyTimeout(state.request_timeout))
@@ -288,6 +299,8 @@ impl Application {
                 settings.rate_limit_burst_seconds,
                 &settings.trusted_proxies,
             )?,
+            client_failures: crate::identity::oauth::FailureLimit::new(settings.client_auth_failures_per_minute),
+            client_token_ttl: crate::identity::oauth::ClientTokenTtl(settings.client_token_ttl_secs.clamp(60, 86_400)),
             alive: Arc::new(()),
         };
         crate::store::watch::spawn(state.db.clone(), Arc::downgrade(&state.alive));

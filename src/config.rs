@@ -132,6 +132,15 @@ pub struct Settings {
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 
+    /// Lifetime of the tokens `POST /api/v1/oauth/token` issues to machine clients, in seconds.
+    #[arg(long, env = "CLIENT_TOKEN_TTL_SECS", default_value_t = 900, global = true)]
+    pub client_token_ttl_secs: i64,
+
+    /// Failed client-credentials attempts per minute per client id before even the right
+    /// secret waits (`429`); 0 turns the limit off.
+    #[arg(long, env = "CLIENT_AUTH_FAILURES_PER_MINUTE", default_value_t = 10, global = true)]
+    pub client_auth_failures_per_minute: u32,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -173,6 +182,8 @@ impl Settings {
             metrics_addr: None,
             rust_log: "info".into(),
             log_format: LogFormat::Text,
+            client_token_ttl_secs: 900,
+            client_auth_failures_per_minute: 10,
             workers: Some(2),
         }
     }

@@ -61,6 +61,11 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         older_than_days: i64,
     },
+    /// Machine clients of the client-credentials grant (`POST /api/v1/oauth/token`).
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
     /// Write a consistent copy of the database to a file while the service keeps serving
     /// (SQLite: the online backup API; PostgreSQL: `pg_dump --format=custom`).
     Backup {
@@ -81,6 +86,91 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Register a client; prints `client_id=…` and `client_secret=…` (the secret only now).
+    Add {
+        /// What the client is (e.g. `eu4digital`).
+        #[arg(long)]
+        name: String,
+        /// The role its tokens carry.
+        #[arg(long, value_enum)]
+        role: Role,
+        /// A coalition an editor client may write; repeat for several.
+        #[arg(long = "coalition")]
+        coalitions: Vec<String>,
+    },
+    /// List every client (id, name, role, coalitions, created, revoked).
+    List,
+    /// Revoke a client: no new tokens from now on; those it holds expire on their own.
+    Revoke {
+        /// The client id.
+        id: String,
+    },
+}
+
+fn client(settings: &Settings, command: ClientCommand) -> anyhow::Result<()> {
+    use coalition_registry::identity::clients;
+    use coalition_registry::store::journal::Actor;
+    let db = Database::connect(&settings.database_url(), 1)?;
+    db.migrate()?;
+    let failed = |e: coalition_registry::http::error::ApiError| match e {
+        coalition_registry::http::error::ApiError::Validation(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    };
+    match command {
+        ClientCommand::Add { name, role, coalitions } => {
+            let new = clients::NewClient { name, role, coalitions };
+            let issued = db
+                .write_blocking(|conn| clients::add(conn, &Actor::command_line(), new))
+                .map_err(failed)?;
+            println!("client_id={}", issued.client.id);
+            println!("client_secret={}", issued.client_secret);
+            log::info!("client registered; the secret is shown only now: store it in the client's secret store");
+        }
+        ClientCommand::List => {
+            for c in db.read_blocking(clients::list).map_err(failed)? {
+                println!(
+                    "{}\t{}\t{}\t{}\tcreated {} by {}\t{}",
+                    c.id,
+                    c.name,
+                    if c.role == Role::Admin { "admin" } else { "editor" },
+                    if c.coalitions.is_empty() {
+                        "-".to_string()
+                    } else {
+                        c.coalitions.join(",")
+                    },
+                    c.created_at.to_rfc3339(),
+                    c.created_by,
+                    c.revoked_at
+                        .map_or("active".to_string(), |at| format!("revoked {}", at.to_rfc3339()))
+                );
+            }
+        }
+        ClientCommand::Revoke { id } => {
+            let id = uuid::Uuid::parse_str(id.trim())
+                .map_err(|_| anyhow::anyhow!("`{id}` is not a client id (a UUID)"))?
+                .hyphenated()
+                .to_string();
+            match db
+                .write_blocking(|conn| clients::revoke(conn, &Actor::command_line(), &id))
+                .map_err(failed)?
+            {
+                Some(_) => log::info!("client {id} revoked: it gets no new token; tokens it holds expire on their own"),
+                None => anyhow::bail!("no client has the id {id}"),
+            }
+        }
+    }
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -149,6 +239,7 @@ fn main() -> anyhow::Result<()> {
             log::info!("purged {purged} change-feed tombstones older than {older_than_days} days");
             Ok(())
         }
+        Command::Client { command } => client(&settings, command),
         Command::Backup { output } => {
             let started = std::time::Instant::now();
             let report = coalition_registry::ops::backup::backup(&settings.database_url(), &output)?;

@@ -27,6 +27,26 @@ use crate::store::journal::{position, Position, RecordType, Written};
 use crate::store::sql::{Sql, Value};
 use crate::store::{Database, DbConnection};
 
+/// A kind of record the change feed carries: [`RecordType`] without the audit-only kinds
+/// (machine clients), for the document.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // a schema, never a value
+pub enum FeedType {
+    /// countries
+    Country,
+    /// coalitions
+    Coalition,
+    /// organisations
+    Organisation,
+    /// memberships
+    Membership,
+    /// initiatives
+    Initiative,
+    /// trainings and events
+    Training,
+}
+
 /// Query parameters of `GET /changes`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -40,7 +60,7 @@ pub struct ChangeParams {
     /// Record types, repeated for several like every filter (`types=initiative&types=training`;
     /// the older comma list `types=initiative,training` is still read). Default: all.
     #[serde(default)]
-    #[param(value_type = Vec<RecordType>)]
+    #[param(value_type = Vec<FeedType>)]
     pub types: Vec<String>,
     /// When there is no change yet, wait up to this many seconds (0 to 30) for one (long polling).
     #[param(minimum = 0, maximum = 30, default = 0)]
@@ -55,7 +75,7 @@ pub struct Change {
     pub seq: i64,
     /// The kind of record.
     #[serde(rename = "type")]
-    #[schema(value_type = RecordType)]
+    #[schema(value_type = FeedType)]
     pub record_type: String,
     /// The record's id (a country's code).
     pub id: String,
@@ -360,15 +380,18 @@ pub async fn changes(caller: Caller, req: HttpRequest, db: web::Data<Database>) 
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|name| {
-            serde_json::from_value(serde_json::Value::String(name.into())).map_err(|_| {
-                ApiError::bad_param(
-                    "types",
-                    "invalid_value",
-                    format!(
-                        "`{name}` is not one of country, coalition, organisation, membership, initiative, training"
-                    ),
-                )
-            })
+            serde_json::from_value::<RecordType>(serde_json::Value::String(name.into()))
+                .ok()
+                .filter(|t| t.in_feed())
+                .ok_or_else(|| {
+                    ApiError::bad_param(
+                        "types",
+                        "invalid_value",
+                        format!(
+                            "`{name}` is not one of country, coalition, organisation, membership, initiative, training"
+                        ),
+                    )
+                })
         })
         .collect::<Result<_, _>>()?;
     let deadline = Instant::now() + Duration::from_secs(wait as u64);

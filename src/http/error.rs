@@ -242,12 +242,12 @@ impl From<actix_web::error::BlockingError> for ApiError {
 /// Middleware hook: turn the framework's own error responses (unknown route, CORS refusal,
 /// and any other non-problem error body) into problem+json, keeping their headers.
 pub fn framework_error_to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
-    if is_problem {
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let is_problem = content_type.is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    // The token endpoint answers its own errors in RFC 6749's shape (`{"error": …}`).
+    let is_oauth_error = res.request().path() == "/api/v1/oauth/token"
+        && content_type.is_some_and(|v| v.starts_with("application/json"));
+    if is_problem || is_oauth_error {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -138,10 +138,16 @@ fn problem(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
     ServiceResponse::new(req, error.error_response())
 }
 
+/// Whether a POST to `path` may be remembered: not where responses carry secrets (a new
+/// client's secret, an access token), which are never stored; the key is ignored there.
+pub fn rememberable(path: &str) -> bool {
+    !path.starts_with("/api/v1/clients") && path != "/api/v1/oauth/token"
+}
+
 /// Remember or replay a POST with an `Idempotency-Key` (wrapped with `from_fn`, see `app.rs`).
 pub async fn remembered(mut req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, Error> {
     let raw_key = match req.headers().get(HEADER) {
-        Some(value) if req.method() == Method::POST => value.to_str().map(str::to_string),
+        Some(value) if req.method() == Method::POST && rememberable(req.path()) => value.to_str().map(str::to_string),
         _ => return next.call(req).await,
     };
     // Authentication first, with the same credential parsing as every route: a request the

@@ -41,6 +41,8 @@ pub enum RecordType {
     Initiative,
     /// trainings and events
     Training,
+    /// machine clients of the token endpoint: in the audit trail only, never in the change feed
+    Client,
 }
 
 impl RecordType {
@@ -68,7 +70,13 @@ impl RecordType {
             RecordType::Membership => "membership",
             RecordType::Initiative => "initiative",
             RecordType::Training => "training",
+            RecordType::Client => "client",
         }
+    }
+
+    /// Whether the change feed carries records of this kind (the public ones do).
+    pub fn in_feed(self) -> bool {
+        self != RecordType::Client
     }
 }
 
@@ -86,6 +94,14 @@ impl Actor {
     pub fn system() -> Actor {
         Actor {
             sub: "system".into(),
+            role: "system",
+        }
+    }
+
+    /// An operator at the command line (`coalition-registry client …`).
+    pub fn command_line() -> Actor {
+        Actor {
+            sub: "cli".into(),
             role: "system",
         }
     }
@@ -147,7 +163,7 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Re
     }
     let at = now();
     let mut by_type: std::collections::BTreeMap<&'static str, Vec<Value>> = std::collections::BTreeMap::new();
-    for e in &entries {
+    for e in entries.iter().filter(|e| e.record_type.in_feed()) {
         by_type
             .entry(e.record_type.as_str())
             .or_default()
@@ -162,8 +178,9 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Re
             sql.execute(conn)?;
         }
     }
-    let feed = entries
+    let feed: Vec<Vec<Value>> = entries
         .iter()
+        .filter(|e| e.record_type.in_feed())
         .map(|e| {
             vec![
                 Value::Text(e.record_type.as_str().into()),
@@ -174,12 +191,14 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Re
             ]
         })
         .collect();
-    insert_rows(
-        conn,
-        "changes",
-        &["record_type", "record_id", "action", "version", "at"],
-        feed,
-    )?;
+    if !feed.is_empty() {
+        insert_rows(
+            conn,
+            "changes",
+            &["record_type", "record_id", "action", "version", "at"],
+            feed,
+        )?;
+    }
     let rows = entries
         .into_iter()
         .map(|e| {

@@ -425,6 +425,7 @@ impl TestApp {
 
 /// One record of each kind, to fill the document's path templates with.
 pub struct Fixture {
+    pub client: String,
     pub coalition: String,
     pub organisation: String,
     pub membership: String,
@@ -450,7 +451,17 @@ impl Fixture {
                 json!({"organiser_id": organisation, "speakers": [{"name": "Speaker", "affiliation": null}]}),
             )
             .await);
+        let client = id(app
+            .post(
+                "/clients",
+                Some(&app.admin()),
+                json!({"name": "fixture client", "role": "admin"}),
+            )
+            .await
+            .ok(201)
+            .clone());
         Fixture {
+            client,
             coalition,
             organisation,
             membership,
@@ -462,7 +473,9 @@ impl Fixture {
     /// `template` (an OpenAPI path) with real ids, or every parameter `bad`.
     pub fn fill(&self, template: &str, bad: Option<&str>) -> String {
         let path = template.trim_start_matches("/api/v1").to_string();
-        let id = if path.starts_with("/coalitions") {
+        let id = if path.starts_with("/clients") {
+            &self.client
+        } else if path.starts_with("/coalitions") {
             &self.coalition
         } else if path.starts_with("/organisations") {
             &self.organisation

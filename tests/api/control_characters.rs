@@ -79,8 +79,11 @@ async fn no_text_reaches_the_database_with_a_control_character(app: TestApp) {
     for (template, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             let method: Method = method.to_uppercase().parse().unwrap();
-            // Every string leaf of the body: 422 naming it.
-            let content = operation["requestBody"]["content"].as_object();
+            // Every string leaf of a JSON body: 422 naming it. (The token endpoint's form stores
+            // no text: a control character there is just a wrong credential.)
+            let content = operation["requestBody"]["content"]
+                .as_object()
+                .filter(|c| !c.contains_key("application/x-www-form-urlencoded"));
             if let Some(schema) = content.and_then(|c| c.values().next()).map(|c| &c["schema"]) {
                 let mut bodies = Vec::new();
                 leaves(schema, &doc, "", 0, &mut bodies);

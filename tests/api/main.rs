@@ -26,6 +26,7 @@ mod feed;
 mod framing;
 
 mod idempotency;
+mod identity;
 
 mod initiatives;
 

@@ -86,6 +86,11 @@ impl Principal {
         admin_only(self, "read the audit trail")
     }
 
+    /// Registering, listing and revoking machine clients: admins only.
+    pub fn may_manage_clients(&self) -> Result<(), ApiError> {
+        admin_only(self, "manage API clients")
+    }
+
     /// Deleting organisations: admins only.
     pub fn may_delete_organisations(&self) -> Result<(), ApiError> {
         admin_only(self, "delete organisations")

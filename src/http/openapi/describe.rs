@@ -17,6 +17,9 @@ pub(super) fn describe(path: &str, method: &str, operation: &mut Value) {
     let lists = lists && !path.ends_with("/changes") && !path.ends_with("/audit");
     let feed = path.ends_with("/changes") || path.ends_with("/audit");
     let kind = match method {
+        // Client administration and the token endpoint say what they need themselves.
+        _ if path.starts_with("/api/v1/clients") => "Needs an administrator's bearer token.",
+        _ if path == "/api/v1/oauth/token" => "",
         "get" if lists => {
             "Anonymous; a bearer token also shows what it may see that the public may not (drafts). One page at a \
              time, in the requested order: pass `page.next_cursor` as `cursor` for the next page (also in the \

@@ -43,7 +43,7 @@ Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\"
     ),
     // Types only parameters refer to (utoipa collects the ones bodies refer to by itself);
     // `contract::every_reference_resolves` fails on any schema left out.
-    components(schemas(Problem, FieldError, crate::store::journal::RecordType)),
+    components(schemas(Problem, FieldError, crate::store::journal::RecordType, crate::feeds::changes::FeedType)),
     modifiers(&SharedComponents),
     tags(
         (name = "service", description = "Service information and health"),
@@ -56,6 +56,8 @@ Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\"
                 (name = "statistics", description = "Counts for dashboards and maps"),
                 (name = "audit", description = "Who changed what, when (administrators)"),
         (name = "changes", description = "The change feed replicas follow"),
+        (name = "oauth", description = "Tokens for machine clients (OAuth 2.0 client credentials)"),
+        (name = "clients", description = "Machine clients and their credentials (administrators)"),
     )
 )]
 pub struct ApiDoc;
@@ -89,6 +91,17 @@ impl Modify for SharedComponents {
                     .bearer_format("JWT")
                     .description(Some(
                         "HS256 JWT with claims `sub`, `role` (`admin` | `editor`), `coalitions` (ids, for editors), `exp`",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "client_basic",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "A machine client's `client_id:client_secret` (token endpoint only; RFC 6749 §2.3.1)",
                     ))
                     .build(),
             ),
@@ -133,6 +146,18 @@ macro_rules! problem_set {
     };
 }
 
+problem_set!(
+    /// Errors of the token endpoint besides its RFC 6749 ones.
+    TokenProblems, ["413"]
+);
+problem_set!(
+    /// Errors of the client administration's reads.
+    ClientReadProblems, ["400", "401", "403", "404"]
+);
+problem_set!(
+    /// Errors of registering a client.
+    ClientCreateProblems, ["400", "401", "403", "413", "415", "422"]
+);
 problem_set!(
     /// Errors of list operations.
     ListProblems, ["400", "401"]
@@ -198,7 +223,7 @@ fn add_header(response: &mut RefOr<Response>, name: &str, description: &str) {
 /// Document conditional requests and caching on every operation, as the middleware in
 /// `http_cache` implements them (applied to the generated document, served and committed).
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    for item in api.paths.paths.values_mut() {
+    for (path, item) in api.paths.paths.iter_mut() {
         if let Some(get) = item.get.as_mut() {
             // Reads are anonymous, and a token shows more (drafts): the bearer scheme is
             // optional, so Swagger UI and generated SDKs send the token when they have one.
@@ -233,7 +258,8 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 ),
             );
         }
-        if let Some(post) = item.post.as_mut() {
+        let remembered = crate::http::idempotency::rememberable(path);
+        if let Some(post) = item.post.as_mut().filter(|_| remembered) {
             post.parameters.get_or_insert_with(Vec::new).push(header_parameter(
                 "Idempotency-Key",
                 "Your unique key for this request (1–255 visible ASCII characters): a retry with the same key and \

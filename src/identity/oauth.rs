@@ -124,8 +124,25 @@ fn oauth_error(status: StatusCode, error: &'static str, description: impl Into<S
     })
 }
 
-fn invalid_request(description: impl Into<String>) -> HttpResponse {
-    oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description)
+/// An RFC 6749 error to answer with.
+struct Refusal {
+    status: StatusCode,
+    error: &'static str,
+    description: String,
+}
+
+impl Refusal {
+    fn respond(self) -> HttpResponse {
+        oauth_error(self.status, self.error, self.description)
+    }
+}
+
+fn invalid_request(description: impl Into<String>) -> Refusal {
+    Refusal {
+        status: StatusCode::BAD_REQUEST,
+        error: "invalid_request",
+        description: description.into(),
+    }
 }
 
 fn invalid_client() -> HttpResponse {
@@ -138,7 +155,7 @@ fn invalid_client() -> HttpResponse {
 
 /// `client_id:client_secret` from `Authorization: Basic`, each form-urlencoded (§2.3.1).
 /// `Ok(None)`: no Authorization header.
-fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, HttpResponse> {
+fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, Refusal> {
     use base64::Engine;
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
@@ -168,12 +185,16 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, Http
     Ok(Some((unescape(id), unescape(secret))))
 }
 
-fn invalid_client_with(description: &str) -> HttpResponse {
-    oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", description)
+fn invalid_client_with(description: &str) -> Refusal {
+    Refusal {
+        status: StatusCode::UNAUTHORIZED,
+        error: "invalid_client",
+        description: description.into(),
+    }
 }
 
 /// The form's parameters: each known one at most once, unknown ones ignored (§3.2).
-fn form(body: &[u8]) -> Result<TokenRequest, HttpResponse> {
+fn form(body: &[u8]) -> Result<TokenRequest, Refusal> {
     const KNOWN: [&str; 4] = ["grant_type", "client_id", "client_secret", "scope"];
     let mut seen: HashMap<String, String> = HashMap::new();
     for (name, value) in form_urlencoded::parse(body) {
@@ -252,17 +273,17 @@ pub async fn token(
     }
     let body = extract::read_body(payload.into_inner(), limit, extract::body_timeout(&req)).await?;
     if content_type.as_deref() != Some("application/x-www-form-urlencoded") {
-        return Ok(invalid_request(
-            "send the parameters as application/x-www-form-urlencoded (RFC 6749 §4.4.2)",
-        ));
+        return Ok(
+            invalid_request("send the parameters as application/x-www-form-urlencoded (RFC 6749 §4.4.2)").respond(),
+        );
     }
     let request = match form(&body) {
         Ok(request) => request,
-        Err(response) => return Ok(response),
+        Err(refusal) => return Ok(refusal.respond()),
     };
     let basic = match basic_credentials(&req) {
         Ok(basic) => basic,
-        Err(response) => return Ok(response),
+        Err(refusal) => return Ok(refusal.respond()),
     };
     if request.grant_type != "client_credentials" {
         return Ok(oauth_error(
@@ -282,11 +303,12 @@ pub async fn token(
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
             return Ok(invalid_request(
                 "authenticate one way only: HTTP Basic or client_id and client_secret in the body",
-            ))
+            )
+            .respond())
         }
         (Some(credentials), None, None) => credentials,
         (None, Some(id), Some(secret)) => (id, secret),
-        (None, _, _) => return Ok(invalid_client_with("client_id and client_secret are required")),
+        (None, _, _) => return Ok(invalid_client_with("client_id and client_secret are required").respond()),
     };
     let client_id = client_id.trim().to_ascii_lowercase();
     if client_id.is_empty() || client_id.len() > 64 {

@@ -61,6 +61,13 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         older_than_days: i64,
     },
+    /// Exit 0 when the service on this machine (`BIND_ADDR`'s port, over loopback) is ready:
+    /// a container health check that needs no curl.
+    Healthcheck {
+        /// The path to ask.
+        #[arg(long, default_value = "/health/ready")]
+        path: String,
+    },
     /// Machine clients of the client-credentials grant (`POST /api/v1/oauth/token`).
     Client {
         #[command(subcommand)]
@@ -240,6 +247,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Client { command } => client(&settings, command),
+        Command::Healthcheck { path } => coalition_registry::ops::probes::check(&settings.bind_addr, &path),
         Command::Backup { output } => {
             let started = std::time::Instant::now();
             let report = coalition_registry::ops::backup::backup(&settings.database_url(), &output)?;

@@ -23,3 +23,34 @@ pub async fn ready(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
     }
     Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
 }
+
+/// `coalition-registry healthcheck`: ask the running service on this machine for `path`
+/// (`/health/ready`) at the port of `bind_addr`, over loopback, with a 2-second budget; `Ok`
+/// on a 200. For container health checks, so the image needs no curl (and no shell).
+pub fn check(bind_addr: &str, path: &str) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpStream};
+    use std::time::Duration;
+    let port: u16 = bind_addr
+        .rsplit_once(':')
+        .and_then(|(_, port)| port.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("BIND_ADDR `{bind_addr}` has no port"))?;
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    let budget = Duration::from_secs(2);
+    let mut stream = TcpStream::connect_timeout(&address, budget)?;
+    stream.set_read_timeout(Some(budget))?;
+    stream.set_write_timeout(Some(budget))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut head = [0u8; 64];
+    let read = stream.read(&mut head)?;
+    let status_line = String::from_utf8_lossy(&head[..read]);
+    let status = status_line.split(' ').nth(1).unwrap_or_default();
+    if status == "200" {
+        Ok(())
+    } else {
+        anyhow::bail!("{path} answered `{}`", status_line.lines().next().unwrap_or_default())
+    }
+}

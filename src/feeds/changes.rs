@@ -27,25 +27,21 @@ use crate::store::journal::{position, Position, RecordType, Written};
 use crate::store::sql::{Sql, Value};
 use crate::store::{Database, DbConnection};
 
-/// A kind of record the change feed carries: [`RecordType`] without the audit-only kinds
-/// (machine clients), for the document.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)] // a schema, never a value
-pub enum FeedType {
-    /// countries
-    Country,
-    /// coalitions
-    Coalition,
-    /// organisations
-    Organisation,
-    /// memberships
-    Membership,
-    /// initiatives
-    Initiative,
-    /// trainings and events
-    Training,
+/// A kind of record the change feed carries: [`RecordType::ALL`] (without the audit-only
+/// kinds, machine clients), for the document.
+pub struct FeedType;
+
+impl utoipa::PartialSchema for FeedType {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("A kind of record the change feed carries."))
+            .enum_values(Some(RecordType::ALL.map(RecordType::as_str)))
+            .into()
+    }
 }
+
+impl ToSchema for FeedType {}
 
 /// Query parameters of `GET /changes`.
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -266,8 +266,7 @@ impl Application {
                 seeded.search_indexed
             );
         }
-        let secret = settings.resolve_jwt_secret()?;
-        let keys = JwtKeys::hs256(&secret, settings.jwt_issuer.clone(), settings.jwt_audience.clone());
+        let keys = JwtKeys::from_settings(settings)?;
         let listener = TcpListener::bind(&settings.bind_addr)?;
         let port = listener.local_addr()?.port();
         let metrics_listener = match settings.metrics_addr.as_deref().filter(|a| !a.trim().is_empty()) {

@@ -73,6 +73,52 @@ pub struct Settings {
     #[arg(long, env = "JWT_AUDIENCE", global = true)]
     pub jwt_audience: Option<String>,
 
+    /// The token signature algorithms accepted (comma-separated): `HS256` (tokens signed with
+    /// JWT_SECRET: the `token` command, the client-credentials grant) and any of `RS256`,
+    /// `RS384`, `RS512`, `PS256`, `PS384`, `PS512`, `ES256`, `ES384`, `EdDSA` (tokens of an
+    /// identity provider, verified against its JWK set). Never taken from a token.
+    #[arg(
+        long,
+        env = "JWT_ALGORITHMS",
+        value_delimiter = ',',
+        default_value = "HS256",
+        global = true
+    )]
+    pub jwt_algorithms: Vec<String>,
+
+    /// The identity provider's JWK set (`https://…`, or `http://` to a loopback address).
+    /// Without it (and without JWT_JWKS_FILE), an asymmetric algorithm makes the service read
+    /// the `jwks_uri` of `JWT_ISSUER/.well-known/openid-configuration`.
+    #[arg(long, env = "JWT_JWKS_URL", global = true)]
+    pub jwt_jwks_url: Option<String>,
+
+    /// A JWK set in a file, instead of a URL (re-read every five minutes and on an unknown `kid`).
+    #[arg(long, env = "JWT_JWKS_FILE", global = true)]
+    pub jwt_jwks_file: Option<PathBuf>,
+
+    /// The claim of an identity provider's token holding the role: a name, a dotted path
+    /// (`realm_access.roles`) or a JSON pointer (`/realm_access/roles`); a string or an array.
+    #[arg(long, env = "JWT_ROLE_CLAIM", default_value = "role", global = true)]
+    pub jwt_role_claim: String,
+
+    /// The role claim's value that makes an admin.
+    #[arg(long, env = "JWT_ADMIN_ROLE", default_value = "admin", global = true)]
+    pub jwt_admin_role: String,
+
+    /// The role claim's value that makes an editor.
+    #[arg(long, env = "JWT_EDITOR_ROLE", default_value = "editor", global = true)]
+    pub jwt_editor_role: String,
+
+    /// The claim of an identity provider's token holding the editor's coalition ids (same
+    /// syntax as JWT_ROLE_CLAIM; an array of strings or one string).
+    #[arg(long, env = "JWT_COALITIONS_CLAIM", default_value = "coalitions", global = true)]
+    pub jwt_coalitions_claim: String,
+
+    /// When set, only entries of the coalitions claim that start with it count, without it
+    /// (e.g. `/coalitions/` for Keycloak group paths `/coalitions/<id>`).
+    #[arg(long, env = "JWT_COALITION_PREFIX", default_value = "", global = true)]
+    pub jwt_coalition_prefix: String,
+
     /// Origins (comma-separated) allowed to make authenticated cross-origin writes.
     /// Anonymous reads are open to every origin.
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',', global = true)]
@@ -168,6 +214,14 @@ impl Settings {
             jwt_secret: Some(Secret::new(jwt_secret)),
             jwt_issuer: None,
             jwt_audience: None,
+            jwt_algorithms: vec!["HS256".into()],
+            jwt_jwks_url: None,
+            jwt_jwks_file: None,
+            jwt_role_claim: "role".into(),
+            jwt_admin_role: "admin".into(),
+            jwt_editor_role: "editor".into(),
+            jwt_coalitions_claim: "coalitions".into(),
+            jwt_coalition_prefix: String::new(),
             cors_allowed_origins: Vec::new(),
             db_pool_size: 4,
             max_body_bytes: 1_048_576,

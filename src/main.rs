@@ -230,6 +230,11 @@ fn main() -> anyhow::Result<()> {
             for id in &coalitions {
                 uuid::Uuid::parse_str(id).map_err(|_| anyhow::anyhow!("`{id}` is not a coalition id (a UUID)"))?;
             }
+            if !coalition_registry::http::auth::parse_algorithms(&settings.jwt_algorithms)?
+                .contains(&jsonwebtoken::Algorithm::HS256)
+            {
+                anyhow::bail!("JWT_ALGORITHMS does not accept HS256: tokens come from the identity provider, not from this command");
+            }
             let secret = settings.resolve_jwt_secret()?;
             let keys = JwtKeys::hs256(&secret, settings.jwt_issuer.clone(), settings.jwt_audience.clone());
             println!("{}", keys.mint(&sub, role, coalitions, ttl)?);

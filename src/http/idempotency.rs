@@ -152,13 +152,21 @@ pub async fn remembered(mut req: ServiceRequest, next: Next<BoxBody>) -> Result<
     };
     // Authentication first, with the same credential parsing as every route: a request the
     // handler will refuse (no token, a bad one) goes through unchanged and gets its 401.
-    let actor = req
+    let token = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| crate::http::auth::bearer_token(v).ok())
-        .and_then(|token| req.app_data::<Data<JwtKeys>>()?.verify(token).ok())
-        .map(|p| p.sub);
+        .map(str::to_string);
+    let verified = req
+        .extensions()
+        .get::<crate::http::auth::Authenticated>()
+        .map(|a| a.0.sub.clone());
+    let actor = match (verified, token, req.app_data::<Data<JwtKeys>>().cloned()) {
+        (Some(sub), _, _) => Some(sub),
+        (None, Some(token), Some(keys)) => keys.authenticate(&token).await.ok().map(|p| p.sub),
+        _ => None,
+    };
     let (Some(actor), Some(db)) = (actor, req.app_data::<Data<Database>>().cloned()) else {
         return next.call(req).await;
     };

@@ -166,15 +166,16 @@ fn exempt(path: &str) -> bool {
 }
 
 /// Who the request counts against: `sub:<sub>` for a valid token, else `ip:<address>`.
-fn caller_key(req: &ServiceRequest, limits: &RateLimits) -> String {
-    let keys = req.app_data::<Data<JwtKeys>>();
+async fn caller_key(req: &ServiceRequest, limits: &RateLimits) -> String {
+    let keys = req.app_data::<Data<JwtKeys>>().cloned();
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| bearer_token(v).ok());
+        .and_then(|v| bearer_token(v).ok())
+        .map(str::to_string);
     if let (Some(keys), Some(token)) = (keys, token) {
-        if let Ok(principal) = keys.verify(token) {
+        if let Ok(principal) = keys.authenticate(&token).await {
             let key = format!("sub:{}", principal.sub);
             req.extensions_mut().insert(Authenticated(principal));
             return key;
@@ -195,7 +196,7 @@ pub async fn limited(req: ServiceRequest, next: Next<BoxBody>) -> Result<Service
     let Some(policy) = limits.policy(req.method()).filter(|_| !exempt(req.path())) else {
         return next.call(req).await;
     };
-    let key = caller_key(&req, &limits);
+    let key = caller_key(&req, &limits).await;
     limits.sweep_now_and_then(policy);
     let policy_header = HeaderValue::from_str(&policy.policy_header()).ok();
     match policy.limiter.check_key(&key) {

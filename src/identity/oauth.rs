@@ -292,6 +292,13 @@ pub async fn token(
             "this server issues tokens only for `grant_type=client_credentials`",
         ));
     }
+    if !keys.can_mint() {
+        return Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "this service issues no tokens: JWT_ALGORITHMS does not accept its own (HS256); clients get tokens from the identity provider",
+        ));
+    }
     if request.scope.as_deref().is_some_and(|s| !s.trim().is_empty()) {
         return Ok(oauth_error(
             StatusCode::BAD_REQUEST,

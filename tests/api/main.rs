@@ -29,6 +29,7 @@ mod idempotency;
 mod identity;
 
 mod initiatives;
+mod jwks;
 
 mod malformed;
 mod memberships;

@@ -90,7 +90,7 @@ impl Modify for SharedComponents {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "HS256 JWT with claims `sub`, `role` (`admin` | `editor`), `coalitions` (ids, for editors), `exp`",
+                        "A JWT: from `POST /api/v1/oauth/token` (machine clients) or the `token` command (HS256, claims `sub`, `role` (`admin` | `editor`), `coalitions` (ids, for editors), `exp`), or from the identity provider the deployment trusts (RS256, ES256 or EdDSA per `JWT_ALGORITHMS`, verified against its JWK set; role and coalitions from the configured claims)",
                     ))
                     .build(),
             ),

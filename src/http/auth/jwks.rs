@@ -1,0 +1,507 @@
+//! Signing keys from an identity provider: a JSON Web Key Set (RFC 7517) fetched from a URL,
+//! from the `jwks_uri` of the issuer's OpenID configuration, or read from a file.
+//!
+//! All network and file I/O happens on one thread of the key set's own, never on an async
+//! thread: it fetches the set at start, again when the provider's `Cache-Control` says the
+//! copy is stale (bounded to [`MIN_TTL`]..[`MAX_TTL`]), and when a token names a key id the set
+//! does not hold — at most once per [`REFETCH_INTERVAL`], so rotation needs no restart and a
+//! stream of forged key ids cannot make the service hammer the provider. A failed fetch keeps
+//! the keys it has: the provider being down never stops verification with cached keys.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::{Algorithm, DecodingKey};
+
+/// The shortest time a fetched key set is used before it is fetched again.
+pub const MIN_TTL: Duration = Duration::from_secs(60);
+/// The longest.
+pub const MAX_TTL: Duration = Duration::from_secs(86_400);
+/// When the provider sends no `Cache-Control` (and for a file).
+pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
+/// At most one refetch for unknown key ids per this interval.
+pub const REFETCH_INTERVAL: Duration = Duration::from_secs(30);
+/// After a failed fetch, the next try (sooner while no keys were ever loaded).
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(60);
+const RETRY_WHILE_EMPTY: Duration = Duration::from_secs(10);
+/// Largest key set or discovery document accepted.
+const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+
+/// Where the keys come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `JWT_JWKS_URL`
+    Url(String),
+    /// the `jwks_uri` of `<issuer>/.well-known/openid-configuration`
+    Discovery {
+        /// `JWT_ISSUER`
+        issuer: String,
+    },
+    /// `JWT_JWKS_FILE`
+    File(PathBuf),
+}
+
+impl Source {
+    /// Refuse URLs a man in the middle could answer: HTTPS, or HTTP to a loopback address.
+    pub fn check_url(url: &str) -> Result<(), String> {
+        let parsed = url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+        let loopback = match parsed.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        match parsed.scheme() {
+            "https" => Ok(()),
+            "http" if loopback => Ok(()),
+            _ => Err(format!(
+                "`{url}` must be an https URL (http only for a loopback address): keys fetched in clear could be replaced"
+            )),
+        }
+    }
+}
+
+/// One usable verification key.
+struct Key {
+    kid: Option<String>,
+    /// the JWK's `alg`, when it names one: the key is then used for that algorithm only
+    alg: Option<Algorithm>,
+    /// the algorithms the key's type and curve can verify
+    fits: &'static [Algorithm],
+    key: DecodingKey,
+}
+
+/// A parsed key set.
+#[derive(Default)]
+pub struct KeySet {
+    keys: Vec<Key>,
+}
+
+/// What a key set offers for a token.
+pub enum Lookup<'a> {
+    /// the keys to try, in order
+    Keys(Vec<&'a DecodingKey>),
+    /// the token names a `kid` the set does not hold
+    UnknownKid,
+    /// the token's `kid` is in the set, but its key is not for the token's algorithm
+    WrongAlgorithm,
+    /// the token names no `kid` and no key fits its algorithm
+    NoKey,
+}
+
+impl KeySet {
+    /// Parse a JWKS document. Keys that cannot verify signatures here (encryption keys,
+    /// symmetric keys, unknown types or curves) are skipped; a set with none left is an error.
+    pub fn parse(body: &[u8]) -> Result<KeySet, String> {
+        #[derive(serde::Deserialize)]
+        struct Document {
+            keys: Vec<serde_json::Value>,
+        }
+        let document: Document =
+            serde_json::from_slice(body).map_err(|e| format!("not a JWK set (RFC 7517 §5): {e}"))?;
+        let mut keys = Vec::new();
+        for value in document.keys {
+            let Ok(jwk) = serde_json::from_value::<Jwk>(value) else {
+                continue;
+            };
+            if let Some(key) = usable(&jwk) {
+                keys.push(key);
+            }
+        }
+        if keys.is_empty() {
+            return Err(
+                "the JWK set holds no signature key this service can use (RSA, EC P-256/P-384, Ed25519)".into(),
+            );
+        }
+        Ok(KeySet { keys })
+    }
+
+    /// How many keys the set holds.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The keys that may verify a token signed with `alg` naming `kid`.
+    pub fn lookup(&self, kid: Option<&str>, alg: Algorithm) -> Lookup<'_> {
+        let fits = |k: &Key| k.fits.contains(&alg) && k.alg.is_none_or(|a| a == alg);
+        match kid {
+            Some(kid) => {
+                let named: Vec<&Key> = self.keys.iter().filter(|k| k.kid.as_deref() == Some(kid)).collect();
+                if named.is_empty() {
+                    return Lookup::UnknownKid;
+                }
+                let keys: Vec<&DecodingKey> = named.into_iter().filter(|k| fits(k)).map(|k| &k.key).collect();
+                if keys.is_empty() {
+                    Lookup::WrongAlgorithm
+                } else {
+                    Lookup::Keys(keys)
+                }
+            }
+            None => {
+                let keys: Vec<&DecodingKey> = self.keys.iter().filter(|k| fits(k)).map(|k| &k.key).collect();
+                if keys.is_empty() {
+                    Lookup::NoKey
+                } else {
+                    Lookup::Keys(keys)
+                }
+            }
+        }
+    }
+}
+
+const RSA: &[Algorithm] = &[
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+];
+
+fn usable(jwk: &Jwk) -> Option<Key> {
+    if jwk
+        .common
+        .public_key_use
+        .as_ref()
+        .is_some_and(|u| *u != PublicKeyUse::Signature)
+    {
+        return None;
+    }
+    let fits: &'static [Algorithm] = match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => RSA,
+        AlgorithmParameters::EllipticCurve(p) => match p.curve {
+            EllipticCurve::P256 => &[Algorithm::ES256],
+            EllipticCurve::P384 => &[Algorithm::ES384],
+            _ => return None,
+        },
+        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => &[Algorithm::EdDSA],
+        // Symmetric keys never come from a key set: HS256 uses the configured secret only.
+        _ => return None,
+    };
+    let alg = match jwk.common.key_algorithm {
+        None => None,
+        Some(named) => Some(signing_algorithm(named)?),
+    };
+    if alg.is_some_and(|a| !fits.contains(&a)) {
+        return None;
+    }
+    Some(Key {
+        kid: jwk.common.key_id.clone(),
+        alg,
+        fits,
+        key: DecodingKey::from_jwk(jwk).ok()?,
+    })
+}
+
+fn signing_algorithm(alg: KeyAlgorithm) -> Option<Algorithm> {
+    Some(match alg {
+        KeyAlgorithm::RS256 => Algorithm::RS256,
+        KeyAlgorithm::RS384 => Algorithm::RS384,
+        KeyAlgorithm::RS512 => Algorithm::RS512,
+        KeyAlgorithm::PS256 => Algorithm::PS256,
+        KeyAlgorithm::PS384 => Algorithm::PS384,
+        KeyAlgorithm::PS512 => Algorithm::PS512,
+        KeyAlgorithm::ES256 => Algorithm::ES256,
+        KeyAlgorithm::ES384 => Algorithm::ES384,
+        KeyAlgorithm::EdDSA => Algorithm::EdDSA,
+        _ => return None,
+    })
+}
+
+/// How long a response's `Cache-Control` lets the keys be used, bounded to
+/// [`MIN_TTL`]..=[`MAX_TTL`]; [`DEFAULT_TTL`] without a `max-age`.
+pub fn cache_ttl(cache_control: Option<&str>) -> Duration {
+    let Some(value) = cache_control else {
+        return DEFAULT_TTL;
+    };
+    let mut ttl = None;
+    for directive in value.split(',').map(str::trim) {
+        let (name, arg) = directive.split_once('=').unwrap_or((directive, ""));
+        match name.trim().to_ascii_lowercase().as_str() {
+            "no-store" | "no-cache" => return MIN_TTL,
+            "max-age" => {
+                ttl = arg
+                    .trim()
+                    .trim_matches('"')
+                    .parse::<u64>()
+                    .ok()
+                    .map(Duration::from_secs)
+            }
+            _ => {}
+        }
+    }
+    ttl.unwrap_or(DEFAULT_TTL).clamp(MIN_TTL, MAX_TTL)
+}
+
+enum Request {
+    /// from a request that met an unknown `kid`: answered when the fetch is done
+    Async(tokio::sync::oneshot::Sender<bool>),
+    /// from start-up
+    Blocking(mpsc::SyncSender<bool>),
+}
+
+/// A key set kept fresh by a thread of its own.
+pub struct Jwks {
+    source: Source,
+    current: RwLock<Arc<KeySet>>,
+    /// bumped each time a fetched set is installed
+    generation: AtomicU64,
+    requests: mpsc::Sender<Request>,
+    /// when an unknown `kid` last caused a refetch; the lock makes such refetches single-flight
+    last_refetch: tokio::sync::Mutex<Option<Instant>>,
+}
+
+impl Jwks {
+    /// Start the fetching thread and wait (up to `wait`) for the first fetch. Failing to
+    /// fetch is logged, not fatal: anonymous reads go on, tokens get 503 until keys arrive.
+    pub fn start(source: Source, wait: Duration) -> anyhow::Result<Arc<Jwks>> {
+        let (requests, inbox) = mpsc::channel();
+        let jwks = Arc::new(Jwks {
+            source: source.clone(),
+            current: RwLock::new(Arc::new(KeySet::default())),
+            generation: AtomicU64::new(0),
+            requests,
+            last_refetch: tokio::sync::Mutex::new(None),
+        });
+        let weak = Arc::downgrade(&jwks);
+        std::thread::Builder::new()
+            .name("jwks".into())
+            .spawn(move || refresher(weak, source, inbox))?;
+        let (done, first) = mpsc::sync_channel(1);
+        if jwks.requests.send(Request::Blocking(done)).is_ok() && !first.recv_timeout(wait).unwrap_or(false) {
+            log::warn!(target: "auth", "no signing keys from {} yet: tokens it signs get 503 until they arrive", jwks.describe());
+        }
+        Ok(jwks)
+    }
+
+    /// Where the keys come from, for messages.
+    pub fn describe(&self) -> String {
+        match &self.source {
+            Source::Url(url) => url.clone(),
+            Source::Discovery { issuer } => format!("the OpenID configuration of {issuer}"),
+            Source::File(path) => path.display().to_string(),
+        }
+    }
+
+    /// The keys in use, and their generation.
+    pub fn current(&self) -> (Arc<KeySet>, u64) {
+        let set = self.current.read().unwrap_or_else(|e| e.into_inner()).clone();
+        (set, self.generation.load(Ordering::Acquire))
+    }
+
+    fn install(&self, set: KeySet) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Called when a token names a key id the set of generation `seen` lacks: fetch the set
+    /// again unless that was done less than [`REFETCH_INTERVAL`] ago. True when the keys have
+    /// changed since `seen` (verify again), false when not.
+    pub async fn refetch_for_unknown_kid(&self, seen: u64) -> bool {
+        let mut last = self.last_refetch.lock().await;
+        if self.generation.load(Ordering::Acquire) != seen {
+            return true;
+        }
+        if last.is_some_and(|t| t.elapsed() < REFETCH_INTERVAL) {
+            return false;
+        }
+        *last = Some(Instant::now());
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.requests.send(Request::Async(tx)).is_err() {
+            return false;
+        }
+        rx.await.unwrap_or(false) && self.generation.load(Ordering::Acquire) != seen
+    }
+}
+
+/// The fetching thread: until the key set is dropped, fetch when asked or when the copy is stale.
+fn refresher(jwks: Weak<Jwks>, source: Source, inbox: mpsc::Receiver<Request>) {
+    let https_only = matches!(&source, Source::Url(u) | Source::Discovery { issuer: u } if u.starts_with("https:"));
+    let client = match reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10))
+        .https_only(https_only)
+        .user_agent(concat!("coalition-registry/", env!("CARGO_PKG_VERSION")))
+        .build()
+    {
+        Ok(client) => client,
+        Err(e) => {
+            log::error!(target: "auth", "cannot build the HTTP client for the JWK set: {e}");
+            return;
+        }
+    };
+    let mut jwks_uri = match &source {
+        Source::Url(url) => Some(url.clone()),
+        _ => None,
+    };
+    let mut next = Instant::now() + MAX_TTL;
+    loop {
+        let request = match inbox.recv_timeout(next.saturating_duration_since(Instant::now())) {
+            Ok(request) => Some(request),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        let Some(keys) = jwks.upgrade() else { return };
+        let fetched = fetch(&client, &source, &mut jwks_uri);
+        let ok = match fetched {
+            Ok((set, ttl)) => {
+                log::info!(target: "auth", "{} signing keys from {}; next fetch in {} s", set.len(), keys.describe(), ttl.as_secs());
+                keys.install(set);
+                next = Instant::now() + ttl;
+                true
+            }
+            Err(why) => {
+                let empty = keys.current().0.is_empty();
+                log::warn!(target: "auth", "fetching the signing keys from {} failed: {why}{}", keys.describe(),
+                    if empty { "" } else { "; the cached keys stay in use" });
+                next = Instant::now() + if empty { RETRY_WHILE_EMPTY } else { RETRY_AFTER_FAILURE };
+                if matches!(source, Source::Discovery { .. }) {
+                    jwks_uri = None;
+                }
+                false
+            }
+        };
+        match request {
+            Some(Request::Async(reply)) => {
+                let _ = reply.send(ok);
+            }
+            Some(Request::Blocking(reply)) => {
+                let _ = reply.send(ok);
+            }
+            None => {}
+        }
+    }
+}
+
+fn fetch(
+    client: &reqwest::blocking::Client,
+    source: &Source,
+    jwks_uri: &mut Option<String>,
+) -> Result<(KeySet, Duration), String> {
+    if let Source::File(path) = source {
+        let body = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        return Ok((KeySet::parse(&body)?, DEFAULT_TTL));
+    }
+    let uri = match (jwks_uri.clone(), source) {
+        (Some(uri), _) => uri,
+        (None, Source::Discovery { issuer }) => {
+            let uri = discover(client, issuer)?;
+            *jwks_uri = Some(uri.clone());
+            uri
+        }
+        (None, _) => return Err("no JWK set URL".into()),
+    };
+    let (body, cache_control) = get(client, &uri, "application/jwk-set+json, application/json")?;
+    Ok((KeySet::parse(&body)?, cache_ttl(cache_control.as_deref())))
+}
+
+/// The `jwks_uri` of an issuer's OpenID configuration (OpenID Connect Discovery 1.0 §4),
+/// whose `issuer` must be the configured one exactly (§4.3).
+fn discover(client: &reqwest::blocking::Client, issuer: &str) -> Result<String, String> {
+    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+    let (body, _) = get(client, &url, "application/json")?;
+    #[derive(serde::Deserialize)]
+    struct Configuration {
+        issuer: String,
+        jwks_uri: String,
+    }
+    let configuration: Configuration =
+        serde_json::from_slice(&body).map_err(|e| format!("{url} is not an OpenID configuration: {e}"))?;
+    if configuration.issuer != issuer {
+        return Err(format!(
+            "{url} names the issuer `{}`, not `{issuer}` (OpenID Connect Discovery §4.3)",
+            configuration.issuer
+        ));
+    }
+    Source::check_url(&configuration.jwks_uri)?;
+    Ok(configuration.jwks_uri)
+}
+
+fn get(client: &reqwest::blocking::Client, url: &str, accept: &str) -> Result<(Vec<u8>, Option<String>), String> {
+    use std::io::Read;
+    let response = client
+        .get(url)
+        .header(reqwest::header::ACCEPT, accept)
+        .send()
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("GET {url}: {}", response.status()));
+    }
+    let cache_control = response
+        .headers()
+        .get(reqwest::header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let mut body = Vec::new();
+    response
+        .take(MAX_DOCUMENT_BYTES as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    if body.len() > MAX_DOCUMENT_BYTES {
+        return Err(format!(
+            "GET {url}: the document is larger than {MAX_DOCUMENT_BYTES} bytes"
+        ));
+    }
+    Ok((body, cache_control))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_control_is_bounded() {
+        assert_eq!(cache_ttl(None), DEFAULT_TTL);
+        assert_eq!(cache_ttl(Some("public, max-age=3600")), Duration::from_secs(3600));
+        assert_eq!(cache_ttl(Some("max-age=5")), MIN_TTL);
+        assert_eq!(cache_ttl(Some("max-age=9999999")), MAX_TTL);
+        assert_eq!(cache_ttl(Some("no-cache")), MIN_TTL);
+        assert_eq!(cache_ttl(Some("max-age=600, no-store")), MIN_TTL);
+        assert_eq!(cache_ttl(Some("private")), DEFAULT_TTL);
+        assert_eq!(cache_ttl(Some("max-age=abc")), DEFAULT_TTL);
+    }
+
+    #[test]
+    fn only_signature_keys_that_fit_are_used() {
+        let set = KeySet::parse(
+            br#"{"keys": [
+                {"kty": "oct", "kid": "s", "k": "c2VjcmV0"},
+                {"kty": "RSA", "use": "enc", "kid": "enc", "alg": "RSA-OAEP", "n": "AQAB", "e": "AQAB"},
+                {"kty": "EC", "kid": "p256", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},
+                {"kty": "OKP", "kid": "ed", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+                {"kty": "XYZ", "kid": "odd"}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(set.len(), 2);
+        assert!(matches!(set.lookup(Some("p256"), Algorithm::ES256), Lookup::Keys(k) if k.len() == 1));
+        assert!(matches!(
+            set.lookup(Some("p256"), Algorithm::RS256),
+            Lookup::WrongAlgorithm
+        ));
+        assert!(matches!(set.lookup(Some("s"), Algorithm::HS256), Lookup::UnknownKid));
+        assert!(matches!(set.lookup(None, Algorithm::EdDSA), Lookup::Keys(k) if k.len() == 1));
+        assert!(matches!(set.lookup(None, Algorithm::RS256), Lookup::NoKey));
+        assert!(KeySet::parse(br#"{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}"#).is_err());
+        assert!(KeySet::parse(b"[]").is_err());
+    }
+
+    #[test]
+    fn key_urls_must_be_safe_to_fetch() {
+        assert!(Source::check_url("https://idp.example.eu/certs").is_ok());
+        assert!(Source::check_url("http://127.0.0.1:8081/certs").is_ok());
+        assert!(Source::check_url("http://localhost/certs").is_ok());
+        assert!(Source::check_url("http://idp.example.eu/certs").is_err());
+        assert!(Source::check_url("file:///etc/keys").is_err());
+        assert!(Source::check_url("not a url").is_err());
+    }
+}

@@ -209,7 +209,7 @@ async fn provider_tokens_of_each_algorithm_rotation_removed_and_forged_keys_and_
     for (token, why) in [
         rejected(
             sign(Algorithm::RS384, "rsa1", Some("rsa1"), &admin_claims("x")),
-            "RS384, which this service does not accept",
+            "RS384, an algorithm this service does not accept",
         ),
         rejected(
             sign(Algorithm::RS256, "rsa1", Some("ec1"), &admin_claims("x")),

@@ -474,7 +474,7 @@ impl JwtKeys {
         })?;
         if !self.algorithms.contains(&header.alg) {
             return Err(invalid(&format!(
-                "the token is signed with {:?}, which this service does not accept (accepted: {})",
+                "the token is signed with {:?}, an algorithm this service does not accept (accepted: {})",
                 header.alg,
                 self.algorithms
                     .iter()

@@ -202,19 +202,13 @@ fn usable(jwk: &Jwk) -> Option<Key> {
     })
 }
 
+/// The signature algorithm a JWK's `alg` names, when it is one `JWT_ALGORITHMS` may accept
+/// (the two enums spell their variants alike).
 fn signing_algorithm(alg: KeyAlgorithm) -> Option<Algorithm> {
-    Some(match alg {
-        KeyAlgorithm::RS256 => Algorithm::RS256,
-        KeyAlgorithm::RS384 => Algorithm::RS384,
-        KeyAlgorithm::RS512 => Algorithm::RS512,
-        KeyAlgorithm::PS256 => Algorithm::PS256,
-        KeyAlgorithm::PS384 => Algorithm::PS384,
-        KeyAlgorithm::PS512 => Algorithm::PS512,
-        KeyAlgorithm::ES256 => Algorithm::ES256,
-        KeyAlgorithm::ES384 => Algorithm::ES384,
-        KeyAlgorithm::EdDSA => Algorithm::EdDSA,
-        _ => return None,
-    })
+    format!("{alg:?}")
+        .parse::<Algorithm>()
+        .ok()
+        .filter(|a| *a != Algorithm::HS256 && super::SUPPORTED_ALGORITHMS.contains(a))
 }
 
 /// How long a response's `Cache-Control` lets the keys be used, bounded to

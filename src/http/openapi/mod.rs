@@ -45,22 +45,27 @@ Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\"
     // `contract::every_reference_resolves` fails on any schema left out.
     components(schemas(Problem, FieldError, crate::store::journal::RecordType, crate::feeds::changes::FeedType)),
     modifiers(&SharedComponents),
-    tags(
-        (name = "service", description = "Service information and health"),
-        (name = "reference data", description = "Countries and controlled vocabularies"),
-        (name = "coalitions", description = "National coalitions"),
-        (name = "organisations", description = "Member organisations"),
-        (name = "memberships", description = "Links between coalitions and organisations"),
-        (name = "initiatives", description = "Initiatives of the coalitions, with drafts"),
-        (name = "trainings", description = "Trainings, workshops, webinars, conferences and study visits, with drafts"),
-                (name = "statistics", description = "Counts for dashboards and maps"),
-                (name = "audit", description = "Who changed what, when (administrators)"),
-        (name = "changes", description = "The change feed replicas follow"),
-        (name = "oauth", description = "Tokens for machine clients (OAuth 2.0 client credentials)"),
-        (name = "clients", description = "Machine clients and their credentials (administrators)"),
-    )
 )]
 pub struct ApiDoc;
+
+/// The tags, in the order the documentation shows them: `(name, description)`.
+const TAGS: &[(&str, &str)] = &[
+    ("service", "Service information and health"),
+    ("reference data", "Countries and controlled vocabularies"),
+    ("coalitions", "National coalitions"),
+    ("organisations", "Member organisations"),
+    ("memberships", "Links between coalitions and organisations"),
+    ("initiatives", "Initiatives of the coalitions, with drafts"),
+    (
+        "trainings",
+        "Trainings, workshops, webinars, conferences and study visits, with drafts",
+    ),
+    ("statistics", "Counts for dashboards and maps"),
+    ("audit", "Who changed what, when (administrators)"),
+    ("changes", "The change feed replicas follow"),
+    ("oauth", "Tokens for machine clients (OAuth 2.0 client credentials)"),
+    ("clients", "Machine clients and their credentials (administrators)"),
+];
 
 /// `(component name, status, description)` of every problem response.
 const PROBLEMS: &[(&str, &str, &str)] = &[
@@ -82,6 +87,16 @@ struct SharedComponents;
 
 impl Modify for SharedComponents {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi.tags = Some(
+            TAGS.iter()
+                .map(|(name, description)| {
+                    utoipa::openapi::tag::TagBuilder::new()
+                        .name(*name)
+                        .description(Some(*description))
+                        .build()
+                })
+                .collect(),
+        );
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",

@@ -238,13 +238,14 @@ async fn metrics(
     metrics: web::Data<crate::ops::metrics::Metrics>,
     db: web::Data<Database>,
     limits: Option<web::Data<crate::http::rate_limit::RateLimits>>,
+    keys: Option<web::Data<JwtKeys>>,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(MetricsAddr(addr)) = **own {
         if req.app_config().local_addr() != addr {
             return Err(ApiError::NotFound(format!("no resource at {}", req.path())));
         }
     }
-    Ok(crate::ops::metrics::scrape(metrics, db, limits).await)
+    Ok(crate::ops::metrics::scrape(metrics, db, limits, keys).await)
 }
 
 /// A bound, not yet awaited server.

@@ -2,7 +2,7 @@
 //! the TiKV crate): requests by route template, method and status; latency histograms by route
 //! template and method; the database pool (open, idle, jobs waiting), statements run; the change
 //! feed's newest sequence number and the notifications heard from other replicas; response-cache
-//! hits and misses; rate-limit rejections. Served on the API's address, or only on
+//! hits and misses; rate-limit rejections; fetches of the identity provider's keys. Served on the API's address, or only on
 //! `METRICS_ADDR` when that is set (so it can stay off the public network).
 
 use std::time::Instant;
@@ -16,6 +16,7 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
+use crate::http::auth::JwtKeys;
 use crate::http::rate_limit::RateLimits;
 use crate::http::response_cache;
 use crate::store::Database;
@@ -32,6 +33,8 @@ pub struct Metrics {
     newest_seq: IntGauge,
     notifications: IntGauge,
     rejections: IntGaugeVec,
+    jwks_fetches: IntGaugeVec,
+    jwks_keys: IntGauge,
 }
 
 impl Metrics {
@@ -82,6 +85,17 @@ impl Metrics {
             Opts::new("rate_limit_rejections_total", "Requests refused with 429, by budget"),
             &["policy"],
         )?;
+        let jwks_fetches = IntGaugeVec::new(
+            Opts::new(
+                "jwks_fetches_total",
+                "Fetches of the identity provider's JWK set, by outcome (ok, failed)",
+            ),
+            &["outcome"],
+        )?;
+        let jwks_keys = IntGauge::new(
+            "jwks_keys",
+            "Usable keys in the identity provider's JWK set in use (0 without one)",
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(cache.clone()))?;
@@ -90,6 +104,8 @@ impl Metrics {
         registry.register(Box::new(newest_seq.clone()))?;
         registry.register(Box::new(notifications.clone()))?;
         registry.register(Box::new(rejections.clone()))?;
+        registry.register(Box::new(jwks_fetches.clone()))?;
+        registry.register(Box::new(jwks_keys.clone()))?;
         Ok(Metrics {
             registry,
             requests,
@@ -100,11 +116,13 @@ impl Metrics {
             newest_seq,
             notifications,
             rejections,
+            jwks_fetches,
+            jwks_keys,
         })
     }
 
     /// The text exposition, with the gauges read now.
-    pub fn render(&self, db: &Database, limits: Option<&RateLimits>) -> String {
+    pub fn render(&self, db: &Database, limits: Option<&RateLimits>, keys: Option<&JwtKeys>) -> String {
         let stats = db.stats();
         self.pool
             .with_label_values(&["in_use"])
@@ -123,6 +141,12 @@ impl Metrics {
             self.rejections
                 .with_label_values(&["writes"])
                 .set(i64::try_from(rejected.writes).unwrap_or(i64::MAX));
+        }
+        if let Some(jwks) = keys.and_then(|k| k.jwks_stats()) {
+            let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            self.jwks_fetches.with_label_values(&["ok"]).set(count(jwks.fetched));
+            self.jwks_fetches.with_label_values(&["failed"]).set(count(jwks.failed));
+            self.jwks_keys.set(i64::try_from(jwks.keys).unwrap_or(i64::MAX));
         }
         let mut out = Vec::new();
         if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
@@ -158,8 +182,17 @@ pub async fn observed<B: MessageBody>(req: ServiceRequest, next: Next<B>) -> Res
 }
 
 /// `GET /metrics`.
-pub async fn scrape(metrics: Data<Metrics>, db: Data<Database>, limits: Option<Data<RateLimits>>) -> HttpResponse {
+pub async fn scrape(
+    metrics: Data<Metrics>,
+    db: Data<Database>,
+    limits: Option<Data<RateLimits>>,
+    keys: Option<Data<JwtKeys>>,
+) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics.render(&db, limits.as_ref().map(|l| l.get_ref())))
+        .body(metrics.render(
+            &db,
+            limits.as_ref().map(|l| l.get_ref()),
+            keys.as_ref().map(|k| k.get_ref()),
+        ))
 }

@@ -308,6 +308,17 @@ async fn provider_tokens_of_each_algorithm_rotation_removed_and_forged_keys_and_
     assert!(replies.iter().all(|s| *s == 401), "{replies:?}");
     assert_eq!(provider.hits(), 3);
     assert_eq!(status_with(&app, &rotated).await, 200);
+
+    // What the fetching did, on /metrics.
+    let metrics = app.client.get(format!("{}/metrics", app.base)).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    for line in [
+        "coalition_registry_jwks_fetches_total{outcome=\"ok\"} 2",
+        "coalition_registry_jwks_fetches_total{outcome=\"failed\"} 1",
+        "coalition_registry_jwks_keys 3",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} not in:\n{metrics}");
+    }
 }
 
 #[actix_web::test]

@@ -252,6 +252,19 @@ pub struct Jwks {
     requests: mpsc::Sender<Request>,
     /// when an unknown `kid` last caused a refetch; the lock makes such refetches single-flight
     last_refetch: tokio::sync::Mutex<Option<Instant>>,
+    fetched: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// For `/metrics`: fetches that succeeded and failed since start, and the keys in use.
+#[derive(Debug, Clone, Copy)]
+pub struct JwksStats {
+    /// fetches that installed a key set
+    pub fetched: u64,
+    /// fetches that failed (the cached keys stayed in use)
+    pub failed: u64,
+    /// usable keys in the set in use
+    pub keys: usize,
 }
 
 impl Jwks {
@@ -265,6 +278,8 @@ impl Jwks {
             generation: AtomicU64::new(0),
             requests,
             last_refetch: tokio::sync::Mutex::new(None),
+            fetched: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
         });
         let weak = Arc::downgrade(&jwks);
         std::thread::Builder::new()
@@ -290,6 +305,15 @@ impl Jwks {
     pub fn current(&self) -> (Arc<KeySet>, u64) {
         let set = self.current.read().unwrap_or_else(|e| e.into_inner()).clone();
         (set, self.generation.load(Ordering::Acquire))
+    }
+
+    /// Fetches so far and the keys in use.
+    pub fn stats(&self) -> JwksStats {
+        JwksStats {
+            fetched: self.fetched.load(Ordering::Relaxed),
+            failed: self.failed.load(Ordering::Relaxed),
+            keys: self.current().0.len(),
+        }
     }
 
     fn install(&self, set: KeySet) {
@@ -350,10 +374,12 @@ fn refresher(jwks: Weak<Jwks>, source: Source, inbox: mpsc::Receiver<Request>) {
             Ok((set, ttl)) => {
                 log::info!(target: "auth", "{} signing keys from {}; next fetch in {} s", set.len(), keys.describe(), ttl.as_secs());
                 keys.install(set);
+                keys.fetched.fetch_add(1, Ordering::Relaxed);
                 next = Instant::now() + ttl;
                 true
             }
             Err(why) => {
+                keys.failed.fetch_add(1, Ordering::Relaxed);
                 let empty = keys.current().0.is_empty();
                 log::warn!(target: "auth", "fetching the signing keys from {} failed: {why}{}", keys.describe(),
                     if empty { "" } else { "; the cached keys stay in use" });

@@ -426,6 +426,11 @@ impl JwtKeys {
         ))
     }
 
+    /// The identity provider's key set's fetch counts, when one is configured.
+    pub fn jwks_stats(&self) -> Option<jwks::JwksStats> {
+        self.jwks.as_ref().map(|j| j.stats())
+    }
+
     /// Whether this service can sign tokens itself (HS256 is accepted).
     pub fn can_mint(&self) -> bool {
         self.hs256.is_some()

@@ -152,6 +152,17 @@ async fn status_with(app: &TestApp, token: &str) -> u16 {
     app.get_as("/clients", token).await.status.as_u16()
 }
 
+/// An editor's token updates the profile of its coalition `own`, and gets 403 on `other`.
+async fn writes_only_its_coalition(app: &TestApp, editor: &str, own: &str, other: &str) {
+    let patch = json!({"description": "Edited with the identity provider's token"});
+    app.patch(&format!("/coalitions/{own}"), Some(editor), patch.clone())
+        .await
+        .ok(200);
+    app.patch(&format!("/coalitions/{other}"), Some(editor), patch)
+        .await
+        .problem(403);
+}
+
 #[actix_web::test]
 async fn provider_tokens_of_each_algorithm_rotation_removed_and_forged_keys_and_outage() {
     let provider = Provider::start(&["rsa1", "ec1", "ed1"]);
@@ -188,13 +199,7 @@ async fn provider_tokens_of_each_algorithm_rotation_removed_and_forged_keys_and_
         Some("ec1"),
         &json!({"sub": "maija@idp", "role": "editor", "coalitions": [lv], "exp": now() + 600}),
     );
-    let patch = json!({"description": "From the identity provider"});
-    app.patch(&format!("/coalitions/{lv}"), Some(&editor), patch.clone())
-        .await
-        .ok(200);
-    app.patch(&format!("/coalitions/{ee}"), Some(&editor), patch.clone())
-        .await
-        .problem(403);
+    writes_only_its_coalition(&app, &editor, &lv, &ee).await;
     let trail = app
         .get_as(&format!("/audit?type=coalition&id={lv}&sort=-at&limit=1"), &app.admin())
         .await;
@@ -392,13 +397,7 @@ async fn keycloak_claims_from_a_discovered_key_set() {
         json!(["offline_access", "registry-editor"]),
         json!([format!("/coalitions/{lv}"), "/staff"]),
     );
-    let patch = json!({"description": "Edited in Keycloak's name"});
-    app.patch(&format!("/coalitions/{lv}"), Some(&editor), patch.clone())
-        .await
-        .ok(200);
-    app.patch(&format!("/coalitions/{ee}"), Some(&editor), patch.clone())
-        .await
-        .problem(403);
+    writes_only_its_coalition(&app, &editor, &lv, &ee).await;
     // A user of the realm without a registry role, a token of another issuer or audience.
     let nobody = keycloak(json!(["offline_access"]), json!([format!("/coalitions/{lv}")]));
     let detail = app.get_as("/clients", &nobody).await.problem(401)["detail"].clone();

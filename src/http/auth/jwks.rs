@@ -71,8 +71,26 @@ struct Key {
     /// the JWK's `alg`, when it names one: the key is then used for that algorithm only
     alg: Option<Algorithm>,
     /// the algorithms the key's type and curve can verify
-    fits: &'static [Algorithm],
+    fits: Fits,
     key: DecodingKey,
+}
+
+/// Which algorithms a key's type and curve can verify.
+#[derive(Clone, Copy)]
+enum Fits {
+    /// an RSA key: RS256/384/512 and PS256/384/512
+    Rsa,
+    /// an EC or OKP key: its curve's one algorithm
+    Only(Algorithm),
+}
+
+impl Fits {
+    fn allows(self, alg: Algorithm) -> bool {
+        match self {
+            Fits::Rsa => alg.family() == jsonwebtoken::AlgorithmFamily::Rsa,
+            Fits::Only(only) => only == alg,
+        }
+    }
 }
 
 /// A parsed key set.
@@ -132,7 +150,7 @@ impl KeySet {
 
     /// The keys that may verify a token signed with `alg` naming `kid`.
     pub fn lookup(&self, kid: Option<&str>, alg: Algorithm) -> Lookup<'_> {
-        let fits = |k: &Key| k.fits.contains(&alg) && k.alg.is_none_or(|a| a == alg);
+        let fits = |k: &Key| k.fits.allows(alg) && k.alg.is_none_or(|a| a == alg);
         match kid {
             Some(kid) => {
                 let named: Vec<&Key> = self.keys.iter().filter(|k| k.kid.as_deref() == Some(kid)).collect();
@@ -158,15 +176,6 @@ impl KeySet {
     }
 }
 
-const RSA: &[Algorithm] = &[
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-];
-
 fn usable(jwk: &Jwk) -> Option<Key> {
     if jwk
         .common
@@ -176,14 +185,14 @@ fn usable(jwk: &Jwk) -> Option<Key> {
     {
         return None;
     }
-    let fits: &'static [Algorithm] = match &jwk.algorithm {
-        AlgorithmParameters::RSA(_) => RSA,
+    let fits = match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => Fits::Rsa,
         AlgorithmParameters::EllipticCurve(p) => match p.curve {
-            EllipticCurve::P256 => &[Algorithm::ES256],
-            EllipticCurve::P384 => &[Algorithm::ES384],
+            EllipticCurve::P256 => Fits::Only(Algorithm::ES256),
+            EllipticCurve::P384 => Fits::Only(Algorithm::ES384),
             _ => return None,
         },
-        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => &[Algorithm::EdDSA],
+        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => Fits::Only(Algorithm::EdDSA),
         // Symmetric keys never come from a key set: HS256 uses the configured secret only.
         _ => return None,
     };
@@ -191,7 +200,7 @@ fn usable(jwk: &Jwk) -> Option<Key> {
         None => None,
         Some(named) => Some(signing_algorithm(named)?),
     };
-    if alg.is_some_and(|a| !fits.contains(&a)) {
+    if alg.is_some_and(|a| !fits.allows(a)) {
         return None;
     }
     Some(Key {

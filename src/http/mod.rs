@@ -8,6 +8,7 @@ pub mod csv_export;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod language;
 pub mod openapi;
 pub mod paging;
 pub mod rate_limit;

@@ -209,6 +209,7 @@ pub fn app(
         .route("/health/ready", web::get().to(crate::ops::probes::ready))
         .route("/metrics", web::get().to(metrics))
         .default_service(web::to(no_route))
+        .wrap(from_fn(crate::http::language::negotiated))
         .wrap(from_fn(static_methods))
         .wrap(from_fn(crate::http::csv_export::by_path))
         .wrap(from_fn(idempotency::remembered))
@@ -257,6 +258,11 @@ pub struct Application {
 impl Application {
     /// Connect, migrate and seed the database, bind the listener (port 0 picks a free one).
     pub fn build(settings: &Settings) -> anyhow::Result<Application> {
+        if !settings.languages.is_empty() {
+            let languages = crate::http::language::Languages::new(&settings.languages)
+                .map_err(|e| anyhow::anyhow!("LANGUAGES: {e}"))?;
+            crate::kernel::texts::set_accepted(languages);
+        }
         let db = Database::connect(&settings.database_url(), settings.db_pool_size)?;
         db.migrate()?;
         let seeded = crate::ops::seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;

@@ -124,6 +124,11 @@ pub struct Settings {
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_allowed_origins: Vec<String>,
 
+    /// The languages translated text may be written in (comma-separated BCP 47 tags; default:
+    /// the EU's 24 official languages, hy, az, be, ka, uk, ru).
+    #[arg(long, env = "LANGUAGES", value_delimiter = ',', global = true)]
+    pub languages: Vec<String>,
+
     /// Database connections in the pool.
     #[arg(long, env = "DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub db_pool_size: u32,
@@ -223,6 +228,7 @@ impl Settings {
             jwt_coalitions_claim: "coalitions".into(),
             jwt_coalition_prefix: String::new(),
             cors_allowed_origins: Vec::new(),
+            languages: Vec::new(),
             db_pool_size: 4,
             max_body_bytes: 1_048_576,
             request_timeout_secs: 10,

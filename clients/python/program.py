@@ -30,6 +30,7 @@ from coalition_registry_api_client.models import (
     Publication,
     RecordType,
     Sphere,
+    Texts,
 )
 
 
@@ -45,7 +46,8 @@ def main() -> None:
         client=client,
         body=CoalitionInput(
             country_code="EE",
-            name="Python coalition",
+            original_language="et",
+            name=Texts.from_dict({"et": "Pythoni koalitsioon", "en": "Python coalition"}),
             status=CoalitionStatus.ESTABLISHED,
             activity_areas=[ActivityArea.EDUCATION],
         ),
@@ -60,7 +62,8 @@ def main() -> None:
             idempotency_key=f"py-{coalition.id}-{title.replace(' ', '-')}",
             body=InitiativeInput(
                 coalition_id=coalition.id,
-                title=title,
+                original_language="en",
+                title=Texts.from_dict({"en": title}),
                 activity_areas=[ActivityArea.EDUCATION],
                 countries=["EE"],
                 sphere=Sphere.NATIONAL,
@@ -81,7 +84,7 @@ def main() -> None:
         page = list_initiatives.sync(client=client, coalition=[coalition.id], limit=2, **kwargs)
         check(isinstance(page, InitiativeList), f"list: {page}")
         assert isinstance(page, InitiativeList)
-        titles.extend(initiative.title for initiative in page.data)
+        titles.extend(initiative.display.title for initiative in page.data)
         check(page.page.limit == 2, "page limit")
         next_cursor = page.page.next_cursor
         if next_cursor is None:
@@ -91,12 +94,24 @@ def main() -> None:
 
     first = created[0]
     patched = patch_initiative.sync(
-        first.id, client=client, body=InitiativeInputPatch(website=None, title="Coding club (patched)")
+        first.id,
+        client=client,
+        body=InitiativeInputPatch(
+            website=None, title=Texts.from_dict({"en": "Coding club (patched)", "et": "Programmeerimisring"})
+        ),
     )
     check(isinstance(patched, Initiative), f"patch: {patched}")
     assert isinstance(patched, Initiative)
     check(patched.website is None, "website cleared")
     check(patched.version == first.version + 1, "version moved")
+    check(patched.title.to_dict() == {"en": "Coding club (patched)", "et": "Programmeerimisring"}, "maps round-trip")
+
+    estonian = get_initiative.sync(first.id, client=client, lang="et")
+    check(isinstance(estonian, Initiative), f"read: {estonian}")
+    assert isinstance(estonian, Initiative)
+    check(estonian.display.title == "Programmeerimisring", "display in Estonian")
+    check(estonian.display.language == "et", "display language")
+    check(coalition.display.name == "Pythoni koalitsioon", "a coalition's display, original language")
 
     read = get_initiative.sync_detailed(first.id, client=client)
     etag = read.headers.get("etag")

@@ -24,7 +24,13 @@ function check(condition: boolean, what: string): void {
 async function main(): Promise<void> {
   const coalition = await client.POST("/api/v1/coalitions", {
     headers: auth,
-    body: { country_code: "LV", name: "TypeScript coalition", status: "established", activity_areas: ["education"] },
+    body: {
+      country_code: "LV",
+      original_language: "lv",
+      name: { lv: "TypeScript koalīcija", en: "TypeScript coalition" },
+      status: "established",
+      activity_areas: ["education"],
+    },
   });
   if (coalition.data === undefined) {
     throw new Error(`create coalition: ${coalition.response.status} ${JSON.stringify(coalition.error)}`);
@@ -37,7 +43,8 @@ async function main(): Promise<void> {
       headers: { ...auth, "Idempotency-Key": `ts-${coalitionId}-${title.replaceAll(" ", "-")}` },
       body: {
         coalition_id: coalitionId,
-        title,
+        original_language: "en",
+        title: { en: title },
         activity_areas: ["education"],
         countries: ["LV"],
         sphere: "national",
@@ -62,7 +69,7 @@ async function main(): Promise<void> {
       throw new Error(`list: ${page.response.status}`);
     }
     for (const initiative of page.data.data) {
-      titles.push(initiative.title);
+      titles.push(initiative.display.title);
     }
     check(page.data.page.limit === 2, "page limit");
     cursor = page.data.page.next_cursor;
@@ -77,13 +84,21 @@ async function main(): Promise<void> {
   const patched = await client.PATCH("/api/v1/initiatives/{id}", {
     params: { path: { id: first.id } },
     headers: { ...auth, "Content-Type": "application/merge-patch+json" },
-    body: { website: null, title: "Coding club (patched)" },
+    body: { website: null, title: { en: "Coding club (patched)", lv: "Programmēšanas pulciņš" } },
   });
   if (patched.data === undefined) {
     throw new Error(`patch: ${patched.response.status} ${JSON.stringify(patched.error)}`);
   }
   check(patched.data.website === null, "website cleared");
   check(patched.data.version === first.version + 1, "version moved");
+  check(patched.data.title["lv"] === "Programmēšanas pulciņš", "a translation added by a merge patch");
+
+  // Display strings in the language asked for.
+  const latvian = await client.GET("/api/v1/initiatives/{id}", { params: { path: { id: first.id }, query: { lang: "lv" } } });
+  check(latvian.data?.display.title === "Programmēšanas pulciņš", "display in Latvian");
+  check(latvian.response.headers.get("content-language") === "lv", "Content-Language");
+  const coalitionRead = await client.GET("/api/v1/coalitions/{id}", { params: { path: { id: coalitionId } } });
+  check(coalitionRead.data?.display.name === "TypeScript koalīcija", "a coalition's display, original language");
 
   // Revalidate with the ETag: 304 while unchanged.
   const read = await client.GET("/api/v1/initiatives/{id}", { params: { path: { id: first.id } } });

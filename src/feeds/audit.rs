@@ -174,6 +174,7 @@ pub async fn audit(caller: Caller, req: HttpRequest, db: web::Data<Database>) ->
             name: "audit",
             columns: CSV_COLUMNS,
             clock_dependent: false,
+            texts_of: None,
         };
         return csv_export::respond(&req, &db, export, ListRequest::export(sort), move |conn, request| {
             list(conn, &filters, request)

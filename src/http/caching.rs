@@ -32,6 +32,18 @@ pub fn versioned<T: serde::Serialize>(version: i64, body: &T) -> HttpResponse {
         .json(body)
 }
 
+/// Add `name` to the response's `Vary`, kept as one header (the CORS layer keeps only one).
+pub fn vary(headers: &mut actix_web::http::header::HeaderMap, name: &str) {
+    let value = match headers.get(header::VARY).and_then(|v| v.to_str().ok()) {
+        Some(current) if current.split(',').any(|v| v.trim().eq_ignore_ascii_case(name)) => return,
+        Some(current) if !current.trim().is_empty() => format!("{current}, {name}"),
+        _ => name.to_string(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        headers.insert(header::VARY, value);
+    }
+}
+
 fn tags(value: &str) -> impl Iterator<Item = &str> {
     value.split(',').map(str::trim).filter(|t| !t.is_empty())
 }
@@ -46,7 +58,9 @@ impl IfMatch {
     pub fn check(&self, version: i64) -> Result<(), ApiError> {
         let Some(value) = &self.0 else { return Ok(()) };
         let current = etag(version);
-        if tags(value).any(|t| t == "*" || t == current) {
+        // A representation's tag names the version and the languages shown (`"3.lv"`).
+        let of_version = format!("\"{version}.");
+        if tags(value).any(|t| t == "*" || t == current || t.starts_with(&of_version)) {
             Ok(())
         } else {
             Err(ApiError::PreconditionFailed(format!(
@@ -127,7 +141,7 @@ pub async fn conditional(
     if let Ok(value) = HeaderValue::from_str(&cache_control) {
         headers.insert(header::CACHE_CONTROL, value);
     }
-    headers.append(header::VARY, HeaderValue::from_static("Authorization"));
+    vary(headers, "Authorization");
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -176,6 +190,8 @@ mod tests {
         assert!(IfMatch(Some("*".into())).check(3).is_ok());
         assert!(IfMatch(Some("\"2\"".into())).check(3).is_err());
         assert!(IfMatch(Some("W/\"3\"".into())).check(3).is_err());
+        assert!(IfMatch(Some("\"3.lv\"".into())).check(3).is_ok());
+        assert!(IfMatch(Some("\"31.lv\"".into())).check(3).is_err());
     }
 
     #[test]

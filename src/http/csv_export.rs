@@ -2,6 +2,9 @@
 //! JSON clients never meet CSV), or on the list's own URL `Accept: text/csv` or `format=csv`,
 //! answers with all matching rows (not one page), streamed in batches from a blocking thread,
 //! with a header row. Sets are joined with `;`; nested records are written as compact JSON.
+//! A translated field is one column per language present in the resource's data (`title.en`,
+//! `title.lv`, …), and `display.*` columns give the texts in the request's languages (`lang`,
+//! else `Accept-Language`, as in JSON).
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
@@ -14,6 +17,9 @@ use sha2::{Digest, Sha256};
 
 use crate::http::error::ApiError;
 use crate::http::paging::{ListFormat, ListRequest, Listed, PageParams};
+use crate::kernel::texts;
+use crate::store::sql::{Sql, TextRow};
+use crate::store::tables::Table;
 use crate::store::{Database, DbConnection};
 
 /// Whether the client asked for CSV: by the `.csv` path, else `format` (which wins over
@@ -94,6 +100,10 @@ async fn entity_tag(req: &HttpRequest, db: &Database, export: &Export) -> Result
         hasher.update(part.to_le_bytes());
     }
     hasher.update(req.uri().to_string());
+    if let Some(languages) = req.headers().get(header::ACCEPT_LANGUAGE) {
+        hasher.update(b"\0");
+        hasher.update(languages.as_bytes());
+    }
     if let Some(credentials) = req.headers().get(header::AUTHORIZATION) {
         hasher.update(credentials.as_bytes());
     }
@@ -109,6 +119,14 @@ fn if_none_match_hits(req: &HttpRequest, tag: &str) -> bool {
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| crate::http::caching::none_match_hits(v, tag))
+}
+
+/// A column's value: `a.b` is `b` of the object `a` (a translated field's language, `display.*`).
+fn column<'a>(value: &'a Value, column: &str) -> &'a Value {
+    match column.split_once('.') {
+        Some((field, key)) => &value[field][key],
+        None => &value[column],
+    }
 }
 
 fn cell(value: &Value) -> String {
@@ -127,15 +145,23 @@ fn cell(value: &Value) -> String {
     }
 }
 
-fn encode<T: Serialize>(rows: &[T], columns: &[&str], header_row: bool) -> Result<Bytes, ApiError> {
+fn encode<T: Serialize>(
+    rows: &[T],
+    columns: &[String],
+    header_row: bool,
+    languages: Option<&[String]>,
+) -> Result<Bytes, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| ApiError::Internal(format!("writing CSV: {e}"));
     if header_row {
         writer.write_record(columns).map_err(fail)?;
     }
     for row in rows {
-        let value = serde_json::to_value(row).map_err(|e| ApiError::Internal(format!("serialising a row: {e}")))?;
-        let record: Vec<String> = columns.iter().map(|c| cell(&value[*c])).collect();
+        let mut value = serde_json::to_value(row).map_err(|e| ApiError::Internal(format!("serialising a row: {e}")))?;
+        if let Some(languages) = languages {
+            texts::decorate(&mut value, languages);
+        }
+        let record: Vec<String> = columns.iter().map(|c| cell(column(&value, c))).collect();
         writer.write_record(&record).map_err(fail)?;
     }
     writer
@@ -152,6 +178,53 @@ pub struct Export {
     pub columns: &'static [&'static str],
     /// the filters depend on the current time (e.g. `upcoming`): no `ETag`
     pub clock_dependent: bool,
+    /// the table of a resource with translated fields: each is a column per language present
+    /// in it, and `display.*` columns are added
+    pub texts_of: Option<&'static Table>,
+}
+
+/// The columns of an export: each translated field of `columns` as one column per language
+/// present in the table (in the accepted list's order), and the `display` columns at the end.
+fn expanded(conn: &mut DbConnection, columns: &[&str], table: &Table) -> Result<Vec<String>, ApiError> {
+    let sql = if crate::resources::content::is_postgres(conn) {
+        format!(
+            "SELECT DISTINCT l AS value FROM {0}, jsonb_each({0}.texts::jsonb) f(k, v), jsonb_object_keys(f.v) l",
+            table.name
+        )
+    } else {
+        format!(
+            "SELECT DISTINCT l.key AS value FROM {0}, json_each({0}.texts) f, json_each(f.value) l",
+            table.name
+        )
+    };
+    let present: Vec<String> = Sql::new(&sql)
+        .load::<TextRow>(conn)?
+        .into_iter()
+        .map(|r| r.value)
+        .collect();
+    let accepted = texts::accepted();
+    let mut languages: Vec<String> = accepted
+        .tags()
+        .iter()
+        .filter(|t| present.contains(t))
+        .cloned()
+        .collect();
+    // Languages no longer accepted but still in the data are kept, after the others.
+    let mut others: Vec<String> = present.into_iter().filter(|t| !languages.contains(t)).collect();
+    others.sort();
+    languages.extend(others);
+    let mut expanded = Vec::new();
+    let mut display = vec!["display.language".to_string()];
+    for column in columns {
+        if texts::FIELDS.contains(column) {
+            expanded.extend(languages.iter().map(|l| format!("{column}.{l}")));
+            display.push(format!("display.{column}"));
+        } else {
+            expanded.push(column.to_string());
+        }
+    }
+    expanded.extend(display);
+    Ok(expanded)
 }
 
 /// Stream every row `fetch` yields, page after page, as CSV named `<name>.csv`.
@@ -166,7 +239,18 @@ where
     T: Serialize + 'static,
     F: FnMut(&mut DbConnection, &ListRequest) -> Result<Listed<T>, ApiError> + Send + 'static,
 {
-    let Export { name, columns, .. } = export;
+    let Export {
+        name,
+        columns,
+        texts_of,
+        ..
+    } = export;
+    let languages = texts_of.map(|_| {
+        req.extensions()
+            .get::<crate::http::language::Requested>()
+            .map(|r| r.chain.clone())
+            .unwrap_or_default()
+    });
     let tag = match entity_tag(req, db, &export).await? {
         Some(tag) if if_none_match_hits(req, &tag) => {
             return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
@@ -187,10 +271,18 @@ where
                 return;
             }
         };
+        let columns: Vec<String> = match texts_of.map(|table| expanded(&mut conn, columns, table)) {
+            None => columns.iter().map(|c| c.to_string()).collect(),
+            Some(Ok(columns)) => columns,
+            Some(Err(e)) => {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+        };
         let mut first = true;
         loop {
             let batch = fetch(&mut conn, &request).and_then(|listed| {
-                let bytes = encode(&listed.rows, columns, first)?;
+                let bytes = encode(&listed.rows, &columns, first, languages.as_deref())?;
                 Ok((bytes, listed))
             });
             first = false;

@@ -192,7 +192,19 @@ fn backticked<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
 pub const EMPTY_IS_ABSENT: [&str; 5] = ["cursor", "after", "sort", "q", "include"];
 
 /// Parse a query string into `T` (which denies unknown fields); errors are 400s naming the parameter.
+/// `lang`, every route's, is read by the language middleware (`http::language`) and left out.
 pub fn query<T: DeserializeOwned>(query_string: &str) -> Result<T, ApiError> {
+    let without_lang;
+    let query_string = if query_string.split('&').any(|p| p == "lang" || p.starts_with("lang=")) {
+        without_lang = query_string
+            .split('&')
+            .filter(|p| *p != "lang" && !p.starts_with("lang="))
+            .collect::<Vec<_>>()
+            .join("&");
+        without_lang.as_str()
+    } else {
+        query_string
+    };
     let empty = |key: &str| ApiError::bad_param(key, "empty", "is empty: give it a value or leave the parameter out");
     let sent_empty: Vec<String> = form_urlencoded::parse(query_string.as_bytes())
         .filter(|(key, value)| value.is_empty() && !EMPTY_IS_ABSENT.contains(&key.as_ref()))

@@ -57,6 +57,7 @@ struct Key {
     target: String,
     accept: String,
     accept_encoding: String,
+    accept_language: String,
 }
 
 #[derive(Debug)]
@@ -82,6 +83,7 @@ impl ResponseCache {
                     let size = key.target.len()
                         + key.accept.len()
                         + key.accept_encoding.len()
+                        + key.accept_language.len()
                         + value.body.len()
                         + 64 * value.headers.len();
                     u32::try_from(size).unwrap_or(u32::MAX)
@@ -117,6 +119,7 @@ impl ResponseCache {
             target: req.uri().path_and_query().map_or(path, |p| p.as_str()).to_string(),
             accept: text(header::ACCEPT),
             accept_encoding: text(header::ACCEPT_ENCODING),
+            accept_language: text(header::ACCEPT_LANGUAGE),
         })
     }
 

@@ -68,6 +68,7 @@ pub async fn list(caller: Caller, req: HttpRequest, db: web::Data<Database>) -> 
                 "revoked_at",
             ],
             clock_dependent: false,
+            texts_of: None,
         };
         return csv_export::respond(&req, &db, export, ListRequest::export(sort), clients::page).await;
     }

@@ -49,6 +49,14 @@ impl Listable for DocRow {
             .and_then(|doc| serde_json::from_str::<Map<String, Json>>(doc).ok())
             .and_then(|mut doc| match doc.remove(field.name) {
                 Some(Json::String(text)) => Some(text),
+                // A translated field sorts by its text in the original language (its column's).
+                Some(Json::Object(mut texts)) => {
+                    let original = doc.get("original_language").and_then(Json::as_str).unwrap_or_default();
+                    match texts.remove(original) {
+                        Some(Json::String(text)) => Some(text),
+                        _ => texts.into_iter().find_map(|(_, t)| t.as_str().map(str::to_string)),
+                    }
+                }
                 _ => None,
             })
             .unwrap_or_default();

@@ -32,6 +32,7 @@ pub async fn list<R: Collection>(
             name: R::COLLECTION,
             columns: R::CSV_COLUMNS,
             clock_dependent: R::depends_on_clock(&filters),
+            texts_of: R::TRANSLATED.then_some(R::TABLE),
         };
         let request = ListRequest::export(sort);
         return csv_export::respond(&req, &db, export, request, move |conn, request| {

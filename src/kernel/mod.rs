@@ -15,6 +15,7 @@ pub mod records;
 pub mod registry;
 pub mod routes;
 pub mod sync;
+pub mod texts;
 pub mod write;
 
 use std::collections::HashMap;
@@ -129,6 +130,8 @@ pub trait Resource: Sized + Send + Sync + 'static {
     const COLLECTION: &'static str;
     /// Columns of the CSV export, in order.
     const CSV_COLUMNS: &'static [&'static str];
+    /// Whether the records have translated fields ([`texts`]): their table has `texts`.
+    const TRANSLATED: bool = false;
 
     /// The key a URL names (404 for anything that cannot name a record).
     fn key(args: Self::PathArgs) -> Result<Self::Key, ApiError>;

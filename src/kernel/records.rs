@@ -199,14 +199,22 @@ pub fn created<T: Serialize>(location: String, version: i64, body: &T) -> HttpRe
         .json(body)
 }
 
-/// The lowercased text `q` searches, built from a record's searchable fields.
+/// The text `q` searches, built from a record's searchable fields: lowercased, diacritics
+/// removed (`Latvijā` → `latvija`, as [`fold`] does to `q`).
 pub fn search_text(parts: &[Option<&str>]) -> String {
-    parts
-        .iter()
-        .flatten()
-        .map(|s| s.to_lowercase())
-        .collect::<Vec<_>>()
-        .join("\n")
+    parts.iter().flatten().map(|s| fold(s)).collect::<Vec<_>>().join("\n")
+}
+
+/// Lowercase `text` and remove its diacritics (`Ā` → `a`; marks alone are dropped).
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    text.to_lowercase()
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .nfc()
+        .collect()
 }
 
 /// A `q` filter: every word must occur in `column` (a lowercased search text).
@@ -219,7 +227,7 @@ pub fn text_filter(column: &str, q: &str) -> Result<Option<Sql>, ApiError> {
         return Err(ApiError::bad_param("q", "too_long", "must be at most 200 characters"));
     }
     let mut sql = Sql::default();
-    for (i, word) in q.to_lowercase().split_whitespace().take(10).enumerate() {
+    for (i, word) in fold(q).split_whitespace().take(10).enumerate() {
         if i > 0 {
             sql.push(" AND ");
         }

@@ -158,6 +158,9 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
     use crate::resources::content;
     report.search_indexed += content::index_missing(conn, "initiatives", content::INITIATIVE_SEARCH)?;
     report.search_indexed += content::index_missing(conn, "trainings", content::TRAINING_SEARCH)?;
+    use crate::resources::{coalitions::resource::Coalitions, organisations::resource::Organisations};
+    report.search_indexed += content::search_text_missing::<Organisations>(conn)?;
+    report.search_indexed += content::search_text_missing::<Coalitions>(conn)?;
     Sql::new("DELETE FROM vocabulary_terms").execute(conn)?;
     let mut insert = Sql::new("INSERT INTO vocabulary_terms (vocabulary, code, label, position) VALUES ");
     let mut first = true;
@@ -172,7 +175,7 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
             insert.push(", ");
             insert.bind(Value::Text(code.into()));
             insert.push(", ");
-            insert.bind(Value::Text(label.into()));
+            insert.bind(Value::Text(serde_json::to_string(&label).unwrap_or_default()));
             insert.push(&format!(", {position})"));
             report.terms += 1;
         }

@@ -116,6 +116,14 @@ pub fn indexed_words(fields: &[Option<&str>]) -> String {
     }
 }
 
+/// What a record's `search_words` column holds for its translated fields, every text in every
+/// language, and its other searchable fields (see [`indexed_words`]).
+pub fn indexed_texts(translated: &[(&str, &crate::kernel::texts::Texts)], others: &[Option<&str>]) -> String {
+    let mut texts: Vec<Option<&str>> = translated.iter().flat_map(|(_, t)| t.values().map(Some)).collect();
+    texts.extend_from_slice(others);
+    indexed_words(&texts)
+}
+
 /// One term of `q`: the [`words`] of one whitespace-separated part of it (adjacent, in order,
 /// when the part held punctuation), the last a prefix when the part ended in `*`.
 #[derive(Debug, PartialEq)]
@@ -263,6 +271,44 @@ pub fn index_missing(conn: &mut DbConnection, table: &str, fields: &[&str]) -> R
             update.execute(conn)?;
         }
         indexed += rows.len();
+    }
+}
+
+/// Compute the `search_text` column (organisations, coalitions) of the rows where it is empty
+/// (rows from before diacritics were folded, emptied by the translations migration) from the
+/// record as stored, through the resource's own [`Resource::fields`]. Returns how many.
+pub fn search_text_missing<R: Resource>(conn: &mut DbConnection) -> Result<usize, ApiError> {
+    use crate::kernel::records::Writable;
+    let table = R::TABLE;
+    let mut indexed = 0;
+    loop {
+        let keys: Vec<String> = Sql::new(&format!(
+            "SELECT {0} AS value FROM {1} WHERE search_text = '' ORDER BY {0} LIMIT 500",
+            table.key, table.name
+        ))
+        .load::<crate::store::sql::TextRow>(conn)?
+        .into_iter()
+        .map(|r| r.value)
+        .collect();
+        if keys.is_empty() {
+            return Ok(indexed);
+        }
+        for record in crate::kernel::docs::from_tables::<R>(conn, &keys)? {
+            let input = <R::Input as Writable>::of(&record)?;
+            let text = R::fields(&input)
+                .into_iter()
+                .find_map(|(column, value)| match (column, value) {
+                    ("search_text", Value::Text(text)) if !text.is_empty() => Some(text),
+                    _ => None,
+                })
+                .unwrap_or_else(|| " ".into());
+            let mut update = Sql::new(&format!("UPDATE {} SET search_text = ", table.name));
+            update.bind(Value::Text(text));
+            update.push(&format!(" WHERE {} = ", table.key));
+            update.bind(Value::Text(crate::kernel::Record::key(&record).to_string()));
+            update.execute(conn)?;
+        }
+        indexed += keys.len();
     }
 }
 

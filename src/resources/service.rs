@@ -1,5 +1,6 @@
 //! Service information: the API root, health, and the controlled vocabularies.
 
+use crate::kernel::texts::Texts;
 use std::collections::BTreeMap;
 
 use actix_web::{get, web, HttpResponse};
@@ -122,25 +123,32 @@ pub async fn health(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
     }))
 }
 
-/// One term of a controlled vocabulary.
-#[derive(Debug, Serialize, ToSchema, diesel::QueryableByName)]
-pub struct Term {
-    /// The code used in the API.
+/// One term of a controlled vocabulary as stored (its labels as JSON).
+#[derive(Debug, diesel::QueryableByName)]
+struct TermRow {
     #[diesel(sql_type = diesel::sql_types::Text)]
-    pub code: String,
-    /// English label for menus.
+    code: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
-    pub label: String,
-    #[serde(skip)]
+    label: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
     vocabulary: String,
+}
+
+/// One term of a controlled vocabulary.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Term {
+    /// The code used in the API.
+    pub code: String,
+    /// Labels for menus, per language: every accepted language for activity areas, sectors,
+    /// coalition statuses, membership roles, event kinds and formats; English for the rest.
+    pub label: Texts,
 }
 
 /// Every controlled vocabulary, by name: `activity_areas`, `themes`, `target_groups`,
 /// `sectors`, `coalition_statuses`, `membership_roles`, `event_kinds`, `event_formats`,
 /// `initiative_statuses`, `spheres`, `participation_roles`, `publication_states`, `country_groups`.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"activity_areas": [{"code": "digital_skills_for_all", "label": "Digital skills for all citizens"}]}))]
+#[schema(example = json!({"activity_areas": [{"code": "digital_skills_for_all", "label": {"en": "Digital skills for all citizens", "lv": "Digitālās prasmes visiem iedzīvotājiem"}, "display": {"language": "en", "label": "Digital skills for all citizens"}}]}))]
 pub struct Vocabularies(pub BTreeMap<String, Vec<Term>>);
 
 /// Codes and labels of every controlled vocabulary, for building filter menus.
@@ -154,13 +162,18 @@ pub async fn vocabularies(_caller: Caller, _q: NoQuery, db: web::Data<Database>)
         .read(|conn| {
             Ok(
                 Sql::new("SELECT vocabulary, code, label FROM vocabulary_terms ORDER BY vocabulary, position")
-                    .load::<Term>(conn)?,
+                    .load::<TermRow>(conn)?,
             )
         })
         .await?;
     let mut by_name: BTreeMap<String, Vec<Term>> = BTreeMap::new();
     for term in terms {
-        by_name.entry(term.vocabulary.clone()).or_default().push(term);
+        let label = serde_json::from_str(&term.label)
+            .map_err(|e| ApiError::Internal(format!("corrupt stored labels of {}: {e}", term.code)))?;
+        by_name
+            .entry(term.vocabulary)
+            .or_default()
+            .push(Term { code: term.code, label });
     }
     Ok(HttpResponse::Ok().json(Vocabularies(by_name)))
 }

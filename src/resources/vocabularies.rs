@@ -1,8 +1,11 @@
 //! Controlled vocabularies: each is an enum (checked by serde, documented in OpenAPI with
-//! its codes) with English labels; the seed copies them into `vocabulary_terms`.
+//! its codes) with its English labels here and one label file per language in `labels/`
+//! (`<tag>.tsv`); the seed copies them into `vocabulary_terms`.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::kernel::texts::Texts;
 
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $vocabulary:literal, { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
@@ -189,15 +192,78 @@ vocabulary!(
     }
 );
 
-/// Every vocabulary as `(name, [(code, label)])`, in the order `/vocabularies` lists them.
-pub fn all() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+/// The vocabularies whose labels are translated into every default accepted language (the
+/// others are English only).
+pub const TRANSLATED: &[&str] = &[
+    "activity_areas",
+    "sectors",
+    "coalition_statuses",
+    "membership_roles",
+    "event_kinds",
+    "event_formats",
+];
+
+/// The label files, one per language: `vocabulary<TAB>code<TAB>label` lines (`#` comments).
+const LABEL_FILES: &[(&str, &str)] = &[
+    ("bg", include_str!("labels/bg.tsv")),
+    ("cs", include_str!("labels/cs.tsv")),
+    ("da", include_str!("labels/da.tsv")),
+    ("de", include_str!("labels/de.tsv")),
+    ("el", include_str!("labels/el.tsv")),
+    ("es", include_str!("labels/es.tsv")),
+    ("et", include_str!("labels/et.tsv")),
+    ("fi", include_str!("labels/fi.tsv")),
+    ("fr", include_str!("labels/fr.tsv")),
+    ("ga", include_str!("labels/ga.tsv")),
+    ("hr", include_str!("labels/hr.tsv")),
+    ("hu", include_str!("labels/hu.tsv")),
+    ("it", include_str!("labels/it.tsv")),
+    ("lt", include_str!("labels/lt.tsv")),
+    ("lv", include_str!("labels/lv.tsv")),
+    ("mt", include_str!("labels/mt.tsv")),
+    ("nl", include_str!("labels/nl.tsv")),
+    ("pl", include_str!("labels/pl.tsv")),
+    ("pt", include_str!("labels/pt.tsv")),
+    ("ro", include_str!("labels/ro.tsv")),
+    ("sk", include_str!("labels/sk.tsv")),
+    ("sl", include_str!("labels/sl.tsv")),
+    ("sv", include_str!("labels/sv.tsv")),
+    ("hy", include_str!("labels/hy.tsv")),
+    ("az", include_str!("labels/az.tsv")),
+    ("be", include_str!("labels/be.tsv")),
+    ("ka", include_str!("labels/ka.tsv")),
+    ("uk", include_str!("labels/uk.tsv")),
+    ("ru", include_str!("labels/ru.tsv")),
+];
+
+/// A term's labels: the English one and every language file's.
+pub fn labels(vocabulary: &str, code: &str, english: &str) -> Texts {
+    let mut labels = Texts::one("en", english);
+    for (language, file) in LABEL_FILES {
+        let found = file
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| {
+                let mut parts = line.split('\t');
+                Some((parts.next()?, parts.next()?, parts.next()?))
+            })
+            .find(|(v, c, _)| *v == vocabulary && *c == code);
+        if let Some((_, _, label)) = found {
+            labels.0.insert(language.to_string(), label.trim().to_string());
+        }
+    }
+    labels
+}
+
+/// Every vocabulary as `(name, [(code, labels)])`, in the order `/vocabularies` lists them.
+pub fn all() -> Vec<(&'static str, Vec<(&'static str, Texts)>)> {
     macro_rules! terms {
         ($t:ty) => {
             (
                 <$t>::VOCABULARY,
                 <$t>::ALL
                     .iter()
-                    .map(|v| (v.as_str(), v.label()))
+                    .map(|v| (v.as_str(), labels(<$t>::VOCABULARY, v.as_str(), v.label())))
                     .collect::<Vec<_>>(),
             )
         };
@@ -230,6 +296,37 @@ mod tests {
                 assert_eq!(<$t>::parse(term.as_str()), Some(*term));
             }
         )*};
+    }
+
+    #[test]
+    fn translated_vocabularies_have_a_label_in_every_default_language() {
+        let languages = crate::http::language::Languages::default();
+        for (vocabulary, terms) in all() {
+            for (code, labels) in terms {
+                if TRANSLATED.contains(&vocabulary) {
+                    for tag in languages.tags() {
+                        assert!(
+                            labels.get(tag).is_some_and(|l| !l.is_empty()),
+                            "{vocabulary} {code} {tag}"
+                        );
+                    }
+                } else {
+                    assert_eq!(labels.0.len(), 1, "{vocabulary} {code}: English only");
+                }
+            }
+        }
+        // Every line of every file names a known term.
+        let known: Vec<(&str, &str)> = all()
+            .iter()
+            .flat_map(|(v, terms)| terms.iter().map(move |(c, _)| (*v, *c)))
+            .collect();
+        for (language, file) in LABEL_FILES {
+            for line in file.lines().filter(|l| !l.starts_with('#')) {
+                let parts: Vec<&str> = line.split('\t').collect();
+                assert_eq!(parts.len(), 3, "{language}: {line}");
+                assert!(known.contains(&(parts[0], parts[1])), "{language}: {line}");
+            }
+        }
     }
 
     #[test]

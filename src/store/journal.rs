@@ -255,7 +255,9 @@ pub fn changed_fields<T: Serialize>(before: &T, after: &T) -> Vec<String> {
 pub fn set_fields<T: Serialize>(input: &T) -> Vec<String> {
     fields(input)
         .into_iter()
-        .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+        .filter(|(_, v)| {
+            !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()) && v.as_object().is_none_or(|o| !o.is_empty())
+        })
         .map(|(k, _)| k)
         .collect()
 }

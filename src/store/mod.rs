@@ -212,6 +212,15 @@ impl Database {
         Ok(())
     }
 
+    /// Undo the newest migration (its `down.sql`): for operators going back one release on a
+    /// copy of the data, and for the tests of a migration on a database from before it.
+    pub fn revert_last_migration(&self) -> anyhow::Result<()> {
+        let mut conn = self.pool.get()?;
+        conn.revert_last_migration(self.migrations())
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("reverting the last migration failed: {e}"))
+    }
+
     fn migrations(&self) -> EmbeddedMigrations {
         match self.backend {
             Backend::Postgres => POSTGRES_MIGRATIONS,

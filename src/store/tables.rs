@@ -75,12 +75,13 @@ tables! {
     MEMBERSHIPS = "memberships" as "m", key "id", columns "m.*";
     /// initiatives (PostgreSQL's `search` column stays out of the selection)
     INITIATIVES = "initiatives" as "i", key "id", columns "i.id, i.coalition_id, i.title, i.summary, i.description, \
-        i.sphere, i.status, i.start_date, i.end_date, i.website, i.funding, i.publication, i.external_id, i.version, \
-        i.created_at, i.updated_at";
+        i.sphere, i.status, i.start_date, i.end_date, i.website, i.funding, i.publication, i.external_id, \
+        i.original_language, i.texts, i.version, i.created_at, i.updated_at";
     /// trainings and other events (PostgreSQL's `search` column stays out of the selection)
     TRAININGS = "trainings" as "t", key "id", columns "t.id, t.coalition_id, t.title, t.description, t.kind, \
         t.format, t.starts_at, t.ends_at, t.timezone, t.city, t.country_code, t.organiser_id, t.participants, \
-        t.participants_note, t.registration_url, t.publication, t.external_id, t.version, t.created_at, t.updated_at";
+        t.participants_note, t.registration_url, t.publication, t.external_id, t.original_language, \
+        t.texts, t.version, t.created_at, t.updated_at";
 }
 
 link_tables! {

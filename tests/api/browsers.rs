@@ -75,7 +75,7 @@ async fn any_origin_reads_configured_origins_write(app: TestApp) {
             .header("origin", "https://evil.example.com")
             .bearer_auth(app.admin())
             .header("content-type", "application/json")
-            .body(r#"{"country_code":"IT","name":"x","status":"planned"}"#)
+            .body(r#"{"country_code":"IT","original_language":"it","name":{"it":"x"},"status":"planned"}"#)
             .send()
             .await
             .unwrap(),
@@ -100,7 +100,7 @@ async fn the_docs_write_from_their_own_origin(app: TestApp) {
             .header("accept-encoding", "gzip")
             .bearer_auth(app.admin())
             .header("content-type", "application/json")
-            .body(r#"{"country_code":"IT","name":"Italian coalition","status":"planned"}"#)
+            .body(r#"{"country_code":"IT","original_language":"it","name":{"it":"Coalizione italiana"},"status":"planned"}"#)
             .send()
             .await
             .unwrap(),

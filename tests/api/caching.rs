@@ -41,18 +41,22 @@ async fn records_revalidate_by_version(app: TestApp) {
             json!({"country_code": "LV", "name": "Latvian coalition", "status": "established"}),
         )
         .await;
-    assert_eq!(created.header("etag"), Some("\"1\""), "201 carries the version tag");
+    assert_eq!(
+        created.header("etag"),
+        Some("\"1.en\""),
+        "201 carries the version tag, with the language shown"
+    );
     let id = created.body["id"].as_str().unwrap().to_string();
     let path = format!("/coalitions/{id}");
     let first = app.get(&path).await;
-    assert_eq!(first.header("etag"), Some("\"1\""));
-    let not_modified = get_with(&app, &path, ("if-none-match", "\"1\""), None).await;
+    assert_eq!(first.header("etag"), Some("\"1.en\""));
+    let not_modified = get_with(&app, &path, ("if-none-match", "\"1.en\""), None).await;
     assert_eq!(not_modified.status, 304);
     assert!(not_modified.text.is_empty(), "no body");
-    assert_eq!(not_modified.header("etag"), Some("\"1\""));
+    assert_eq!(not_modified.header("etag"), Some("\"1.en\""));
     assert_eq!(not_modified.header("cache-control"), Some("public, max-age=60"));
     assert_eq!(
-        get_with(&app, &path, ("if-none-match", "W/\"1\", \"7\""), None)
+        get_with(&app, &path, ("if-none-match", "W/\"1.en\", \"7\""), None)
             .await
             .status,
         304,
@@ -61,9 +65,9 @@ async fn records_revalidate_by_version(app: TestApp) {
     app.patch(&path, Some(&app.admin()), json!({"description": "changed"}))
         .await
         .ok(200);
-    let changed = get_with(&app, &path, ("if-none-match", "\"1\""), None).await;
-    assert_eq!(changed.ok(200)["description"], "changed");
-    assert_eq!(changed.header("etag"), Some("\"2\""));
+    let changed = get_with(&app, &path, ("if-none-match", "\"1.en\""), None).await;
+    assert_eq!(changed.ok(200)["description"]["en"], "changed");
+    assert_eq!(changed.header("etag"), Some("\"2.en\""));
 }
 
 async fn stale_writes_are_refused(app: TestApp) {
@@ -77,7 +81,7 @@ async fn stale_writes_are_refused(app: TestApp) {
         reqwest::Method::PATCH,
         &path,
         "\"1\"",
-        Some(json!({"description": "lost update"})),
+        Some(json!({"description": {"en": "lost update"}})),
     )
     .await;
     assert!(stale.problem(412)["detail"].as_str().unwrap().contains("\"2\""));
@@ -86,29 +90,33 @@ async fn stale_writes_are_refused(app: TestApp) {
         reqwest::Method::PATCH,
         &path,
         "W/\"2\"",
-        Some(json!({"description": "weak"})),
+        Some(json!({"description": {"en": "weak"}})),
     )
     .await;
     weak.problem(412);
     let stale_delete = write_with(&app, reqwest::Method::DELETE, &path, "\"1\"", None).await;
     stale_delete.problem(412);
-    assert_eq!(app.get(&path).await.body["description"], "v2", "nothing was written");
+    assert_eq!(
+        app.get(&path).await.body["description"]["en"],
+        "v2",
+        "nothing was written"
+    );
     let current = write_with(
         &app,
         reqwest::Method::PATCH,
         &path,
         "\"2\"",
-        Some(json!({"description": "v3"})),
+        Some(json!({"description": {"en": "v3"}})),
     )
     .await;
     assert_eq!(current.ok(200)["version"], 3);
-    assert_eq!(current.header("etag"), Some("\"3\""));
+    assert_eq!(current.header("etag"), Some("\"3.en\""));
     let any = write_with(
         &app,
         reqwest::Method::PATCH,
         &path,
         "*",
-        Some(json!({"description": "v4"})),
+        Some(json!({"description": {"en": "v4"}})),
     )
     .await;
     any.ok(200);
@@ -120,7 +128,7 @@ async fn stale_writes_are_refused(app: TestApp) {
         reqwest::Method::PATCH,
         &ipath,
         "\"9\"",
-        Some(json!({"title": "x"})),
+        Some(json!({"title": {"en": "x"}})),
     )
     .await
     .problem(412);

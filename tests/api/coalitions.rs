@@ -7,8 +7,11 @@ use crate::common::TestApp;
 fn armenia() -> serde_json::Value {
     json!({
         "country_code": "AM",
-        "name": "Armenian National Coalition for Digital Skills and Jobs",
-        "native_name": "Թվային հմտությունների և աշխատատեղերի ազգային կոալիցիա",
+        "original_language": "hy",
+        "name": {
+            "hy": "Թվային հմտությունների և աշխատատեղերի ազգային կոալիցիա",
+            "en": "Armenian National Coalition for Digital Skills and Jobs"
+        },
         "status": "established",
         "founded": "2017",
         "website": "https://example.am/coalition",
@@ -177,7 +180,11 @@ async fn put_replaces_the_whole_profile(app: TestApp) {
         )
         .await;
     let body = replaced.ok(200);
-    assert_eq!(body["name"], "Armenian Coalition");
+    assert_eq!(body["name"], json!({"en": "Armenian Coalition"}));
+    assert_eq!(
+        body["original_language"], "en",
+        "PUT replaces the original language too"
+    );
     assert_eq!(
         body["founded"],
         json!(null),
@@ -199,15 +206,15 @@ async fn filters_select_and_search(app: TestApp) {
     let admin = app.admin();
     let mut lv = armenia();
     lv["country_code"] = json!("LV");
-    lv["name"] = json!("Latvian Digital Skills and Jobs Coalition");
-    lv["native_name"] = json!("Latvijas Digitālo prasmju un darbavietu koalīcija");
+    lv["original_language"] = json!("lv");
+    lv["name"] = json!({"en": "Latvian Digital Skills and Jobs Coalition", "lv": "Latvijas Digitālo prasmju un darbavietu koalīcija"});
     lv["activity_areas"] = json!(["labour_force"]);
     app.post("/coalitions", Some(&admin), lv).await.ok(201);
     app.post("/coalitions", Some(&admin), armenia()).await.ok(201);
     let mut ua = armenia();
     ua["country_code"] = json!("UA");
-    ua["name"] = json!("Ukrainian Coalition");
-    ua["native_name"] = json!("Українська коаліція цифрових навичок");
+    ua["original_language"] = json!("uk");
+    ua["name"] = json!({"en": "Ukrainian Coalition", "uk": "Українська коаліція цифрових навичок"});
     ua["status"] = json!("planned");
     ua["activity_areas"] = json!(["ict_professionals"]);
     app.post("/coalitions", Some(&admin), ua).await.ok(201);
@@ -238,6 +245,17 @@ async fn filters_select_and_search(app: TestApp) {
         ["LV"],
         "case-insensitive beyond ASCII"
     );
+    assert_eq!(
+        names(&app.get("/coalitions?q=digitalo%20koalicija").await),
+        ["LV"],
+        "diacritics-insensitive, any language of the name"
+    );
+    assert_eq!(names(&app.get("/coalitions?language=uk").await), ["UA"]);
+    assert_eq!(
+        names(&app.get("/coalitions?language=lv&language=hy&sort=country_code").await),
+        ["AM", "LV"]
+    );
+    assert_eq!(names(&app.get("/coalitions?language=en").await).len(), 3);
     assert_eq!(
         names(&app.get("/coalitions?q=коаліція%20навичок").await),
         ["UA"],

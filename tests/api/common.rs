@@ -294,6 +294,7 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         if let Some(body) = body {
+            let body = shorthand(&method, path, body);
             let content_type = if method == Method::PATCH {
                 "application/merge-patch+json"
             } else {
@@ -334,7 +335,9 @@ impl TestApp {
             .post(
                 "/coalitions",
                 Some(&self.admin()),
-                json!({"country_code": country, "name": name, "status": "established", "activity_areas": ["education"]}),
+                translated(
+                    json!({"country_code": country, "name": name, "status": "established", "activity_areas": ["education"]}),
+                ),
             )
             .await;
         reply.ok(201)["id"].as_str().expect("id").to_string()
@@ -346,7 +349,7 @@ impl TestApp {
             .post(
                 "/organisations",
                 Some(&self.admin()),
-                json!({"name": name, "sector": "ngo", "country_code": country}),
+                translated(json!({"name": name, "sector": "ngo", "country_code": country})),
             )
             .await;
         reply.ok(201)["id"].as_str().expect("id").to_string()
@@ -365,6 +368,7 @@ impl TestApp {
     }
 
     /// Create an initiative as admin (published unless `body` says otherwise) and return it.
+    /// Its translated fields may be given as plain strings (see [`translated`]).
     pub async fn initiative(&self, coalition: &str, body: Value) -> Value {
         let mut full = json!({
             "coalition_id": coalition, "title": "Initiative", "activity_areas": ["education"], "countries": ["LV"],
@@ -373,6 +377,7 @@ impl TestApp {
         for (k, v) in body.as_object().expect("object").clone() {
             full[k] = v;
         }
+        let full = translated(full);
         self.post("/initiatives", Some(&self.admin()), full)
             .await
             .ok(201)
@@ -389,7 +394,10 @@ impl TestApp {
         for (k, v) in body.as_object().expect("object").clone() {
             full[k] = v;
         }
-        self.post("/trainings", Some(&self.admin()), full).await.ok(201).clone()
+        self.post("/trainings", Some(&self.admin()), translated(full))
+            .await
+            .ok(201)
+            .clone()
     }
 
     /// Every row of a list, following `next_cursor`.
@@ -493,4 +501,53 @@ impl Fixture {
         .into_iter()
         .fold(path, |path, (name, value)| path.replace(name, bad.unwrap_or(value)))
     }
+}
+
+/// The tests' shorthand for translated text: in a write to coalitions, organisations,
+/// initiatives or events (one record or a batch), a translated field given as a plain string
+/// is the text in the body's original language (see [`translated`]); a PATCH gets no
+/// `original_language` it did not name. Maps are sent as they are: the wire format itself is
+/// tested in `languages.rs`, `contract.rs` and by the generated clients.
+fn shorthand(method: &Method, path: &str, body: Value) -> Value {
+    let path = path.split('?').next().unwrap_or_default();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let translated_resource = ["coalitions", "organisations", "initiatives", "trainings"].contains(&segments[0])
+        && !segments.contains(&"members");
+    if !translated_resource || *method == Method::GET || *method == Method::DELETE {
+        return body;
+    }
+    let one = |item: Value| {
+        if *method == Method::PATCH {
+            let original = item["original_language"].as_str().unwrap_or("en").to_string();
+            let mut item = item;
+            for field in ["title", "name", "summary", "description"] {
+                if let Some(text) = item.get(field).and_then(Value::as_str).map(str::to_string) {
+                    item[field] = json!({ original.clone(): text });
+                }
+            }
+            item
+        } else if item.is_object() {
+            translated(item)
+        } else {
+            item
+        }
+    };
+    match body {
+        Value::Array(items) => Value::Array(items.into_iter().map(one).collect()),
+        other => one(other),
+    }
+}
+
+/// A test body whose translated fields (`title`, `name`, `summary`, `description`) may be
+/// plain strings: each becomes the text in the body's `original_language`, `en` when it has
+/// none (which it then gets). Maps are left as they are.
+pub fn translated(mut body: Value) -> Value {
+    let original = body["original_language"].as_str().unwrap_or("en").to_string();
+    body["original_language"] = json!(original);
+    for field in ["title", "name", "summary", "description"] {
+        if let Some(text) = body.get(field).and_then(Value::as_str).map(str::to_string) {
+            body[field] = json!({ original.clone(): text });
+        }
+    }
+    body
 }

@@ -35,11 +35,23 @@ async fn lists_export_every_row_as_csv(app: TestApp) {
     assert!(reply.header("content-disposition").unwrap().contains("initiatives.csv"));
     let mut reader = csv::Reader::from_reader(reply.text.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(&header[..3], ["id", "coalition_id", "title"]);
+    assert_eq!(&header[..4], ["id", "coalition_id", "original_language", "title.en"]);
+    assert_eq!(
+        &header[header.len() - 4..],
+        [
+            "display.language",
+            "display.title",
+            "display.summary",
+            "display.description"
+        ],
+        "one column per field and language present, then the negotiated display"
+    );
     let rows = records(&reply.text);
     assert_eq!(rows.len(), 30, "all rows, not a page of 25");
-    let title = header.iter().position(|h| h == "title").unwrap();
+    let title = header.iter().position(|h| h == "title.en").unwrap();
     assert_eq!(rows[0][title], "Initiative \"00\", with comma", "quoting round-trips");
+    let shown = header.iter().position(|h| h == "display.title").unwrap();
+    assert_eq!(rows[0][shown], rows[0][title]);
     let countries = header.iter().position(|h| h == "countries").unwrap();
     assert_eq!(rows[0][countries], "EE;LV");
     let areas = header.iter().position(|h| h == "activity_areas").unwrap();

@@ -267,7 +267,10 @@ async fn long_polling_waits_for_a_change(app: TestApp) {
         app.organisation("Arrives while waiting", "LV").await
     })
     .await;
-    assert_eq!(reply.ok(200)["data"][0]["data"]["name"], "Arrives while waiting");
+    assert_eq!(
+        reply.ok(200)["data"][0]["data"]["display"]["name"],
+        "Arrives while waiting"
+    );
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "woken by the write, not the timeout"
@@ -354,7 +357,7 @@ async fn a_late_commit_is_never_skipped(app: TestApp) {
         ids[0], "00000000-0000-7000-8000-000000000001",
         "the earlier transaction first"
     );
-    assert_eq!(page.body["data"][1]["data"]["name"], "Commits first");
+    assert_eq!(page.body["data"][1]["data"]["display"]["name"], "Commits first");
 }
 
 crate::backend_tests!(

@@ -147,7 +147,7 @@ async fn slow_or_withheld_bodies_get_408() {
     let app = spawn_quick().await;
     let token = app.admin();
     let wait = Duration::from_secs(6);
-    let body = br#"{"name": "Slow", "sector": "private", "country_code": "LV"}"#;
+    let body = br#"{"original_language": "lv", "name": {"lv": "Slow"}, "sector": "private", "country_code": "LV"}"#;
     for idempotency in [None, Some("slow-body-key-1")] {
         for sent in [0, 10] {
             let mut request = format!(
@@ -180,7 +180,7 @@ async fn slow_or_withheld_bodies_get_408() {
         .walk("/organisations")
         .await
         .into_iter()
-        .map(|o| o["name"].clone())
+        .map(|o| o["name"]["lv"].clone())
         .collect();
     assert!(
         !names.contains(&serde_json::json!("Slow")),

@@ -5,7 +5,7 @@ use coalition_registry::store::Database;
 use futures_util::future::join_all;
 use serde_json::{json, Value as Json};
 
-use crate::common::{Reply, TestApp};
+use crate::common::{translated, Reply, TestApp};
 
 async fn post_with_key(app: &TestApp, path: &str, token: &str, key: &str, body: &Json) -> Reply {
     Reply::from(
@@ -24,7 +24,7 @@ async fn post_with_key(app: &TestApp, path: &str, token: &str, key: &str, body: 
 
 async fn retries_replay_the_first_response(app: TestApp) {
     let admin = app.admin();
-    let body = json!({"country_code": "LV", "name": "Latvian coalition", "status": "established"});
+    let body = translated(json!({"country_code": "LV", "name": "Latvian coalition", "status": "established"}));
     let first = post_with_key(&app, "/coalitions", &admin, "key-1", &body).await;
     first.ok(201);
     assert_eq!(first.header("idempotent-replayed"), Some("false"));
@@ -35,19 +35,19 @@ async fn retries_replay_the_first_response(app: TestApp) {
     assert_eq!(retry.header("location"), first.header("location"));
     assert_eq!(app.get("/coalitions").await.body["page"]["total"], 1);
 
-    let other_body = json!({"country_code": "EE", "name": "Estonian coalition", "status": "established"});
+    let other_body = translated(json!({"country_code": "EE", "name": "Estonian coalition", "status": "established"}));
     let reused = post_with_key(&app, "/coalitions", &admin, "key-1", &other_body).await;
     assert_eq!(reused.problem(422)["errors"][0]["code"], "reused");
 
     // Keys belong to the caller.
-    let org = json!({"name": "LIKTA", "sector": "ngo"});
+    let org = translated(json!({"name": "LIKTA", "sector": "ngo"}));
     let lv = first.body["id"].as_str().unwrap().to_string();
     post_with_key(&app, "/organisations", &app.editor(&[&lv]), "key-1", &org)
         .await
         .ok(201);
 
     // Failures are not remembered: a corrected request may reuse the key.
-    let invalid = json!({"country_code": "EE", "name": "", "status": "established"});
+    let invalid = translated(json!({"country_code": "EE", "name": "", "status": "established"}));
     post_with_key(&app, "/coalitions", &admin, "key-2", &invalid)
         .await
         .problem(422);
@@ -64,8 +64,10 @@ async fn batches_and_concurrent_retries(app: TestApp) {
     let lv = app.coalition("LV", "Latvian coalition").await;
     let admin = app.admin();
     let item = |title: &str| {
-        json!({"coalition_id": lv, "title": title, "activity_areas": ["education"], "countries": ["LV"],
-               "sphere": "national", "status": "ongoing", "start_date": "2022-01-01", "publication": "published"})
+        translated(
+            json!({"coalition_id": lv, "title": title, "activity_areas": ["education"], "countries": ["LV"],
+               "sphere": "national", "status": "ongoing", "start_date": "2022-01-01", "publication": "published"}),
+        )
     };
     let batch = json!([item("A"), item("B")]);
     let first = post_with_key(&app, "/initiatives/batch", &admin, "batch-1", &batch).await;
@@ -93,7 +95,7 @@ async fn batches_and_concurrent_retries(app: TestApp) {
 
 async fn keys_expire_after_a_day(app: TestApp) {
     let admin = app.admin();
-    let body = json!({"name": "Old", "sector": "ngo"});
+    let body = translated(json!({"name": "Old", "sector": "ngo"}));
     post_with_key(&app, "/organisations", &admin, "old-key", &body)
         .await
         .ok(201);
@@ -106,15 +108,15 @@ async fn keys_expire_after_a_day(app: TestApp) {
         Ok(sql.execute(conn)?)
     })
     .unwrap();
-    let other = json!({"name": "New", "sector": "ngo"});
+    let other = translated(json!({"name": "New", "sector": "ngo"}));
     let reply = post_with_key(&app, "/organisations", &admin, "old-key", &other).await;
-    assert_eq!(reply.ok(201)["name"], "New", "an expired key is a new key");
+    assert_eq!(reply.ok(201)["display"]["name"], "New", "an expired key is a new key");
 }
 
 /// Authentication comes first, with the same parsing as every route; the key is a header;
 /// the body limit holds before the body is read.
 async fn keys_are_checked_after_the_caller(app: TestApp) {
-    let body = json!({"country_code": "LV", "name": "Latvian coalition", "status": "established"});
+    let body = translated(json!({"country_code": "LV", "name": "Latvian coalition", "status": "established"}));
     let send = |auth: Option<String>, key: String, body: Vec<u8>| {
         let mut request = app
             .client

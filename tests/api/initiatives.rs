@@ -13,7 +13,7 @@ use coalition_registry::store::Database;
 use diesel::connection::{Connection, InstrumentationEvent};
 use serde_json::json;
 
-use crate::common::TestApp;
+use crate::common::{translated, TestApp};
 
 async fn create_with_every_field(app: TestApp) {
     let coalition = app.coalition("LV", "Latvian coalition").await;
@@ -21,9 +21,10 @@ async fn create_with_every_field(app: TestApp) {
     let funder = app.organisation("Ministry of Education and Science", "LV").await;
     let body = json!({
         "coalition_id": coalition,
-        "title": "Digitālo prasmju akadēmija skolotājiem",
-        "summary": "Teachers learn to teach coding",
-        "description": "A two-year programme",
+        "original_language": "lv",
+        "title": {"lv": "Digitālo prasmju akadēmija skolotājiem", "EN": " Digital skills academy for teachers "},
+        "summary": {"en": "Teachers learn to teach coding"},
+        "description": {"lv": "Divu gadu programma"},
         "activity_areas": ["education", "digital_skills_for_all", "education"],
         "themes": ["coding", "women_in_ict"],
         "target_groups": ["teachers"],
@@ -49,6 +50,18 @@ async fn create_with_every_field(app: TestApp) {
         json!([{"organisation_id": lead, "role": "lead"}, {"organisation_id": funder, "role": "funder"}])
     );
     assert_eq!(i["end_date"], "2023-06-30");
+    assert_eq!(i["original_language"], "lv");
+    assert_eq!(
+        i["title"],
+        json!({"en": "Digital skills academy for teachers", "lv": "Digitālo prasmju akadēmija skolotājiem"}),
+        "tags canonical, texts trimmed"
+    );
+    assert_eq!(
+        i["display"],
+        json!({"language": "lv", "title": "Digitālo prasmju akadēmija skolotājiem",
+               "summary": "Teachers learn to teach coding", "description": "Divu gadu programma"}),
+        "without lang or Accept-Language: the original language, else what there is"
+    );
     let fetched = app.get_as(&format!("/initiatives/{id}"), &app.admin()).await;
     assert_eq!(fetched.ok(200), &i);
     let published = app
@@ -63,10 +76,10 @@ async fn create_with_every_field(app: TestApp) {
         .get(&format!("/initiatives/{id}?include=coalition,organisations"))
         .await;
     let body = embedded.ok(200);
-    assert_eq!(body["coalition"]["name"], "Latvian coalition");
-    assert_eq!(body["organisations"][0]["organisation"]["name"], "LIKTA");
+    assert_eq!(body["coalition"]["display"]["name"], "Latvian coalition");
+    assert_eq!(body["organisations"][0]["organisation"]["display"]["name"], "LIKTA");
     assert_eq!(
-        body["organisations"][1]["organisation"]["name"],
+        body["organisations"][1]["organisation"]["display"]["name"],
         "Ministry of Education and Science"
     );
     app.get(&format!("/initiatives/{id}?include=members"))
@@ -80,8 +93,8 @@ async fn validation_names_every_field(app: TestApp) {
         .post(
             "/initiatives",
             Some(&app.admin()),
-            json!({"coalition_id": coalition, "title": "x", "activity_areas": [], "countries": [], "sphere": "national",
-                   "status": "ongoing", "start_date": "2022-01-01", "end_date": "2021-01-01", "website": "not a url"}),
+            translated(json!({"coalition_id": coalition, "title": "x", "activity_areas": [], "countries": [], "sphere": "national",
+                   "status": "ongoing", "start_date": "2022-01-01", "end_date": "2021-01-01", "website": "not a url"})),
         )
         .await;
     reply.problem(422);
@@ -93,9 +106,9 @@ async fn validation_names_every_field(app: TestApp) {
         .post(
             "/initiatives",
             Some(&app.admin()),
-            json!({"coalition_id": uuid::Uuid::new_v4(), "title": "x", "activity_areas": ["education"], "countries": ["XX"],
+            translated(json!({"coalition_id": uuid::Uuid::new_v4(), "title": "x", "activity_areas": ["education"], "countries": ["XX"],
                    "sphere": "national", "status": "ongoing", "start_date": "2022-01-01",
-                   "organisations": [{"organisation_id": uuid::Uuid::new_v4(), "role": "lead"}]}),
+                   "organisations": [{"organisation_id": uuid::Uuid::new_v4(), "role": "lead"}]})),
         )
         .await;
     unknown.problem(422);
@@ -104,14 +117,14 @@ async fn validation_names_every_field(app: TestApp) {
         ["coalition_id", "countries[0]", "organisations[0].organisation_id"]
     );
     let bad_theme = app
-        .post("/initiatives", Some(&app.admin()), json!({"coalition_id": coalition, "title": "x", "activity_areas": ["education"],
-              "countries": ["LV"], "sphere": "national", "status": "ongoing", "start_date": "2022-01-01", "themes": ["gardening"]}))
+        .post("/initiatives", Some(&app.admin()), translated(json!({"coalition_id": coalition, "title": "x", "activity_areas": ["education"],
+              "countries": ["LV"], "sphere": "national", "status": "ongoing", "start_date": "2022-01-01", "themes": ["gardening"]})))
         .await;
     assert_eq!(bad_theme.problem(422)["errors"][0]["field"], "themes[0]");
     app.initiative(&coalition, json!({"external_id": "dup"})).await;
     let dup = app
-        .post("/initiatives", Some(&app.admin()), json!({"coalition_id": coalition, "title": "x", "activity_areas": ["education"],
-              "countries": ["LV"], "sphere": "national", "status": "ongoing", "start_date": "2022-01-01", "external_id": "dup"}))
+        .post("/initiatives", Some(&app.admin()), translated(json!({"coalition_id": coalition, "title": "x", "activity_areas": ["education"],
+              "countries": ["LV"], "sphere": "national", "status": "ongoing", "start_date": "2022-01-01", "external_id": "dup"})))
         .await;
     dup.problem(409);
     assert_eq!(app.get_as("/initiatives", &app.admin()).await.body["page"]["total"], 1);
@@ -142,7 +155,7 @@ async fn every_filter_selects(app: TestApp) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|i| i["title"].as_str().unwrap().to_string())
+            .map(|i| i["display"]["title"].as_str().unwrap().to_string())
             .collect();
         t.sort();
         t
@@ -191,7 +204,7 @@ async fn every_filter_selects(app: TestApp) {
     );
     let default = app.get("/initiatives").await;
     assert_eq!(
-        default.ok(200)["data"][0]["title"],
+        default.ok(200)["data"][0]["display"]["title"],
         "C",
         "newest start first by default"
     );
@@ -241,7 +254,7 @@ async fn full_text_search_in_many_languages(app: TestApp) {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|i| i["title"].as_str().unwrap().to_string())
+                .map(|i| i["display"]["title"].as_str().unwrap().to_string())
                 .collect::<Vec<_>>()
         }
     };
@@ -267,7 +280,7 @@ async fn full_text_search_in_many_languages(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| i["title"].as_str().unwrap())
+        .map(|i| i["display"]["title"].as_str().unwrap())
         .collect();
     assert_eq!(
         ranked,

@@ -30,6 +30,7 @@ mod identity;
 
 mod initiatives;
 mod jwks;
+mod languages;
 
 mod malformed;
 mod memberships;

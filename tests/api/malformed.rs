@@ -161,7 +161,18 @@ async fn field_errors_name_the_path(app: TestApp) {
         .await;
     assert_eq!(
         wrong_type.problem(422)["errors"][0],
-        json!({"field": "name", "code": "invalid_type", "message": "invalid type: sequence, expected a string"})
+        json!({"field": "name", "code": "invalid_type", "message": "invalid type: sequence, expected a map"})
+    );
+    let wrong_text = app
+        .post(
+            "/coalitions",
+            Some(&app.admin()),
+            json!({"country_code": "SK", "original_language": "sk", "name": {"sk": ["x"]}, "status": "planned"}),
+        )
+        .await;
+    assert_eq!(
+        wrong_text.problem(422)["errors"][0],
+        json!({"field": "name.sk", "code": "invalid_type", "message": "invalid type: sequence, expected a string"})
     );
     let bad_uuid = app
         .post(

@@ -41,12 +41,12 @@ async fn add_list_embed_update_remove(app: TestApp) {
         .get(&format!("/coalitions/{coalition}/members?include=organisation"))
         .await;
     let row = &members.ok(200)["data"][0];
-    assert_eq!(row["organisation"]["name"], "Azerbaijan Internet Forum");
+    assert_eq!(row["organisation"]["display"]["name"], "Azerbaijan Internet Forum");
     let memberships = app
         .get(&format!("/organisations/{org}/memberships?include=coalition"))
         .await;
     assert_eq!(
-        memberships.ok(200)["data"][0]["coalition"]["name"],
+        memberships.ok(200)["data"][0]["coalition"]["display"]["name"],
         "Azerbaijani coalition"
     );
     app.get(&format!("/organisations/{org}/memberships?include=organisation"))

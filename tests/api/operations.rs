@@ -108,7 +108,7 @@ async fn rate_limits(backend: Backend) {
         .walk_as("/organisations", &admin)
         .await
         .iter()
-        .map(|o| o["name"].as_str().unwrap().to_string())
+        .map(|o| o["display"]["name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(names, ["Org A"]);
 

@@ -41,7 +41,7 @@ async fn create_update_and_filter(app: TestApp) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| c["name"].as_str().unwrap().to_string())
+            .map(|c| c["display"]["name"].as_str().unwrap().to_string())
             .collect()
     };
     assert_eq!(
@@ -103,7 +103,7 @@ async fn validation_reports_each_field(app: TestApp) {
         )
         .await;
     reply.problem(422);
-    assert_eq!(reply.error_fields(), ["acronym", "name", "website"]);
+    assert_eq!(reply.error_fields(), ["acronym", "name.en", "website"]);
     let bad_sector = app
         .post(
             "/organisations",

@@ -177,7 +177,9 @@ async fn an_outage_fails_fast_and_recovery_is_immediate() {
             let request = match method {
                 "GET" => app.client.get(app.url(path)).bearer_auth(&token),
                 _ => app.client.post(app.url(path)).bearer_auth(&token).json(
-                    &serde_json::json!({"name": format!("Outage {round}"), "sector": "private", "country_code": "LV"}),
+                    &crate::common::translated(
+                        serde_json::json!({"name": format!("Outage {round}"), "sector": "private", "country_code": "LV"}),
+                    ),
                 ),
             };
             let reply = Reply::from(request.send().await.unwrap()).await;

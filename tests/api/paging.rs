@@ -31,7 +31,7 @@ async fn cursor_walk_returns_every_row_once_in_order(app: TestApp) {
         .iter()
         .map(|r| {
             (
-                r["name"].as_str().unwrap().to_string(),
+                r["display"]["name"].as_str().unwrap().to_string(),
                 r["id"].as_str().unwrap().to_string(),
             )
         })
@@ -46,7 +46,7 @@ async fn cursor_walk_returns_every_row_once_in_order(app: TestApp) {
         .iter()
         .map(|r| {
             (
-                r["name"].as_str().unwrap().to_string(),
+                r["display"]["name"].as_str().unwrap().to_string(),
                 r["id"].as_str().unwrap().to_string(),
             )
         })
@@ -70,7 +70,7 @@ async fn cursor_is_stable_under_concurrent_inserts(app: TestApp) {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|r| r["name"].as_str().unwrap().to_string()),
+                .map(|r| r["display"]["name"].as_str().unwrap().to_string()),
         );
         // Insert rows before and after the current position between page requests.
         organisations(&app, &[&format!("A-inserted-{round}"), &format!("Z-inserted-{round}")]).await;
@@ -98,7 +98,7 @@ async fn numbered_pages_and_totals(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["name"].as_str().unwrap())
+        .map(|r| r["display"]["name"].as_str().unwrap())
         .collect();
     assert_eq!(got, ["N05", "N06", "N07", "N08", "N09"]);
     assert_eq!(body["page"]["total"], 12);

@@ -94,20 +94,20 @@ async fn a_write_is_visible_to_the_next_read(app: TestApp) {
     let admin = app.admin();
     let coalition = app.coalition("EE", "Estonian coalition").await;
     let path = format!("/coalitions/{coalition}");
-    assert_eq!(app.get(&path).await.ok(200)["name"], "Estonian coalition");
+    assert_eq!(app.get(&path).await.ok(200)["display"]["name"], "Estonian coalition");
     assert_eq!(app.get(&path).await.header("x-cache"), Some("hit"));
     let list = app.get("/coalitions?country=EE").await;
-    assert_eq!(list.ok(200)["data"][0]["name"], "Estonian coalition");
+    assert_eq!(list.ok(200)["data"][0]["display"]["name"], "Estonian coalition");
 
     // Change it and read at once, anonymously: the new name, from the database.
     app.patch(&path, Some(&admin), json!({"name": "Digital Estonia"}))
         .await
         .ok(200);
     let read = app.get(&path).await;
-    assert_eq!(read.ok(200)["name"], "Digital Estonia");
+    assert_eq!(read.ok(200)["display"]["name"], "Digital Estonia");
     assert_eq!(read.header("x-cache"), Some("miss"));
     let list = app.get("/coalitions?country=EE").await;
-    assert_eq!(list.ok(200)["data"][0]["name"], "Digital Estonia");
+    assert_eq!(list.ok(200)["data"][0]["display"]["name"], "Digital Estonia");
 
     // Deletion too.
     app.delete(&path, Some(&admin)).await;
@@ -219,7 +219,10 @@ async fn other_replicas_see_a_write_within_a_second(app: TestApp) {
         let client = app.client.clone();
         async move { Reply::from(client.get(url).send().await.unwrap()).await }
     };
-    assert_eq!(read(url.clone()).await.ok(200)["name"], "Lithuanian coalition");
+    assert_eq!(
+        read(url.clone()).await.ok(200)["display"]["name"],
+        "Lithuanian coalition"
+    );
     let cached = read(url.clone()).await;
     assert_eq!(cached.header("x-cache"), Some("hit"), "the other replica caches too");
 
@@ -240,7 +243,7 @@ async fn other_replicas_see_a_write_within_a_second(app: TestApp) {
     .await
     .ok(200);
     let woken = poll.await.unwrap();
-    assert_eq!(woken.ok(200)["data"][0]["data"]["name"], "Digital Lithuania");
+    assert_eq!(woken.ok(200)["data"][0]["data"]["display"]["name"], "Digital Lithuania");
     assert!(
         written.elapsed() < Duration::from_secs(1),
         "the other replica's long poll woke after {:?}",
@@ -248,7 +251,7 @@ async fn other_replicas_see_a_write_within_a_second(app: TestApp) {
     );
     loop {
         let now = read(url.clone()).await;
-        if now.ok(200)["name"] == "Digital Lithuania" {
+        if now.ok(200)["display"]["name"] == "Digital Lithuania" {
             break;
         }
         assert!(
@@ -327,7 +330,7 @@ async fn replicas_notify_each_other_of_writes(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(Reply::from(reply).await.ok(200)["name"], "Digital Estonia");
+    assert_eq!(Reply::from(reply).await.ok(200)["display"]["name"], "Digital Estonia");
 }
 
 /// A write nobody announces (made by the command line, which runs no watch) is still served

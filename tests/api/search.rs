@@ -83,7 +83,7 @@ async fn found(app: &TestApp, resource: &str, q: &str) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["title"].as_str().unwrap().to_string())
+        .map(|r| r["display"]["title"].as_str().unwrap().to_string())
         .collect();
     titles.sort();
     titles

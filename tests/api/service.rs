@@ -40,7 +40,10 @@ async fn vocabularies_have_codes_and_labels(app: TestApp) {
             .unwrap_or_else(|| panic!("vocabulary {name} missing"));
         assert!(!terms.is_empty(), "{name} is empty");
         for term in terms {
-            assert!(term["code"].is_string() && term["label"].is_string(), "{name}: {term}");
+            assert!(
+                term["code"].is_string() && term["label"]["en"].is_string() && term["display"]["label"].is_string(),
+                "{name}: {term}"
+            );
         }
     }
     let areas: Vec<&str> = body["activity_areas"]

@@ -2,11 +2,13 @@
 
 use serde_json::{json, Value};
 
-use crate::common::TestApp;
+use crate::common::{translated, TestApp};
 
 fn initiative(coalition: &str, title: &str) -> Value {
-    json!({"coalition_id": coalition, "title": title, "activity_areas": ["education"], "countries": ["LV"],
-           "sphere": "national", "status": "ongoing", "start_date": "2022-01-01", "publication": "published"})
+    translated(
+        json!({"coalition_id": coalition, "title": title, "activity_areas": ["education"], "countries": ["LV"],
+           "sphere": "national", "status": "ongoing", "start_date": "2022-01-01", "publication": "published"}),
+    )
 }
 
 async fn upserts_are_idempotent(app: TestApp) {
@@ -22,7 +24,7 @@ async fn upserts_are_idempotent(app: TestApp) {
         first.header("location").unwrap(),
         format!("/api/v1/initiatives/{}", created["id"].as_str().unwrap())
     );
-    assert_eq!(first.header("etag"), Some("\"1\""));
+    assert_eq!(first.header("etag"), Some("\"1.en\""));
     let again = app
         .put(path, Some(&editor), initiative(&lv, "Coding for teachers"))
         .await;
@@ -82,7 +84,7 @@ async fn upserts_are_idempotent(app: TestApp) {
     assert_eq!(
         app.get(&format!("/initiatives/{}", created["id"].as_str().unwrap()))
             .await
-            .body["title"],
+            .body["display"]["title"],
         "Coding for all teachers"
     );
 
@@ -130,7 +132,7 @@ async fn batches_are_all_or_nothing(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| i["title"].as_str().unwrap())
+        .map(|i| i["display"]["title"].as_str().unwrap())
         .collect();
     assert_eq!(titles, ["A", "B", "C"], "created, in order");
 
@@ -163,7 +165,7 @@ async fn batches_are_all_or_nothing(app: TestApp) {
         )
         .await;
     reply.problem(422);
-    assert_eq!(reply.error_fields(), ["[1].title"]);
+    assert_eq!(reply.error_fields(), ["[1].title.en"]);
     let reply = app
         .post(
             "/initiatives/batch",
@@ -244,7 +246,7 @@ async fn batches_are_all_or_nothing(app: TestApp) {
             "starts_at": "2021-01-01T10:00:00Z", "ends_at": "2021-01-01T11:00:00Z", "timezone": "UTC"}]),
         )
         .await;
-    assert_eq!(events.ok(200)["data"][0]["title"], "W");
+    assert_eq!(events.ok(200)["data"][0]["display"]["title"], "W");
     let platform = app
         .post(
             "/trainings/batch",

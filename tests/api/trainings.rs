@@ -46,7 +46,7 @@ async fn create_keeps_instants_and_speaker_order(app: TestApp) {
     let embedded = app
         .get_as(&format!("/trainings/{id}?include=coalition,organiser"), &app.admin())
         .await;
-    assert_eq!(embedded.ok(200)["organiser"]["name"], "EU4Digital Facility");
+    assert_eq!(embedded.ok(200)["organiser"]["display"]["name"], "EU4Digital Facility");
     assert_eq!(embedded.body["coalition"]["country_code"], "UA");
 }
 
@@ -144,7 +144,7 @@ async fn event_filters(app: TestApp) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|i| i["title"].as_str().unwrap().to_string())
+            .map(|i| i["display"]["title"].as_str().unwrap().to_string())
             .collect();
         t.sort();
         t
@@ -189,7 +189,7 @@ async fn event_filters(app: TestApp) {
         assert_eq!(titles(&reply), expected, "{query}");
     }
     let order = app.get("/trainings?sort=starts_at").await;
-    assert_eq!(order.ok(200)["data"][0]["title"], "Riga conference");
+    assert_eq!(order.ok(200)["data"][0]["display"]["title"], "Riga conference");
     for bad in [
         "from=2021-03-12&to=2021-03-01",
         "upcoming=soon",

@@ -167,8 +167,14 @@ fn screen_parameters(doc: &mut Value) {
                         parameter["schema"]["pattern"] = Value::String(pattern.clone());
                     }
                 }
-                if parameter["name"] == "language" && parameter["in"] == "query" {
+                // An event's `language` is the ISO 639-1 code it is held in; elsewhere `language`
+                // (and an event's `text_language`) is an accepted tag of translated text.
+                if parameter["name"] == "language" && parameter["in"] == "query" && path.contains("/trainings") {
                     parameter["schema"]["items"]["pattern"] = Value::String(LANGUAGE.into());
+                } else if ["language", "text_language"].contains(&parameter["name"].as_str().unwrap_or_default())
+                    && parameter["in"] == "query"
+                {
+                    parameter["schema"]["items"]["pattern"] = Value::String(crate::kernel::texts::tag_pattern());
                 }
                 if parameter["name"] == "country" && parameter["in"] == "query" {
                     let schema = &mut parameter["schema"];

@@ -42,7 +42,7 @@ pub fn refine(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         }
     };
     refine_json(&mut doc);
-    match serde_json::from_value(doc) {
+    match serde_path_to_error::deserialize(doc) {
         Ok(refined) => refined,
         Err(e) => {
             log::error!("OpenAPI document after refinement: {e}");
@@ -86,6 +86,7 @@ fn refine_json(doc: &mut Value) {
     }
     patch_schemas(doc, patches);
     let request_schemas = reachable(doc, |key| key == "requestBody");
+    translated(doc, &request_schemas);
     patterns::screen(doc, &request_schemas);
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         for (name, schema) in schemas.iter_mut() {
@@ -93,6 +94,70 @@ fn refine_json(doc: &mut Value) {
                 continue;
             }
             require_properties(name, schema);
+        }
+    }
+}
+
+/// What translated text adds to the document: each record schema (one with
+/// `original_language`, or a vocabulary entry's `label` map) gets its read-only `display`
+/// object (`<Record>Display`), and every `GET` the `lang` parameter.
+fn translated(doc: &mut Value, request_schemas: &std::collections::BTreeSet<String>) {
+    let mut displays = Vec::new();
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        for (name, schema) in schemas.iter_mut() {
+            let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            if let Some(original) = properties.get_mut("original_language") {
+                original["pattern"] = Value::String(crate::kernel::texts::tag_pattern());
+            }
+            let record = properties.contains_key("original_language")
+                || properties
+                    .get("label")
+                    .is_some_and(|l| l["$ref"] == "#/components/schemas/Texts");
+            if request_schemas.contains(name) || !record {
+                continue;
+            }
+            let fields: Vec<&str> = crate::kernel::texts::FIELDS
+                .iter()
+                .copied()
+                .filter(|f| properties.contains_key(*f))
+                .collect();
+            let display = format!("{name}Display");
+            displays.push((display.clone(), crate::kernel::texts::display_schema(&fields)));
+            properties.insert(
+                "display".into(),
+                json!({"$ref": format!("#/components/schemas/{display}"), "description": "Read-only: the translated fields as plain strings, in the request's language."}),
+            );
+        }
+        for (name, schema) in displays {
+            schemas.insert(name, serde_json::to_value(schema).unwrap_or_default());
+        }
+    }
+    let lang = json!({
+        "name": "lang",
+        "in": "query",
+        "required": false,
+        "description": "The languages of `display`, most preferred first (comma-separated accepted tags, e.g. `lv,en`); \
+            the record's original language always ends the chain. Without it, `Accept-Language` decides. An unknown or \
+            malformed tag is a 400.",
+        "schema": {"type": "string", "pattern": crate::kernel::texts::tags_pattern()},
+        "example": "lv,en"
+    });
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, item) in paths.iter_mut() {
+            let Some(get) = item.get_mut("get").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            if !path.starts_with("/api/v1") || path.ends_with("openapi.json") {
+                continue;
+            }
+            match get.get_mut("parameters").and_then(Value::as_array_mut) {
+                Some(parameters) => parameters.push(lang.clone()),
+                None => {
+                    get.insert("parameters".into(), json!([lang.clone()]));
+                }
+            }
         }
     }
 }

@@ -97,6 +97,15 @@ impl DemoData {
         }
     }
 
+    /// `language` when titles are written in it, else English (what [`DemoData::titles`] gives).
+    pub fn title_language<'a>(&self, language: &'a str) -> &'a str {
+        if self.titles.iter().any(|(l, _)| *l == language) {
+            language
+        } else {
+            "en"
+        }
+    }
+
     /// The five topic titles in `language`, or in English.
     pub fn titles(&self, language: &str) -> &[&'static str; 5] {
         self.titles

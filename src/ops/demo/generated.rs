@@ -10,6 +10,7 @@ use super::data::{DemoData, EVENT_TITLES, TOPICS};
 use super::network::Network;
 use super::real::local;
 use crate::http::error::ApiError;
+use crate::kernel::texts::Texts;
 use crate::resources::initiatives::model::{InitiativeInput, ParticipantInput};
 use crate::resources::trainings::model::{Speaker, TrainingInput};
 use crate::resources::vocabularies::{
@@ -93,14 +94,30 @@ impl<'a> Generator<'a> {
                 .transpose()?
                 .into_iter()
                 .collect();
+            // In the country's language; every other one translated to English too, so that
+            // the demo shows both a translation and the fall back to the original language.
+            let original = self.data.title_language(language);
+            let local = self.data.titles(original)[topic];
+            let mut title = Texts::one(original, format!("{local} {city} {}", start.format("%Y")));
+            let mut summary = Texts::one(original, format!("{local} — {city}"));
+            if original != "en" && inputs.len() % 2 == 0 {
+                title
+                    .0
+                    .insert("en".into(), format!("{english} {city} {}", start.format("%Y")));
+                summary.0.insert("en".into(), format!("{english} — {city}"));
+            }
             inputs.push(InitiativeInput {
                 coalition_id: decode::uuid(coalition)?,
-                title: format!("{} {} {}", self.data.titles(language)[topic], city, start.format("%Y")),
-                summary: Some(format!("{english} — {city}")),
-                description: Some(format!(
-                    "Initiative of the national coalition, based in {city}: {}. Generated demo self.data.",
-                    english.to_lowercase()
-                )),
+                original_language: original.to_string(),
+                title,
+                summary,
+                description: Texts::one(
+                    "en",
+                    format!(
+                        "Initiative of the national coalition, based in {city}: {}. Generated demo data.",
+                        english.to_lowercase()
+                    ),
+                ),
                 activity_areas,
                 themes: vec![theme],
                 target_groups: vec![group],
@@ -177,13 +194,25 @@ impl<'a> Generator<'a> {
                     affiliation: Some(affiliation.to_string()),
                 })
                 .collect();
+            // Written up in English; every other one titled in the country's language too.
+            let mut title = Texts::one(
+                "en",
+                EVENT_TITLES[kind_index].replace("{topic}", &self.data.titles("en")[topic].to_lowercase()),
+            );
+            let local = self.data.title_language(language);
+            if local != "en" && inputs.len() % 2 == 0 {
+                title
+                    .0
+                    .insert(local.into(), format!("{} — {city}", self.data.titles(local)[topic]));
+            }
             inputs.push(TrainingInput {
                 coalition_id: if platform { None } else { Some(decode::uuid(coalition)?) },
-                title: EVENT_TITLES[kind_index].replace("{topic}", &self.data.titles(language)[topic].to_lowercase()),
-                description: Some(format!(
-                    "{} in {city}. Generated demo self.data.",
-                    self.data.titles("en")[topic]
-                )),
+                original_language: "en".into(),
+                title,
+                description: Texts::one(
+                    "en",
+                    format!("{} in {city}. Generated demo data.", self.data.titles("en")[topic]),
+                ),
                 kind,
                 format,
                 starts_at: starts,

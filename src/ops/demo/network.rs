@@ -2,6 +2,7 @@
 //! when the country has it), each with a coordinator and four more members, written through
 //! the kernel's bulk path (organisations, coalitions) and the membership write.
 
+use crate::kernel::texts::Texts;
 use std::collections::BTreeMap;
 
 use super::data::DemoData;
@@ -67,12 +68,13 @@ pub fn coalitions_and_members(
             .pop()
             .unwrap_or_else(|| code.to_string());
         let organisation = |name: String, sector: Sector| OrganisationInput {
-            name,
+            original_language: "en".into(),
+            name: Texts::one("en", name),
             acronym: None,
             sector,
             country_code: Some(code.to_string()),
             website: None,
-            description: None,
+            description: Texts::default(),
             external_id: None,
         };
         let members = [
@@ -110,13 +112,23 @@ pub fn coalitions_and_members(
                 None,
             ),
         };
+        // In the country's language where the demo knows the name in it, with the English one.
+        let (original_language, name) = match native_name {
+            Some(native) => {
+                let local = data.title_language(place.language);
+                let mut name_texts = Texts::one(local, native);
+                name_texts.0.insert("en".into(), name);
+                (local.to_string(), name_texts)
+            }
+            None => ("en".to_string(), Texts::one("en", name)),
+        };
         let coalition = CoalitionInput {
             country_code: code.to_string(),
+            original_language,
             name,
-            native_name,
             status: CoalitionStatus::Established,
             founded,
-            description: None,
+            description: Texts::default(),
             website: None,
             contact_email: None,
             activity_areas: vec![

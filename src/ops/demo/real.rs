@@ -1,6 +1,7 @@
 //! The events the brief names, once each (recognised by their external ids), with the
 //! facility that ran them, written through the same write path as the API's.
 
+use crate::kernel::texts::Texts;
 use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
 
 use super::network::Network;
@@ -52,8 +53,9 @@ impl Event {
         let brussels = chrono_tz::Europe::Brussels;
         TrainingInput {
             coalition_id: None,
-            title: self.title.into(),
-            description: Some(self.description.into()),
+            original_language: "en".into(),
+            title: Texts::one("en", self.title),
+            description: Texts::one("en", self.description),
             kind: self.kind,
             format: self.format,
             starts_at: local(self.day, self.hours.0, brussels),
@@ -88,14 +90,15 @@ pub fn events(conn: &mut DbConnection, network: &Network, report: &mut DemoRepor
         conn,
         &actor,
         OrganisationInput {
-            name: "EU4Digital Facility".into(),
+            original_language: "en".into(),
+            name: Texts::one("en", "EU4Digital Facility"),
             acronym: Some("EU4Digital".into()),
             sector: Sector::International,
             country_code: None,
             website: None,
-            description: Some(
-                "EU-funded facility supporting the digital economy and society in the Eastern Partnership countries"
-                    .into(),
+            description: Texts::one(
+                "en",
+                "EU-funded facility supporting the digital economy and society in the Eastern Partnership countries",
             ),
             external_id: None,
         },
@@ -143,10 +146,10 @@ pub fn events(conn: &mut DbConnection, network: &Network, report: &mut DemoRepor
     if let Some(armenia) = network.coalitions.get("AM") {
         let current = Coalitions::reload(conn, armenia)?;
         let mut profile = CoalitionInput::of(&current)?;
-        profile.description = Some(
+        profile.description = Texts::one(
+            "en",
             "Multi-stakeholder partnership of government, business, education and civil society, set up in 2017 \
-             to close the digital skills gap in Armenia."
-                .into(),
+             to close the digital skills gap in Armenia.",
         );
         Coalitions::update(conn, &actor, &current, profile)?;
     }

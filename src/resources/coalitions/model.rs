@@ -1,5 +1,6 @@
 //! Coalition rows, their DTOs, and the queries over them.
 
+use crate::kernel::texts::{self, Field, Texts};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,6 @@ pub struct CoalitionRow {
     pub id: String,
     pub country_code: String,
     pub name: String,
-    pub native_name: Option<String>,
     pub status: String,
     pub founded: Option<String>,
     pub description: Option<String>,
@@ -32,6 +32,8 @@ pub struct CoalitionRow {
     pub contact_email: Option<String>,
     pub coordinator_id: Option<String>,
     pub search_text: String,
+    pub original_language: String,
+    pub texts: String,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -46,17 +48,17 @@ pub struct Coalition {
     /// ISO 3166-1 alpha-2 code of the coalition's country.
     #[schema(example = "AM")]
     pub country_code: String,
-    /// English name.
-    pub name: String,
-    /// Name in the country's language.
-    pub native_name: Option<String>,
+    /// The language its name and description were written in: the name always has a text in it.
+    pub original_language: String,
+    /// Name, per language.
+    pub name: Texts,
     /// Lifecycle status.
     pub status: CoalitionStatus,
     /// When it was founded, as precisely as known: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     #[schema(example = "2017")]
     pub founded: Option<String>,
-    /// Free-text description.
-    pub description: Option<String>,
+    /// Free-text description, per language.
+    pub description: Texts,
     /// Website (http or https).
     pub website: Option<String>,
     /// Contact e-mail address.
@@ -82,14 +84,13 @@ pub struct CoalitionInput {
     #[validate(custom(function = "validation::country_code"))]
     #[schema(example = "AM")]
     pub country_code: String,
-    /// English name, 1–200 characters.
-    #[validate(length(max = 200), custom(function = "validation::not_blank"))]
-    #[schema(example = "Armenian National Coalition for Digital Skills and Jobs")]
-    pub name: String,
-    /// Name in the country's language, up to 200 characters.
-    #[serde(default)]
-    #[validate(length(max = 200))]
-    pub native_name: Option<String>,
+    /// The language the name and description are written in (an accepted tag): `name` must
+    /// have a text in it.
+    #[schema(example = "uk")]
+    pub original_language: String,
+    /// Name per language, 1–200 characters each; at least the original language.
+    #[schema(example = json!({"uk": "Коаліція цифрових навичок і робочих місць України", "en": "Digital Skills and Jobs Coalition of Ukraine"}))]
+    pub name: Texts,
     /// Lifecycle status; at most one coalition per country may be other than `inactive`.
     pub status: CoalitionStatus,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
@@ -97,10 +98,9 @@ pub struct CoalitionInput {
     #[validate(custom(function = "validation::partial_date"))]
     #[schema(example = "2017")]
     pub founded: Option<String>,
-    /// Up to 10000 characters.
-    #[serde(default)]
-    #[validate(length(max = 10000))]
-    pub description: Option<String>,
+    /// Per language, up to 10000 characters each.
+    #[serde(default, deserialize_with = "texts::nullable")]
+    pub description: Texts,
     /// An http(s) URL, up to 500 characters.
     #[serde(default)]
     #[validate(length(max = 500), custom(function = "validation::http_url"))]
@@ -119,10 +119,7 @@ pub struct CoalitionInput {
 
 impl CoalitionInput {
     fn normalised(mut self) -> CoalitionInput {
-        self.name = self.name.trim().to_string();
-        self.native_name = trim_opt(self.native_name);
         self.founded = trim_opt(self.founded);
-        self.description = trim_opt(self.description);
         self.website = trim_opt(self.website);
         self.contact_email = trim_opt(self.contact_email);
         self.activity_areas.sort();
@@ -133,9 +130,36 @@ impl CoalitionInput {
     /// Type and validate a JSON document; 422 on any failure.
     pub fn from_json(value: serde_json::Value) -> Result<CoalitionInput, ApiError> {
         let input: CoalitionInput = crate::http::extract::typed(value)?;
-        let input = input.normalised();
-        validation::check(&input)?;
-        Ok(input)
+        let mut input = input.normalised();
+        let mut errors = match validation::check(&input) {
+            Ok(()) => Vec::new(),
+            Err(ApiError::Validation(errors)) => errors,
+            Err(other) => return Err(other),
+        };
+        texts::check(
+            &mut errors,
+            &mut input.original_language,
+            vec![
+                Field {
+                    name: "name",
+                    texts: &mut input.name,
+                    required: true,
+                    max: 200,
+                },
+                Field {
+                    name: "description",
+                    texts: &mut input.description,
+                    required: false,
+                    max: 10000,
+                },
+            ],
+        );
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(ApiError::Validation(errors))
+        }
     }
 
     /// Every reference must exist.
@@ -150,11 +174,8 @@ impl CoalitionInput {
 
     /// The lowercased text `q` searches.
     pub fn search_text(&self) -> String {
-        records::search_text(&[
-            Some(&self.name),
-            self.native_name.as_deref(),
-            self.description.as_deref(),
-        ])
+        let parts: Vec<Option<&str>> = self.name.values().chain(self.description.values()).map(Some).collect();
+        records::search_text(&parts)
     }
 }
 
@@ -173,8 +194,12 @@ pub struct CoalitionFilters {
     /// Activity area; repeat for any of several.
     #[serde(default)]
     pub activity_area: Vec<ActivityArea>,
-    /// Words that must all occur in the name, native name or description (case-insensitive).
+    /// Words that must all occur in the name or description, in any language (case and
+    /// diacritics are ignored).
     pub q: Option<String>,
+    /// A language the name has a text in (an accepted tag); repeat for any of several.
+    #[serde(default)]
+    pub language: Vec<String>,
     /// Only coalitions changed at or after this instant (RFC 3339).
     #[serde(default, deserialize_with = "crate::resources::validation::strict::option_instant")]
     pub updated_since: Option<DateTime<Utc>>,
@@ -209,6 +234,7 @@ pub fn conditions(filters: &CoalitionFilters) -> Result<Vec<Sql>, ApiError> {
     if let Some(q) = &filters.q {
         conditions.extend(records::text_filter("c.search_text", q)?);
     }
+    conditions.extend(texts::language_filter("c", "language", &filters.language)?);
     conditions.extend(records::updated_since("c.updated_at", filters.updated_since));
     Ok(conditions)
 }
@@ -226,15 +252,16 @@ pub fn assemble(conn: &mut DbConnection, rows: Vec<CoalitionRow>) -> Result<Vec<
 }
 
 fn to_dto(row: CoalitionRow, areas: Vec<String>) -> Result<Coalition, ApiError> {
+    let mut texts = texts::Stored::parse(&row.texts)?;
     Ok(Coalition {
         activity_areas: decode::terms(&areas, ActivityArea::parse)?,
         status: decode::term(&row.status, CoalitionStatus::parse)?,
         id: row.id,
         country_code: row.country_code,
-        name: row.name,
-        native_name: row.native_name,
+        name: texts.take("name")?,
+        original_language: row.original_language,
         founded: row.founded,
-        description: row.description,
+        description: texts.take("description")?,
         website: row.website,
         contact_email: row.contact_email,
         coordinator_id: row.coordinator_id,

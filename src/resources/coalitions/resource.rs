@@ -5,7 +5,7 @@ use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
 use crate::http::paging::Sort;
-use crate::kernel::{read, records, Collection, Op, Resource, Set};
+use crate::kernel::{read, records, texts, Collection, Op, Resource, Set};
 use crate::store::journal::{Actor, RecordType};
 use crate::store::sql::Value;
 use crate::store::tables::{Table, COALITIONS, COALITION_AREAS};
@@ -28,11 +28,12 @@ impl Resource for Coalitions {
     const KIND: RecordType = RecordType::Coalition;
     const TABLE: &'static Table = &COALITIONS;
     const COLLECTION: &'static str = "coalitions";
+    const TRANSLATED: bool = true;
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
         "country_code",
+        "original_language",
         "name",
-        "native_name",
         "status",
         "founded",
         "description",
@@ -80,13 +81,14 @@ impl Resource for Coalitions {
         model::delete(conn, actor, &current.id)
     }
     fn fields(input: &CoalitionInput) -> Vec<(&'static str, Value)> {
-        vec![
+        let mut fields = texts::columns(
+            &input.original_language,
+            &[("name", &input.name), ("description", &input.description)],
+        );
+        fields.extend([
             ("country_code", Value::text(&input.country_code)),
-            ("name", Value::text(&input.name)),
-            ("native_name", Value::opt(input.native_name.as_deref())),
             ("status", Value::text(input.status.as_str())),
             ("founded", Value::opt(input.founded.as_deref())),
-            ("description", Value::opt(input.description.as_deref())),
             ("website", Value::opt(input.website.as_deref())),
             ("contact_email", Value::opt(input.contact_email.as_deref())),
             (
@@ -94,7 +96,8 @@ impl Resource for Coalitions {
                 Value::opt_text(input.coordinator_id.map(|u| u.hyphenated().to_string())),
             ),
             ("search_text", Value::text(input.search_text())),
-        ]
+        ]);
+        fields
     }
     fn sets(input: &CoalitionInput) -> Vec<Set> {
         vec![Set::of(

@@ -38,6 +38,9 @@ pub struct InitiativeFilters {
     #[serde(default)]
     #[param(value_type = Vec<uuid::Uuid>)]
     pub organisation: Vec<String>,
+    /// A language the title has a text in (an accepted tag); repeat for any of several.
+    #[serde(default)]
+    pub language: Vec<String>,
     /// `draft` or `published` (drafts only ever include those the caller may see).
     pub publication: Option<Publication>,
     /// Running on this day: `start_date ≤ day ≤ end_date` (or no end date).
@@ -52,7 +55,7 @@ pub struct InitiativeFilters {
     /// Changed at or after this instant (RFC 3339).
     #[serde(default, deserialize_with = "crate::resources::validation::strict::option_instant")]
     pub updated_since: Option<DateTime<Utc>>,
-    /// Full-text search over title, summary and description: every term must match, a term
+    /// Full-text search over title, summary and description in every language: every term must match, a term
     /// with punctuation inside is a phrase (`2024-2027`), `word*` matches a prefix; diacritics
     /// and case are ignored; nothing else is syntax.
     pub q: Option<String>,

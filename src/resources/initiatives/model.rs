@@ -8,6 +8,7 @@ use validator::Validate;
 
 use crate::http::error::{ApiError, FieldError};
 use crate::kernel::records::References;
+use crate::kernel::texts::{self, Field, Texts};
 use crate::resources::coalitions::model::Coalition;
 use crate::resources::organisations::model::Organisation;
 use crate::resources::validation::{self, trim_opt};
@@ -34,6 +35,8 @@ pub struct InitiativeRow {
     pub funding: Option<String>,
     pub publication: String,
     pub external_id: Option<String>,
+    pub original_language: String,
+    pub texts: String,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -61,12 +64,14 @@ pub struct Initiative {
     /// The owning coalition.
     #[schema(format = Uuid)]
     pub coalition_id: String,
-    /// Title.
-    pub title: String,
-    /// One-paragraph summary.
-    pub summary: Option<String>,
-    /// Full description.
-    pub description: Option<String>,
+    /// The language it was written in: its texts always have one in it.
+    pub original_language: String,
+    /// Title, per language.
+    pub title: Texts,
+    /// One-paragraph summary, per language.
+    pub summary: Texts,
+    /// Full description, per language.
+    pub description: Texts,
     /// Activity areas (at least one).
     pub activity_areas: Vec<ActivityArea>,
     /// Themes.
@@ -108,6 +113,7 @@ pub struct Initiative {
 pub const CSV_COLUMNS: &[&str] = &[
     "id",
     "coalition_id",
+    "original_language",
     "title",
     "summary",
     "description",
@@ -145,18 +151,18 @@ pub struct ParticipantInput {
 pub struct InitiativeInput {
     /// The owning coalition; editors may only use their own.
     pub coalition_id: uuid::Uuid,
-    /// 1–300 characters.
-    #[validate(length(max = 300), custom(function = "validation::not_blank"))]
-    #[schema(example = "Digital skills for teachers in rural schools")]
-    pub title: String,
-    /// Up to 2000 characters.
-    #[serde(default)]
-    #[validate(length(max = 2000))]
-    pub summary: Option<String>,
-    /// Up to 20000 characters.
-    #[serde(default)]
-    #[validate(length(max = 20000))]
-    pub description: Option<String>,
+    /// The language the initiative is written in (an accepted tag): `title` must have a text in it.
+    #[schema(example = "lv")]
+    pub original_language: String,
+    /// Per language, 1–300 characters each; at least the original language.
+    #[schema(example = json!({"lv": "Digitālās prasmes skolotājiem", "en": "Digital skills for teachers"}))]
+    pub title: Texts,
+    /// Per language, up to 2000 characters each.
+    #[serde(default, deserialize_with = "texts::nullable")]
+    pub summary: Texts,
+    /// Per language, up to 20000 characters each.
+    #[serde(default, deserialize_with = "texts::nullable")]
+    pub description: Texts,
     /// At least one; duplicates are ignored.
     pub activity_areas: Vec<ActivityArea>,
     /// A set.
@@ -206,9 +212,6 @@ impl InitiativeInput {
     /// Type, normalise and validate a JSON document; 422 on any failure.
     pub fn from_json(value: serde_json::Value) -> Result<InitiativeInput, ApiError> {
         let mut input: InitiativeInput = crate::http::extract::typed(value)?;
-        input.title = input.title.trim().to_string();
-        input.summary = trim_opt(input.summary);
-        input.description = trim_opt(input.description);
         input.website = trim_opt(input.website);
         input.funding = trim_opt(input.funding);
         input.external_id = trim_opt(input.external_id);
@@ -228,6 +231,30 @@ impl InitiativeInput {
             Err(ApiError::Validation(errors)) => errors,
             Err(other) => return Err(other),
         };
+        texts::check(
+            &mut errors,
+            &mut input.original_language,
+            vec![
+                Field {
+                    name: "title",
+                    texts: &mut input.title,
+                    required: true,
+                    max: 300,
+                },
+                Field {
+                    name: "summary",
+                    texts: &mut input.summary,
+                    required: false,
+                    max: 2000,
+                },
+                Field {
+                    name: "description",
+                    texts: &mut input.description,
+                    required: false,
+                    max: 20000,
+                },
+            ],
+        );
         if input.activity_areas.is_empty() {
             errors.push(FieldError::new(
                 "activity_areas",

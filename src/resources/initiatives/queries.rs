@@ -4,7 +4,7 @@
 use super::filters::InitiativeFilters;
 use super::model::{Initiative, InitiativeRow, Participant};
 use crate::http::error::ApiError;
-use crate::kernel::{records, Resource};
+use crate::kernel::{records, texts, Resource};
 use crate::resources::coalitions::resource::Coalitions;
 use crate::resources::organisations::resource::Organisations;
 use crate::resources::vocabularies::{
@@ -113,6 +113,7 @@ pub fn conditions(f: &InitiativeFilters) -> Result<Vec<Sql>, ApiError> {
         sql.bind(Value::Date(day));
         c.push(sql);
     }
+    c.extend(texts::language_filter("i", "language", &f.language)?);
     c.extend(records::updated_since("i.updated_at", f.updated_since));
     Ok(c)
 }
@@ -185,15 +186,17 @@ fn to_dto(
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     organisations.sort_by(|a, b| (a.role, &a.organisation_id).cmp(&(b.role, &b.organisation_id)));
+    let mut texts = texts::Stored::parse(&row.texts)?;
     Ok(Initiative {
         sphere: decode::term(&row.sphere, Sphere::parse)?,
         status: decode::term(&row.status, InitiativeStatus::parse)?,
         publication: decode::term(&row.publication, Publication::parse)?,
         id: row.id,
         coalition_id: row.coalition_id,
-        title: row.title,
-        summary: row.summary,
-        description: row.description,
+        title: texts.take("title")?,
+        summary: texts.take("summary")?,
+        description: texts.take("description")?,
+        original_language: row.original_language,
         activity_areas: decode::terms(&areas, ActivityArea::parse)?,
         themes: decode::terms(&themes, Theme::parse)?,
         target_groups: decode::terms(&groups, TargetGroup::parse)?,

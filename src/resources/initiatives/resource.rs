@@ -7,7 +7,7 @@ use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::paging::Sort;
 use crate::kernel::read;
-use crate::kernel::{records, Collection, Resource, Set, Syncable};
+use crate::kernel::{records, texts, Collection, Resource, Set, Syncable};
 use crate::resources::content;
 use crate::store::journal::RecordType;
 use crate::store::sql::Value;
@@ -43,6 +43,7 @@ impl Resource for Initiatives {
     const KIND: RecordType = RecordType::Initiative;
     const TABLE: &'static Table = &INITIATIVES;
     const COLLECTION: &'static str = "initiatives";
+    const TRANSLATED: bool = true;
     const CSV_COLUMNS: &'static [&'static str] = super::model::CSV_COLUMNS;
 
     fn key(args: String) -> Result<String, ApiError> {
@@ -73,11 +74,14 @@ impl Resource for Initiatives {
         input.check_references(conn)
     }
     fn fields(input: &InitiativeInput) -> Vec<(&'static str, Value)> {
-        vec![
+        let translated = [
+            ("title", &input.title),
+            ("summary", &input.summary),
+            ("description", &input.description),
+        ];
+        let mut fields = texts::columns(&input.original_language, &translated);
+        fields.extend([
             ("coalition_id", Value::text(input.coalition())),
-            ("title", Value::text(&input.title)),
-            ("summary", Value::opt(input.summary.as_deref())),
-            ("description", Value::opt(input.description.as_deref())),
             ("sphere", Value::text(input.sphere.as_str())),
             ("status", Value::text(input.status.as_str())),
             ("start_date", Value::Date(input.start_date)),
@@ -86,15 +90,9 @@ impl Resource for Initiatives {
             ("funding", Value::opt(input.funding.as_deref())),
             ("publication", Value::text(input.publication.as_str())),
             ("external_id", Value::opt(input.external_id.as_deref())),
-            (
-                "search_words",
-                Value::text(content::indexed_words(&[
-                    Some(&input.title),
-                    input.summary.as_deref(),
-                    input.description.as_deref(),
-                ])),
-            ),
-        ]
+            ("search_words", Value::text(content::indexed_texts(&translated, &[]))),
+        ]);
+        fields
     }
     fn sets(input: &InitiativeInput) -> Vec<Set> {
         let participants = input.organisations.iter().map(|p| {

@@ -34,6 +34,7 @@ async fn respond_list(
             name: Memberships::COLLECTION,
             columns: Memberships::CSV_COLUMNS,
             clock_dependent: filters.current.is_some(),
+            texts_of: None,
         };
         return csv_export::respond(req, db, export, ListRequest::export(sort), move |conn, request| {
             read::page::<Memberships>(conn, model::conditions(&owner, &filters).into(), include, request)

@@ -1,5 +1,6 @@
 //! Organisation rows, DTOs and queries.
 
+use crate::kernel::texts::{self, Field, Texts};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,8 @@ pub struct OrganisationRow {
     pub description: Option<String>,
     pub external_id: Option<String>,
     pub search_text: String,
+    pub original_language: String,
+    pub texts: String,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -42,8 +45,10 @@ pub struct Organisation {
     /// Server-generated id.
     #[schema(format = Uuid)]
     pub id: String,
-    /// Full name.
-    pub name: String,
+    /// The language its name and description were written in: the name always has a text in it.
+    pub original_language: String,
+    /// Full name, per language.
+    pub name: Texts,
     /// Short name.
     pub acronym: Option<String>,
     /// Sector.
@@ -52,8 +57,8 @@ pub struct Organisation {
     pub country_code: Option<String>,
     /// Website (http or https).
     pub website: Option<String>,
-    /// Free-text description.
-    pub description: Option<String>,
+    /// Free-text description, per language.
+    pub description: Texts,
     /// The id a client system uses for this organisation (unique).
     pub external_id: Option<String>,
     /// +1 on every change.
@@ -64,21 +69,24 @@ pub struct Organisation {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<OrganisationRow> for Organisation {
-    fn from(row: OrganisationRow) -> Self {
-        Organisation {
+impl TryFrom<OrganisationRow> for Organisation {
+    type Error = ApiError;
+    fn try_from(row: OrganisationRow) -> Result<Organisation, ApiError> {
+        let mut texts = texts::Stored::parse(&row.texts)?;
+        Ok(Organisation {
             sector: Sector::parse(&row.sector).unwrap_or(Sector::Other),
             id: row.id,
-            name: row.name,
+            original_language: row.original_language,
+            name: texts.take("name")?,
             acronym: row.acronym,
             country_code: row.country_code,
             website: row.website,
-            description: row.description,
+            description: texts.take("description")?,
             external_id: row.external_id,
             version: row.version,
             created_at: records::utc(row.created_at),
             updated_at: records::utc(row.updated_at),
-        }
+        })
     }
 }
 
@@ -86,10 +94,13 @@ impl From<OrganisationRow> for Organisation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationInput {
-    /// Full name, 1–300 characters.
-    #[validate(length(max = 300), custom(function = "validation::not_blank"))]
-    #[schema(example = "Ministry of High-Tech Industry")]
-    pub name: String,
+    /// The language the name and description are written in (an accepted tag): `name` must
+    /// have a text in it.
+    #[schema(example = "hy")]
+    pub original_language: String,
+    /// Full name per language, 1–300 characters each; at least the original language.
+    #[schema(example = json!({"hy": "Բարձր տեխնոլոգիական արդյունաբերության նախարարություն", "en": "Ministry of High-Tech Industry"}))]
+    pub name: Texts,
     /// Short name, up to 50 characters.
     #[serde(default)]
     #[validate(length(max = 50))]
@@ -105,10 +116,9 @@ pub struct OrganisationInput {
     #[serde(default)]
     #[validate(length(max = 500), custom(function = "validation::http_url"))]
     pub website: Option<String>,
-    /// Up to 10000 characters.
-    #[serde(default)]
-    #[validate(length(max = 10000))]
-    pub description: Option<String>,
+    /// Per language, up to 10000 characters each.
+    #[serde(default, deserialize_with = "texts::nullable")]
+    pub description: Texts,
     /// Your system's id for this organisation, 1–200 characters, unique.
     #[serde(default)]
     #[validate(length(min = 1, max = 200))]
@@ -119,14 +129,39 @@ impl OrganisationInput {
     /// Type and validate a JSON document; 422 on any failure.
     pub fn from_json(value: serde_json::Value) -> Result<OrganisationInput, ApiError> {
         let mut input: OrganisationInput = crate::http::extract::typed(value)?;
-        input.name = input.name.trim().to_string();
         input.acronym = trim_opt(input.acronym);
         input.country_code = validation::empty_none(input.country_code);
         input.website = trim_opt(input.website);
-        input.description = trim_opt(input.description);
         input.external_id = trim_opt(input.external_id);
-        validation::check(&input)?;
-        Ok(input)
+        let mut errors = match validation::check(&input) {
+            Ok(()) => Vec::new(),
+            Err(ApiError::Validation(errors)) => errors,
+            Err(other) => return Err(other),
+        };
+        texts::check(
+            &mut errors,
+            &mut input.original_language,
+            vec![
+                Field {
+                    name: "name",
+                    texts: &mut input.name,
+                    required: true,
+                    max: 300,
+                },
+                Field {
+                    name: "description",
+                    texts: &mut input.description,
+                    required: false,
+                    max: 10000,
+                },
+            ],
+        );
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(ApiError::Validation(errors))
+        }
     }
 
     /// Every reference must exist: the country.
@@ -140,7 +175,10 @@ impl OrganisationInput {
 
     /// The lowercased text `q` searches.
     pub fn search_text(&self) -> String {
-        records::search_text(&[Some(&self.name), self.acronym.as_deref(), self.description.as_deref()])
+        let mut parts: Vec<Option<&str>> = self.name.values().map(Some).collect();
+        parts.push(self.acronym.as_deref());
+        parts.extend(self.description.values().map(Some));
+        records::search_text(&parts)
     }
 }
 
@@ -159,8 +197,12 @@ pub struct OrganisationFilters {
     #[serde(default)]
     #[param(value_type = Vec<uuid::Uuid>)]
     pub coalition: Vec<String>,
-    /// Words that must all occur in the name, acronym or description (case-insensitive).
+    /// Words that must all occur in the name, acronym or description, in any language (case
+    /// and diacritics are ignored).
     pub q: Option<String>,
+    /// A language the name has a text in (an accepted tag); repeat for any of several.
+    #[serde(default)]
+    pub language: Vec<String>,
     /// Only organisations changed at or after this instant (RFC 3339).
     #[serde(default, deserialize_with = "crate::resources::validation::strict::option_instant")]
     pub updated_since: Option<DateTime<Utc>>,
@@ -194,6 +236,7 @@ pub fn conditions(filters: &OrganisationFilters) -> Result<Vec<Sql>, ApiError> {
     if let Some(q) = &filters.q {
         conditions.extend(records::text_filter("o.search_text", q)?);
     }
+    conditions.extend(texts::language_filter("o", "language", &filters.language)?);
     conditions.extend(records::updated_since("o.updated_at", filters.updated_since));
     Ok(conditions)
 }

@@ -5,7 +5,7 @@ use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
 use crate::http::paging::Sort;
-use crate::kernel::{read, records, Collection, Op, Resource, Syncable};
+use crate::kernel::{read, records, texts, Collection, Op, Resource, Syncable};
 use crate::store::journal::{Actor, RecordType};
 use crate::store::sql::Value;
 use crate::store::tables::{Table, ORGANISATIONS};
@@ -28,6 +28,7 @@ impl Resource for Organisations {
     const KIND: RecordType = RecordType::Organisation;
     const TABLE: &'static Table = &ORGANISATIONS;
     const COLLECTION: &'static str = "organisations";
+    const TRANSLATED: bool = true;
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
         "name",
@@ -46,7 +47,7 @@ impl Resource for Organisations {
         records::parse_id(&args, "organisation")
     }
     fn assemble(_: &mut DbConnection, rows: Vec<OrganisationRow>) -> Result<Vec<Organisation>, ApiError> {
-        Ok(rows.into_iter().map(Organisation::from).collect())
+        rows.into_iter().map(Organisation::try_from).collect()
     }
 
     /// Updates: admins, and editors of a coalition it is a member of; deletes: admins.
@@ -75,16 +76,19 @@ impl Resource for Organisations {
         model::delete(conn, actor, &current.id)
     }
     fn fields(input: &OrganisationInput) -> Vec<(&'static str, Value)> {
-        vec![
-            ("name", Value::text(&input.name)),
+        let mut fields = texts::columns(
+            &input.original_language,
+            &[("name", &input.name), ("description", &input.description)],
+        );
+        fields.extend([
             ("acronym", Value::opt(input.acronym.as_deref())),
             ("sector", Value::text(input.sector.as_str())),
             ("country_code", Value::opt(input.country_code.as_deref())),
             ("website", Value::opt(input.website.as_deref())),
-            ("description", Value::opt(input.description.as_deref())),
             ("external_id", Value::opt(input.external_id.as_deref())),
             ("search_text", Value::text(input.search_text())),
-        ]
+        ]);
+        fields
     }
 }
 

@@ -42,9 +42,13 @@ pub struct TrainingFilters {
     /// Theme; repeat for any of several.
     #[serde(default)]
     pub theme: Vec<Theme>,
-    /// Language (ISO 639-1); repeat for any of several.
+    /// A language the event is held in (ISO 639-1); repeat for any of several.
     #[serde(default)]
     pub language: Vec<String>,
+    /// A language the title has a text in (an accepted tag); repeat for any of several. (On
+    /// events `language` is the language they are held in.)
+    #[serde(default)]
+    pub text_language: Vec<String>,
     /// Organiser; repeat for any of several.
     #[serde(default)]
     #[param(value_type = Vec<uuid::Uuid>)]

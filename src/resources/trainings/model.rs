@@ -1,5 +1,6 @@
 //! Training rows, DTOs, input validation and filters.
 
+use crate::kernel::texts::{self, Field, Texts};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,8 @@ pub struct TrainingRow {
     pub registration_url: Option<String>,
     pub publication: String,
     pub external_id: Option<String>,
+    pub original_language: String,
+    pub texts: String,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -63,10 +66,12 @@ pub struct Training {
     /// The organising coalition; null for a platform-level event.
     #[schema(format = Uuid)]
     pub coalition_id: Option<String>,
-    /// Title.
-    pub title: String,
-    /// Description.
-    pub description: Option<String>,
+    /// The language it was written in: its title always has a text in it.
+    pub original_language: String,
+    /// Title, per language.
+    pub title: Texts,
+    /// Description, per language.
+    pub description: Texts,
     /// Kind of event.
     pub kind: EventKind,
     /// How it is held.
@@ -122,6 +127,7 @@ pub struct Training {
 pub const CSV_COLUMNS: &[&str] = &[
     "id",
     "coalition_id",
+    "original_language",
     "title",
     "description",
     "kind",
@@ -160,14 +166,15 @@ pub struct TrainingInput {
     /// The organising coalition; null for a platform-level event (administrators only).
     #[serde(default)]
     pub coalition_id: Option<uuid::Uuid>,
-    /// 1–300 characters.
-    #[validate(length(max = 300), custom(function = "validation::not_blank"))]
-    #[schema(example = "Setting up National Coalitions for Digital Skills and Jobs")]
-    pub title: String,
-    /// Up to 20000 characters.
-    #[serde(default)]
-    #[validate(length(max = 20000))]
-    pub description: Option<String>,
+    /// The language the event is written up in (an accepted tag): `title` must have a text in it.
+    #[schema(example = "en")]
+    pub original_language: String,
+    /// Per language, 1–300 characters each; at least the original language.
+    #[schema(example = json!({"en": "Setting up National Coalitions for Digital Skills and Jobs"}))]
+    pub title: Texts,
+    /// Per language, up to 20000 characters each.
+    #[serde(default, deserialize_with = "texts::nullable")]
+    pub description: Texts,
     /// Kind of event.
     pub kind: EventKind,
     /// How it is held.
@@ -246,8 +253,6 @@ impl TrainingInput {
     /// Type, normalise and validate a JSON document; 422 on any failure.
     pub fn from_json(value: serde_json::Value) -> Result<TrainingInput, ApiError> {
         let mut input: TrainingInput = crate::http::extract::typed(value)?;
-        input.title = input.title.trim().to_string();
-        input.description = trim_opt(input.description);
         input.city = trim_opt(input.city);
         input.country_code = validation::empty_none(input.country_code);
         input.participants_note = trim_opt(input.participants_note);
@@ -273,6 +278,24 @@ impl TrainingInput {
             Err(ApiError::Validation(errors)) => errors,
             Err(other) => return Err(other),
         };
+        texts::check(
+            &mut errors,
+            &mut input.original_language,
+            vec![
+                Field {
+                    name: "title",
+                    texts: &mut input.title,
+                    required: true,
+                    max: 300,
+                },
+                Field {
+                    name: "description",
+                    texts: &mut input.description,
+                    required: false,
+                    max: 20000,
+                },
+            ],
+        );
         if input.ends_at < input.starts_at {
             errors.push(FieldError::new(
                 "ends_at",

@@ -9,7 +9,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use super::filters::TrainingFilters;
 use super::model::{Speaker, Training, TrainingRow};
 use crate::http::error::ApiError;
-use crate::kernel::{records, Resource};
+use crate::kernel::{records, texts, Resource};
 use crate::resources::coalitions::resource::Coalitions;
 use crate::resources::organisations::resource::Organisations;
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
@@ -141,6 +141,7 @@ pub fn conditions(f: &TrainingFilters) -> Result<Vec<Sql>, ApiError> {
         sql.bind(Value::Text(publication.as_str().into()));
         c.push(sql);
     }
+    c.extend(texts::language_filter("t", "text_language", &f.text_language)?);
     c.extend(records::updated_since("t.updated_at", f.updated_since));
     Ok(c)
 }
@@ -188,6 +189,7 @@ pub fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>) -> Result<Vec<T
     rows.into_iter()
         .map(|row| {
             let id = row.id.clone();
+            let mut texts = texts::Stored::parse(&row.texts)?;
             Ok(Training {
                 activity_areas: decode::terms(&areas.remove(&id).unwrap_or_default(), ActivityArea::parse)?,
                 themes: decode::terms(&themes.remove(&id).unwrap_or_default(), Theme::parse)?,
@@ -199,8 +201,9 @@ pub fn assemble(conn: &mut DbConnection, rows: Vec<TrainingRow>) -> Result<Vec<T
                 languages: langs.remove(&id).unwrap_or_default(),
                 id,
                 coalition_id: row.coalition_id,
-                title: row.title,
-                description: row.description,
+                title: texts.take("title")?,
+                description: texts.take("description")?,
+                original_language: row.original_language,
                 starts_at: records::utc(row.starts_at),
                 ends_at: records::utc(row.ends_at),
                 timezone: row.timezone,

@@ -8,7 +8,7 @@ use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::paging::Sort;
 use crate::kernel::read;
-use crate::kernel::{records, Collection, Resource, Set, Syncable};
+use crate::kernel::{records, texts, Collection, Resource, Set, Syncable};
 use crate::resources::content;
 use crate::store::journal::RecordType;
 use crate::store::sql::Value;
@@ -43,6 +43,7 @@ impl Resource for Trainings {
     const KIND: RecordType = RecordType::Training;
     const TABLE: &'static Table = &TRAININGS;
     const COLLECTION: &'static str = "trainings";
+    const TRANSLATED: bool = true;
     const CSV_COLUMNS: &'static [&'static str] = super::model::CSV_COLUMNS;
 
     fn key(args: String) -> Result<String, ApiError> {
@@ -73,10 +74,14 @@ impl Resource for Trainings {
         input.check_references(conn)
     }
     fn fields(input: &TrainingInput) -> Vec<(&'static str, Value)> {
-        vec![
+        let translated = [("title", &input.title), ("description", &input.description)];
+        let mut fields = texts::columns(&input.original_language, &translated);
+        let words = content::indexed_texts(
+            &translated,
+            &[input.city.as_deref(), input.participants_note.as_deref()],
+        );
+        fields.extend([
             ("coalition_id", Value::opt_text(input.coalition())),
-            ("title", Value::text(&input.title)),
-            ("description", Value::opt(input.description.as_deref())),
             ("kind", Value::text(input.kind.as_str())),
             ("format", Value::text(input.format.as_str())),
             ("starts_at", Value::Timestamp(stored(&input.starts_at))),
@@ -93,16 +98,9 @@ impl Resource for Trainings {
             ("registration_url", Value::opt(input.registration_url.as_deref())),
             ("publication", Value::text(input.publication.as_str())),
             ("external_id", Value::opt(input.external_id.as_deref())),
-            (
-                "search_words",
-                Value::text(content::indexed_words(&[
-                    Some(&input.title),
-                    input.description.as_deref(),
-                    input.city.as_deref(),
-                    input.participants_note.as_deref(),
-                ])),
-            ),
-        ]
+            ("search_words", Value::text(words)),
+        ]);
+        fields
     }
     fn sets(input: &TrainingInput) -> Vec<Set> {
         let speakers = input.speakers.iter().enumerate().map(|(position, speaker)| {

@@ -1,0 +1,567 @@
+//! Translated text, a kernel capability resources declare: a field that is a **language map**
+//! (`{"lv": "…", "en": "…"}`, keys accepted BCP 47 tags stored canonical, values non-empty),
+//! the record's `original_language`, and the read-only `display` object every response gets
+//! (one plain string per translated field, chosen along the request's language chain; see
+//! [`crate::http::language`]).
+//!
+//! Storage: a record's maps live together in its table's `texts` column (`{"title": {…},
+//! "summary": {…}}`), its original language in `original_language`, the title/name in the
+//! original language in the field's own column (what `sort=title` orders by), and the
+//! languages of the title/name in `languages` (` en lv `, what the `language` filter matches).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value as Json};
+
+use crate::http::error::{ApiError, FieldError};
+use crate::http::language::Languages;
+use crate::store::sql::{Sql, Value};
+
+/// The translated fields a record may have, the title/name first: what `display` holds, in order.
+pub const FIELDS: &[&str] = &["title", "name", "summary", "description", "label"];
+
+static ACCEPTED: RwLock<Option<Arc<Languages>>> = RwLock::new(None);
+
+/// Install the deployment's accepted languages (at start-up).
+pub fn set_accepted(languages: Languages) {
+    if let Ok(mut accepted) = ACCEPTED.write() {
+        *accepted = Some(Arc::new(languages));
+    }
+}
+
+/// The accepted languages (the default list until [`set_accepted`]).
+pub fn accepted() -> Arc<Languages> {
+    ACCEPTED
+        .read()
+        .ok()
+        .and_then(|a| a.clone())
+        .unwrap_or_else(|| Arc::new(Languages::default()))
+}
+
+/// A language map: one text per language, keyed by canonical tag, in tag order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Texts(pub BTreeMap<String, String>);
+
+impl Texts {
+    /// One text in one language.
+    pub fn one(language: &str, text: impl Into<String>) -> Texts {
+        Texts(BTreeMap::from([(language.to_string(), text.into())]))
+    }
+    /// The text in `language`, if any.
+    pub fn get(&self, language: &str) -> Option<&str> {
+        self.0.get(language).map(String::as_str)
+    }
+    /// No text in any language.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Every text, in tag order.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.0.values().map(String::as_str)
+    }
+    /// The text in the original language, else the first there is.
+    pub fn original(&self, original: &str) -> Option<&str> {
+        self.get(original).or_else(|| self.values().next())
+    }
+}
+
+/// `null` as no text (an optional map sent as `null`).
+pub fn nullable<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Texts, D::Error> {
+    Ok(Option::<Texts>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+impl utoipa::PartialSchema for Texts {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "A language map: one text per language, keyed by an accepted BCP 47 tag (compared \
+                 case-insensitively, stored canonical), each a non-empty string.",
+            ))
+            .property_names(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(tag_pattern())),
+            ))
+            .additional_properties(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1))))
+            .examples([serde_json::json!({"lv": "Digitālās prasmes skolotājiem", "en": "Digital skills for teachers"})])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Texts {}
+
+/// One accepted tag, in any case (`[lL][vV]`): the alternation of the accepted list.
+fn tag_alternation() -> String {
+    accepted()
+        .tags()
+        .iter()
+        .map(|tag| {
+            tag.chars()
+                .map(|c| {
+                    if c.is_ascii_alphabetic() {
+                        format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase())
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// The document's pattern of one accepted tag (compared case-insensitively).
+pub fn tag_pattern() -> String {
+    format!("^({})$", tag_alternation())
+}
+
+/// The document's pattern of `lang`: accepted tags, comma-separated.
+pub fn tags_pattern() -> String {
+    let one = tag_alternation();
+    format!("^({one})(,({one}))*$")
+}
+
+/// The `display` object of a resource's responses, for the document: one plain string per
+/// translated field (null when the field has no text at all) and the language chosen.
+pub fn display_schema(fields: &[&str]) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let mut object = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "Read-only: each translated field as one plain string, in the first language of the \
+             request's chain (`lang`, else `Accept-Language`, then the record's original language) \
+             that has it.",
+        ))
+        .property(
+            "language",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("The first language of the chain in which the title/name exists.")),
+        )
+        .required("language");
+    for (i, field) in fields.iter().enumerate() {
+        let ty = if i == 0 {
+            utoipa::openapi::schema::SchemaType::Type(Type::String)
+        } else {
+            utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null])
+        };
+        object = object
+            .property(*field, ObjectBuilder::new().schema_type(ty))
+            .required(*field);
+    }
+    object.into()
+}
+
+/// One translated field of an input, as declared by its resource.
+pub struct Field<'a> {
+    /// the field's name
+    pub name: &'static str,
+    /// the map
+    pub texts: &'a mut Texts,
+    /// whether it needs a text (in the original language, at least)
+    pub required: bool,
+    /// the most characters one text may have
+    pub max: usize,
+}
+
+/// Normalise and check an input's translated fields and original language: tags accepted and
+/// made canonical (a tag twice is an error), texts trimmed, non-empty and not too long, each
+/// required field with a text in the original language. Errors go to `errors`.
+pub fn check(errors: &mut Vec<FieldError>, original_language: &mut String, fields: Vec<Field<'_>>) {
+    let languages = accepted();
+    let original = match languages.accepted(original_language) {
+        Ok(tag) => {
+            *original_language = tag.clone();
+            Some(tag)
+        }
+        Err(message) => {
+            errors.push(FieldError::new("original_language", "language", message));
+            None
+        }
+    };
+    for field in fields {
+        let before = errors.len();
+        let mut canonical = BTreeMap::new();
+        for (tag, text) in std::mem::take(&mut field.texts.0) {
+            let path = format!("{}.{tag}", field.name);
+            let tag = match languages.accepted(&tag) {
+                Ok(tag) => tag,
+                Err(message) => {
+                    errors.push(FieldError::new(path, "language", message));
+                    continue;
+                }
+            };
+            let text = text.trim().to_string();
+            if text.is_empty() {
+                errors.push(FieldError::new(path, "blank", "must not be blank"));
+            } else if text.chars().count() > field.max {
+                errors.push(FieldError::new(
+                    path,
+                    "length",
+                    format!("must be at most {} characters", field.max),
+                ));
+            } else if canonical.insert(tag.clone(), text).is_some() {
+                errors.push(FieldError::new(
+                    path,
+                    "duplicate_language",
+                    format!("`{tag}` is given twice (tags are compared case-insensitively)"),
+                ));
+            }
+        }
+        field.texts.0 = canonical;
+        // A field whose entries were refused is reported by them alone.
+        if !field.required || errors.len() > before {
+            continue;
+        }
+        if field.texts.is_empty() {
+            errors.push(FieldError::new(
+                field.name,
+                "required",
+                "must have a text in at least one language, the original language",
+            ));
+        } else if let Some(original) = &original {
+            if field.texts.get(original).is_none() {
+                errors.push(FieldError::new(
+                    field.name,
+                    "original_language_missing",
+                    format!("must have a text in the record's original language `{original}`"),
+                ));
+            }
+        }
+    }
+}
+
+/// The columns a write stores for a record's translated fields (see the module's comment):
+/// `original_language`, `texts`, `languages`, and each field's own column holding its text in
+/// the original language (`NULL` for an optional field without one).
+pub fn columns(original_language: &str, fields: &[(&'static str, &Texts)]) -> Vec<(&'static str, Value)> {
+    let stored: Map<String, Json> = fields
+        .iter()
+        .map(|(name, texts)| (name.to_string(), serde_json::to_value(texts).unwrap_or_default()))
+        .collect();
+    let mut columns = vec![
+        ("original_language", Value::text(original_language)),
+        ("texts", Value::Text(Json::Object(stored).to_string())),
+    ];
+    if let Some((_, title)) = fields.first() {
+        columns.push(("languages", Value::Text(languages_column(title))));
+    }
+    for (i, (name, texts)) in fields.iter().enumerate() {
+        let text = texts.original(original_language);
+        columns.push((
+            name,
+            if i == 0 {
+                Value::text(text.unwrap_or_default())
+            } else {
+                Value::opt(text)
+            },
+        ));
+    }
+    columns
+}
+
+/// The `languages` column: each language of the title/name between spaces (` en lv `).
+pub fn languages_column(title: &Texts) -> String {
+    let mut column = String::from(" ");
+    for tag in title.0.keys() {
+        column.push_str(tag);
+        column.push(' ');
+    }
+    column
+}
+
+/// A table's stored maps (its `texts` column), to take each field's map from.
+pub struct Stored(Map<String, Json>);
+
+impl Stored {
+    /// Parse a `texts` column.
+    pub fn parse(column: &str) -> Result<Stored, ApiError> {
+        serde_json::from_str(column)
+            .map(Stored)
+            .map_err(|e| ApiError::Internal(format!("corrupt stored texts: {e}")))
+    }
+    /// The field's map (empty when it has none).
+    pub fn take(&mut self, field: &str) -> Result<Texts, ApiError> {
+        match self.0.remove(field) {
+            None | Some(Json::Null) => Ok(Texts::default()),
+            Some(map) => serde_json::from_value(map)
+                .map_err(|e| ApiError::Internal(format!("corrupt stored texts of `{field}`: {e}"))),
+        }
+    }
+}
+
+/// The `language` filter: records whose title/name has a text in any of these languages
+/// (`alias` is the table's alias in the list query). 400 for a tag that is not accepted.
+pub fn language_filter(alias: &str, parameter: &str, tags: &[String]) -> Result<Option<Sql>, ApiError> {
+    if tags.is_empty() {
+        return Ok(None);
+    }
+    let languages = accepted();
+    let mut sql = Sql::new("(");
+    for (i, tag) in tags.iter().enumerate() {
+        let tag = languages
+            .accepted(tag)
+            .map_err(|message| ApiError::bad_param(parameter, "language", message))?;
+        sql.push(if i == 0 { "" } else { " OR " });
+        sql.push(&format!("{alias}.languages LIKE "));
+        sql.bind(Value::Text(format!("% {tag} %")));
+    }
+    sql.push(")");
+    Ok(Some(sql))
+}
+
+/// What `display` chose for one record: its language and, per translated field, the language
+/// of its text (for the representation's entity tag).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chosen {
+    /// `display.language`
+    pub language: String,
+    /// the language each field's text came from (`None`: no text at all)
+    pub fields: Vec<Option<String>>,
+}
+
+impl Chosen {
+    /// A short stable name of the choice: the language alone when every field with a text
+    /// came from it, else each field's language (`_` for none), joined by `.`.
+    pub fn tag(&self) -> String {
+        if self.fields.iter().flatten().all(|l| *l == self.language) {
+            self.language.clone()
+        } else {
+            self.fields
+                .iter()
+                .map(|l| l.as_deref().unwrap_or("_"))
+                .collect::<Vec<_>>()
+                .join(".")
+        }
+    }
+}
+
+/// The text of a map for a chain: its first language that has one, else the first text in
+/// tag order (so a field with any text always shows one).
+fn pick<'a>(map: &'a Map<String, Json>, chain: &[&str]) -> Option<(&'a str, &'a str)> {
+    chain
+        .iter()
+        .find_map(|tag| map.get_key_value(*tag))
+        .or_else(|| map.iter().next())
+        .and_then(|(tag, text)| Some((tag.as_str(), text.as_str()?)))
+}
+
+/// Add `display` to every record in `value` (a record, a page, a feed, embeds): each object
+/// with an `original_language` gets one over its translated [`FIELDS`] (vocabulary entries,
+/// a `code` with a `label` map, are English at origin). Returns the choice of the top-level object,
+/// when it is a record.
+pub fn decorate(value: &mut Json, requested: &[String]) -> Option<Chosen> {
+    match value {
+        Json::Array(items) => {
+            for item in items {
+                decorate(item, requested);
+            }
+            None
+        }
+        Json::Object(object) => {
+            for (name, child) in object.iter_mut() {
+                if name != "display" && (child.is_object() || child.is_array()) {
+                    decorate(child, requested);
+                }
+            }
+            display(object, requested)
+        }
+        _ => None,
+    }
+}
+
+fn display(object: &mut Map<String, Json>, requested: &[String]) -> Option<Chosen> {
+    let original = match object.get("original_language") {
+        Some(Json::String(original)) => original.clone(),
+        _ if object.get("label").is_some_and(Json::is_object) && object.get("code").is_some_and(Json::is_string) => {
+            "en".to_string()
+        }
+        _ => return None,
+    };
+    let mut chain: Vec<&str> = requested.iter().map(String::as_str).collect();
+    if !chain.contains(&original.as_str()) {
+        chain.push(&original);
+    }
+    let mut display = Map::new();
+    let mut chosen = Chosen {
+        language: original.clone(),
+        fields: Vec::new(),
+    };
+    let mut first = true;
+    for field in FIELDS {
+        let Some(Json::Object(map)) = object.get(*field) else {
+            continue;
+        };
+        let picked = pick(map, &chain);
+        if first {
+            first = false;
+            if let Some((tag, _)) = picked {
+                chosen.language = tag.to_string();
+            }
+        }
+        chosen.fields.push(picked.map(|(tag, _)| tag.to_string()));
+        display.insert(
+            field.to_string(),
+            picked.map_or(Json::Null, |(_, text)| Json::String(text.to_string())),
+        );
+    }
+    if first {
+        return None;
+    }
+    let mut shown = Map::with_capacity(display.len() + 1);
+    shown.insert("language".into(), Json::String(chosen.language.clone()));
+    shown.extend(display);
+    object.insert("display".into(), Json::Object(shown));
+    Some(chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn strings(tags: &[&str]) -> Vec<String> {
+        tags.iter().map(|t| t.to_string()).collect()
+    }
+
+    #[test]
+    fn inputs_are_canonical_and_checked() {
+        let mut original = "LV".to_string();
+        let mut title = Texts(BTreeMap::from([
+            ("LV".to_string(), " Digitālās prasmes ".to_string()),
+            ("en".to_string(), "Digital skills".to_string()),
+        ]));
+        let mut summary = Texts::default();
+        let mut errors = Vec::new();
+        check(
+            &mut errors,
+            &mut original,
+            vec![
+                Field {
+                    name: "title",
+                    texts: &mut title,
+                    required: true,
+                    max: 300,
+                },
+                Field {
+                    name: "summary",
+                    texts: &mut summary,
+                    required: false,
+                    max: 10,
+                },
+            ],
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(original, "lv");
+        assert_eq!(title.get("lv"), Some("Digitālās prasmes"));
+
+        let mut original = "lv".to_string();
+        let mut title = Texts(BTreeMap::from([
+            ("en".to_string(), "x".to_string()),
+            ("EN".to_string(), "y".to_string()),
+            ("xx".to_string(), "z".to_string()),
+        ]));
+        let mut summary = Texts(BTreeMap::from([("en".to_string(), "far too long".to_string())]));
+        let mut errors = Vec::new();
+        check(
+            &mut errors,
+            &mut original,
+            vec![
+                Field {
+                    name: "title",
+                    texts: &mut title,
+                    required: true,
+                    max: 300,
+                },
+                Field {
+                    name: "summary",
+                    texts: &mut summary,
+                    required: false,
+                    max: 10,
+                },
+            ],
+        );
+        let codes: Vec<(String, String)> = errors.into_iter().map(|e| (e.field, e.code)).collect();
+        assert!(
+            codes.contains(&("title.en".into(), "duplicate_language".into())),
+            "{codes:?}"
+        );
+        assert!(codes.contains(&("title.xx".into(), "language".into())), "{codes:?}");
+        assert!(
+            !codes.iter().any(|(field, _)| field == "title"),
+            "a field whose entries were refused is reported by them alone: {codes:?}"
+        );
+        assert!(codes.contains(&("summary.en".into(), "length".into())), "{codes:?}");
+        let mut title = Texts::one("en", "x");
+        let mut errors = Vec::new();
+        check(
+            &mut errors,
+            &mut original,
+            vec![Field {
+                name: "title",
+                texts: &mut title,
+                required: true,
+                max: 300,
+            }],
+        );
+        assert_eq!(errors[0].field, "title");
+        assert_eq!(errors[0].code, "original_language_missing");
+    }
+
+    #[test]
+    fn display_follows_the_chain_field_by_field() {
+        let mut record = json!({
+            "original_language": "lv",
+            "title": {"lv": "Akadēmija", "en": "Academy"},
+            "summary": {"lv": "Kopsavilkums"},
+            "description": {},
+            "coalition": {"original_language": "en", "name": {"en": "Coalition"}, "description": {"de": "Koalition"}},
+        });
+        let chosen = decorate(&mut record, &strings(&["de", "en"])).unwrap();
+        assert_eq!(
+            record["display"],
+            json!({"language": "en", "title": "Academy", "summary": "Kopsavilkums", "description": null})
+        );
+        assert_eq!(chosen.tag(), "en.lv._");
+        assert_eq!(
+            record["coalition"]["display"],
+            json!({"language": "en", "name": "Coalition", "description": "Koalition"})
+        );
+        let chosen = decorate(&mut record, &strings(&["fr"])).unwrap();
+        assert_eq!(record["display"]["language"], "lv");
+        assert_eq!(record["display"]["title"], "Akadēmija");
+        assert_eq!(chosen.tag(), "lv");
+        let mut entry = json!({"code": "education", "label": {"en": "Education", "lv": "Izglītība"}});
+        decorate(&mut entry, &strings(&["lv"]));
+        assert_eq!(entry["display"], json!({"language": "lv", "label": "Izglītība"}));
+        let mut country = json!({"code": "LV", "name": "Latvia"});
+        assert!(decorate(&mut country, &strings(&["lv"])).is_none());
+        assert!(country.get("display").is_none());
+    }
+
+    #[test]
+    fn columns_hold_the_original_and_the_languages() {
+        let title = Texts(BTreeMap::from([
+            ("lv".to_string(), "Akadēmija".to_string()),
+            ("en".to_string(), "Academy".to_string()),
+        ]));
+        let summary = Texts::one("en", "Summary");
+        let columns = columns("lv", &[("title", &title), ("summary", &summary)]);
+        let get = |name: &str| columns.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+        assert_eq!(get("languages"), Some(Value::Text(" en lv ".into())));
+        assert_eq!(get("title"), Some(Value::Text("Akadēmija".into())));
+        assert_eq!(get("summary"), Some(Value::Text("Summary".into())));
+        let mut stored = Stored::parse(match &get("texts").unwrap() {
+            Value::Text(t) => t,
+            _ => unreachable!(),
+        })
+        .unwrap();
+        assert_eq!(stored.take("title").unwrap(), title);
+        assert_eq!(stored.take("description").unwrap(), Texts::default());
+    }
+}

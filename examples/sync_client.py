@@ -21,6 +21,12 @@ Only the Python standard library is needed. What it does, step by step:
 
 With `--token`, the mirror holds what that caller may see (an editor's drafts included);
 anonymous mirrors hold published content and reference data.
+
+Translated text arrives whole: every name, title, summary and description is a language map
+(`{"lv": "…", "en": "…"}`) with the record's `original_language`, so the mirror keeps every
+translation. The read-only `display` object (the texts in the request's languages) is left
+out of the mirror: it depends on who asked, not on the record. `texts()` below shows how to
+pick a record's text for a language chain locally, as the service does.
 """
 import argparse
 import json
@@ -61,6 +67,17 @@ def fetch(api, cursor, token, types, wait):
         return json.load(response)
 
 
+def texts(record, field, languages):
+    """A record's text of `field` for a language chain (e.g. ["lv", "en"]), as the service's
+    `display` picks it: the first language of the chain that has one, then the original
+    language, then any text; None when the field has none."""
+    entries = record.get(field) or {}
+    for language in list(languages) + [record.get("original_language")]:
+        if language in entries:
+            return entries[language]
+    return next(iter(sorted(entries.items())), (None, None))[1]
+
+
 def apply(db, page):
     """Apply one page and save its cursor atomically."""
     with db:  # one transaction
@@ -68,10 +85,12 @@ def apply(db, page):
             if change["action"] == "deleted":
                 db.execute("DELETE FROM records WHERE type = ? AND id = ?", (change["type"], change["id"]))
             else:
+                data = dict(change["data"])
+                data.pop("display", None)  # per request, not part of the record
                 db.execute(
                     "INSERT INTO records (type, id, version, data) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, data = excluded.data",
-                    (change["type"], change["id"], change["version"], json.dumps(change["data"])),
+                    (change["type"], change["id"], change["version"], json.dumps(data, ensure_ascii=False)),
                 )
         db.execute(
             "INSERT INTO state (key, value) VALUES ('cursor', ?)"

@@ -1,5 +1,7 @@
 //! The API root, health, vocabularies, request ids.
 
+use serde_json::json;
+
 use crate::common::TestApp;
 
 async fn root_links_to_contract_and_docs(app: TestApp) {
@@ -63,7 +65,8 @@ async fn vocabularies_have_codes_and_labels(app: TestApp) {
     );
     let women = &body["themes"].as_array().unwrap()[0];
     assert_eq!(women["code"], "women_in_ict");
-    assert_eq!(women["label"], "Women in ICT");
+    assert_eq!(women["label"], json!({"en": "Women in ICT"}), "themes are English only");
+    assert_eq!(women["display"], json!({"language": "en", "label": "Women in ICT"}));
 }
 
 async fn request_id_is_echoed_or_generated(app: TestApp) {

@@ -20,6 +20,26 @@ pub fn check<T: Validate>(input: &T) -> Result<(), ApiError> {
     }
 }
 
+/// The field errors of `input`'s declared rules, for a resource to add its own checks to
+/// before [`finish`].
+pub fn errors<T: Validate>(input: &T) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    if let Err(errors) = input.validate() {
+        collect("", &errors, &mut out);
+    }
+    out
+}
+
+/// `input` when nothing failed, else a 422 naming every failed field, in field order.
+pub fn finish<T>(input: T, mut errors: Vec<FieldError>) -> Result<T, ApiError> {
+    if errors.is_empty() {
+        Ok(input)
+    } else {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        Err(ApiError::Validation(errors))
+    }
+}
+
 fn collect(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
     for (field, kind) in errors.errors() {
         let path = if prefix.is_empty() {

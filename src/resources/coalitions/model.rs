@@ -131,11 +131,7 @@ impl CoalitionInput {
     pub fn from_json(value: serde_json::Value) -> Result<CoalitionInput, ApiError> {
         let input: CoalitionInput = crate::http::extract::typed(value)?;
         let mut input = input.normalised();
-        let mut errors = match validation::check(&input) {
-            Ok(()) => Vec::new(),
-            Err(ApiError::Validation(errors)) => errors,
-            Err(other) => return Err(other),
-        };
+        let mut errors = validation::errors(&input);
         texts::check(
             &mut errors,
             &mut input.original_language,
@@ -154,12 +150,7 @@ impl CoalitionInput {
                 },
             ],
         );
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            errors.sort_by(|a, b| a.field.cmp(&b.field));
-            Err(ApiError::Validation(errors))
-        }
+        validation::finish(input, errors)
     }
 
     /// Every reference must exist.

@@ -226,11 +226,7 @@ impl InitiativeInput {
         // In the order reads list them: by role, then organisation.
         input.organisations.sort_by_key(|p| (p.role, p.organisation_id));
         input.organisations.dedup();
-        let mut errors = match validation::check(&input) {
-            Ok(()) => Vec::new(),
-            Err(ApiError::Validation(errors)) => errors,
-            Err(other) => return Err(other),
-        };
+        let mut errors = validation::errors(&input);
         texts::check(
             &mut errors,
             &mut input.original_language,
@@ -285,12 +281,7 @@ impl InitiativeInput {
                 "must not be before start_date",
             ));
         }
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            errors.sort_by(|a, b| a.field.cmp(&b.field));
-            Err(ApiError::Validation(errors))
-        }
+        validation::finish(input, errors)
     }
 
     /// The coalition as stored.

@@ -133,11 +133,7 @@ impl OrganisationInput {
         input.country_code = validation::empty_none(input.country_code);
         input.website = trim_opt(input.website);
         input.external_id = trim_opt(input.external_id);
-        let mut errors = match validation::check(&input) {
-            Ok(()) => Vec::new(),
-            Err(ApiError::Validation(errors)) => errors,
-            Err(other) => return Err(other),
-        };
+        let mut errors = validation::errors(&input);
         texts::check(
             &mut errors,
             &mut input.original_language,
@@ -156,12 +152,7 @@ impl OrganisationInput {
                 },
             ],
         );
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            errors.sort_by(|a, b| a.field.cmp(&b.field));
-            Err(ApiError::Validation(errors))
-        }
+        validation::finish(input, errors)
     }
 
     /// Every reference must exist: the country.

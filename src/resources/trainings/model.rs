@@ -273,11 +273,7 @@ impl TrainingInput {
         // Stored with microsecond precision: compare and keep what will be read back.
         input.starts_at = stored(&input.starts_at).and_utc().fixed_offset();
         input.ends_at = stored(&input.ends_at).and_utc().fixed_offset();
-        let mut errors = match validation::check(&input) {
-            Ok(()) => Vec::new(),
-            Err(ApiError::Validation(errors)) => errors,
-            Err(other) => return Err(other),
-        };
+        let mut errors = validation::errors(&input);
         texts::check(
             &mut errors,
             &mut input.original_language,
@@ -321,12 +317,7 @@ impl TrainingInput {
                 ));
             }
         }
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            errors.sort_by(|a, b| a.field.cmp(&b.field));
-            Err(ApiError::Validation(errors))
-        }
+        validation::finish(input, errors)
     }
 
     /// The coalition as stored.

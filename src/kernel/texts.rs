@@ -169,6 +169,27 @@ pub struct Field<'a> {
     pub max: usize,
 }
 
+impl<'a> Field<'a> {
+    /// A field that needs a text in the original language.
+    pub fn required(name: &'static str, texts: &'a mut Texts, max: usize) -> Field<'a> {
+        Field {
+            name,
+            texts,
+            required: true,
+            max,
+        }
+    }
+    /// A field that may have no text at all.
+    pub fn optional(name: &'static str, texts: &'a mut Texts, max: usize) -> Field<'a> {
+        Field {
+            name,
+            texts,
+            required: false,
+            max,
+        }
+    }
+}
+
 /// Normalise and check an input's translated fields and original language: tags accepted and
 /// made canonical (a tag twice is an error), texts trimmed, non-empty and not too long, each
 /// required field with a text in the original language. Errors go to `errors`.
@@ -442,18 +463,8 @@ mod tests {
             &mut errors,
             &mut original,
             vec![
-                Field {
-                    name: "title",
-                    texts: &mut title,
-                    required: true,
-                    max: 300,
-                },
-                Field {
-                    name: "summary",
-                    texts: &mut summary,
-                    required: false,
-                    max: 10,
-                },
+                Field::required("title", &mut title, 300),
+                Field::optional("summary", &mut summary, 10),
             ],
         );
         assert!(errors.is_empty(), "{errors:?}");
@@ -472,18 +483,8 @@ mod tests {
             &mut errors,
             &mut original,
             vec![
-                Field {
-                    name: "title",
-                    texts: &mut title,
-                    required: true,
-                    max: 300,
-                },
-                Field {
-                    name: "summary",
-                    texts: &mut summary,
-                    required: false,
-                    max: 10,
-                },
+                Field::required("title", &mut title, 300),
+                Field::optional("summary", &mut summary, 10),
             ],
         );
         let codes: Vec<(String, String)> = errors.into_iter().map(|e| (e.field, e.code)).collect();
@@ -502,12 +503,7 @@ mod tests {
         check(
             &mut errors,
             &mut original,
-            vec![Field {
-                name: "title",
-                texts: &mut title,
-                required: true,
-                max: 300,
-            }],
+            vec![Field::required("title", &mut title, 300)],
         );
         assert_eq!(errors[0].field, "title");
         assert_eq!(errors[0].code, "original_language_missing");

@@ -136,18 +136,8 @@ impl CoalitionInput {
             &mut errors,
             &mut input.original_language,
             vec![
-                Field {
-                    name: "name",
-                    texts: &mut input.name,
-                    required: true,
-                    max: 200,
-                },
-                Field {
-                    name: "description",
-                    texts: &mut input.description,
-                    required: false,
-                    max: 10000,
-                },
+                Field::required("name", &mut input.name, 200),
+                Field::optional("description", &mut input.description, 10000),
             ],
         );
         validation::finish(input, errors)

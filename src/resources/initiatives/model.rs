@@ -231,24 +231,9 @@ impl InitiativeInput {
             &mut errors,
             &mut input.original_language,
             vec![
-                Field {
-                    name: "title",
-                    texts: &mut input.title,
-                    required: true,
-                    max: 300,
-                },
-                Field {
-                    name: "summary",
-                    texts: &mut input.summary,
-                    required: false,
-                    max: 2000,
-                },
-                Field {
-                    name: "description",
-                    texts: &mut input.description,
-                    required: false,
-                    max: 20000,
-                },
+                Field::required("title", &mut input.title, 300),
+                Field::optional("summary", &mut input.summary, 2000),
+                Field::optional("description", &mut input.description, 20000),
             ],
         );
         if input.activity_areas.is_empty() {

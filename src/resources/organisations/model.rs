@@ -138,18 +138,8 @@ impl OrganisationInput {
             &mut errors,
             &mut input.original_language,
             vec![
-                Field {
-                    name: "name",
-                    texts: &mut input.name,
-                    required: true,
-                    max: 300,
-                },
-                Field {
-                    name: "description",
-                    texts: &mut input.description,
-                    required: false,
-                    max: 10000,
-                },
+                Field::required("name", &mut input.name, 300),
+                Field::optional("description", &mut input.description, 10000),
             ],
         );
         validation::finish(input, errors)

@@ -278,18 +278,8 @@ impl TrainingInput {
             &mut errors,
             &mut input.original_language,
             vec![
-                Field {
-                    name: "title",
-                    texts: &mut input.title,
-                    required: true,
-                    max: 300,
-                },
-                Field {
-                    name: "description",
-                    texts: &mut input.description,
-                    required: false,
-                    max: 20000,
-                },
+                Field::required("title", &mut input.title, 300),
+                Field::optional("description", &mut input.description, 20000),
             ],
         );
         if input.ends_at < input.starts_at {

@@ -214,9 +214,9 @@ pub fn matches(conn: &DbConnection, table: &Table, q: &str) -> Sql {
     }
 }
 
-/// Order by relevance, best match first. SQLite scores every match once in a joined FTS5
-/// query (bm25() is lower for better matches); a correlated score per row would rerun the
-/// full-text query for each row.
+/// Order by relevance, best match first (every match is scored once, see
+/// `ListQuery::ranked`). SQLite scores the matches in a joined FTS5 query (bm25() is lower for
+/// better matches); a correlated score per row would rerun the full-text query for each row.
 pub fn relevance(conn: &DbConnection, table: &Table, q: &str) -> Relevance {
     let Table { name: table, alias, .. } = table;
     let terms = terms(q);
@@ -224,14 +224,19 @@ pub fn relevance(conn: &DbConnection, table: &Table, q: &str) -> Relevance {
         // Nothing matches (`matches` is `1 = 0`); any order both backends know will do.
         return Relevance {
             join: None,
-            order: Sql::new(&format!("{alias}.id")),
+            score: Sql::new(&format!("{alias}.id")),
+            best_first: "ASC",
         };
     }
     if is_postgres(conn) {
-        let mut order = Sql::new(&format!("ts_rank({alias}.search, to_tsquery('simple', "));
-        order.bind(Value::Text(ts_query(&terms)));
-        order.push(")) DESC");
-        Relevance { join: None, order }
+        let mut score = Sql::new(&format!("ts_rank({alias}.search, to_tsquery('simple', "));
+        score.bind(Value::Text(ts_query(&terms)));
+        score.push("))");
+        Relevance {
+            join: None,
+            score,
+            best_first: "DESC",
+        }
     } else {
         let mut join = Sql::new(&format!(
             "JOIN (SELECT rowid AS fts_id, bm25({table}_fts) AS fts_rank FROM {table}_fts WHERE {table}_fts MATCH "
@@ -240,7 +245,8 @@ pub fn relevance(conn: &DbConnection, table: &Table, q: &str) -> Relevance {
         join.push(&format!(") fts ON fts.fts_id = {alias}.seq"));
         Relevance {
             join: Some(join),
-            order: Sql::new("fts.fts_rank ASC"),
+            score: Sql::new("fts.fts_rank"),
+            best_first: "ASC",
         }
     }
 }

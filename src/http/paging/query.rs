@@ -27,12 +27,14 @@ pub struct ListQuery<'a> {
 }
 
 /// How to order by full-text relevance: an optional join that computes the score once per
-/// query, and the ordering expression.
+/// query, the score of a row, and which way is best.
 pub struct Relevance {
     /// e.g. `JOIN (SELECT rowid, bm25(…) … MATCH $1) f ON …`
     pub join: Option<Sql>,
-    /// best first, e.g. `f.rank ASC`
-    pub order: Sql,
+    /// the score, e.g. `f.rank` or `ts_rank(i.search, …)`
+    pub score: Sql,
+    /// `DESC` when a higher score is better, `ASC` when lower is (SQLite's bm25)
+    pub best_first: &'static str,
 }
 
 /// Totals are exact up to this many matching rows; above, `page.total` is this number and
@@ -81,13 +83,8 @@ impl ListQuery<'_> {
         count
     }
 
-    /// Fetch one page: one statement, its rows carrying the total unless `count=false`. (A
-    /// page without rows past the first has no row to carry it: the total is then counted
-    /// apart.)
-    pub fn run<R>(&self, conn: &mut DbConnection, request: &ListRequest) -> Result<Listed<R>, ApiError>
-    where
-        R: QueryableByName<MultiBackend> + Listable + 'static,
-    {
+    /// The page by keyset (or `page=`): `SELECT … [, total] FROM … WHERE … ORDER BY … LIMIT n+1`.
+    fn keyset(&self, request: &ListRequest) -> Result<(Sql, i64), ApiError> {
         let mut sql = Sql::new(&format!("SELECT {}", self.select));
         if request.count {
             sql.push(", ");
@@ -95,40 +92,81 @@ impl ListQuery<'_> {
             sql.push(" AS total");
         }
         sql.push(&format!(" FROM {}", self.from));
-        // Relevance scores move as the corpus changes, so that order pages by offset (kept in
-        // the cursor); every other order pages by keyset.
-        let offset = if request.sort.relevance {
-            let order = self.relevance.as_ref().ok_or_else(|| {
-                ApiError::bad_param("sort", "relevance_needs_q", "sort=relevance needs a search query `q`")
-            })?;
-            if let Some(join) = &order.join {
-                sql.push(" ");
-                sql.append(join);
-            }
-            sql.append(&self.where_clause(None));
-            sql.push(" ORDER BY ");
-            sql.append(&order.order);
-            sql.push(&format!(", {} ASC", self.id_column));
-            match (&request.cursor, request.page) {
-                (Some(cursor), _) => cursor.values[0].parse::<i64>().map_err(|_| bad_cursor())?,
-                (None, Some(page)) => (page as i64 - 1) * request.limit as i64,
-                (None, None) => 0,
-            }
-        } else {
-            let keyset = match &request.cursor {
-                Some(cursor) => Some(request.sort.after(cursor, self.id_column)?),
-                None => None,
-            };
-            sql.append(&self.where_clause(keyset));
-            sql.push(&format!(" ORDER BY {}", request.sort.order_by(self.id_column)));
-            request.page.map_or(0, |page| (page as i64 - 1) * request.limit as i64)
+        let keyset = match &request.cursor {
+            Some(cursor) => Some(request.sort.after(cursor, self.id_column)?),
+            None => None,
         };
+        sql.append(&self.where_clause(keyset));
+        sql.push(&format!(" ORDER BY {}", request.sort.order_by(self.id_column)));
+        let offset = request.page.map_or(0, |page| (page as i64 - 1) * request.limit as i64);
+        Self::limit(&mut sql, request, offset);
+        Ok((sql, offset))
+    }
+
+    /// The page best match first. Relevance scores move as the corpus changes, so this order
+    /// pages by offset (kept in the cursor). Every match is scored once, in a materialised
+    /// `hits` table that also gives the total; only the page's rows are read for their
+    /// columns:
+    /// `WITH hits AS MATERIALIZED (SELECT key, score FROM … WHERE …)
+    ///  SELECT …, (SELECT count(*) FROM hits) FROM (top n+1 of hits) page JOIN … ORDER BY score`.
+    fn ranked(&self, request: &ListRequest) -> Result<(Sql, i64), ApiError> {
+        let relevance = self.relevance.as_ref().ok_or_else(|| {
+            ApiError::bad_param("sort", "relevance_needs_q", "sort=relevance needs a search query `q`")
+        })?;
+        let offset = match (&request.cursor, request.page) {
+            (Some(cursor), _) => cursor.values[0].parse::<i64>().map_err(|_| bad_cursor())?,
+            (None, Some(page)) => (page as i64 - 1) * request.limit as i64,
+            (None, None) => 0,
+        };
+        let best = relevance.best_first;
+        let mut sql = Sql::new(&format!(
+            "WITH hits AS MATERIALIZED (SELECT {} AS hit_key, ",
+            self.id_column
+        ));
+        sql.append(&relevance.score);
+        sql.push(&format!(" AS hit_score FROM {}", self.from));
+        if let Some(join) = &relevance.join {
+            sql.push(" ");
+            sql.append(join);
+        }
+        sql.append(&self.where_clause(None));
+        sql.push(&format!(") SELECT {}", self.select));
+        if request.count {
+            sql.push(", (SELECT count(*) FROM hits) AS total");
+        }
+        sql.push(&format!(
+            " FROM (SELECT hit_key, hit_score FROM hits ORDER BY hit_score {best}, hit_key ASC"
+        ));
+        Self::limit(&mut sql, request, offset);
+        sql.push(&format!(
+            ") page JOIN {} ON {} = page.hit_key ORDER BY page.hit_score {best}, page.hit_key ASC",
+            self.from, self.id_column
+        ));
+        Ok((sql, offset))
+    }
+
+    /// ` LIMIT n+1 [OFFSET o]`
+    fn limit(sql: &mut Sql, request: &ListRequest, offset: i64) {
         sql.push(" LIMIT ");
         sql.bind(Value::Int(request.limit as i64 + 1));
         if offset > 0 {
             sql.push(" OFFSET ");
             sql.bind(Value::Int(offset));
         }
+    }
+
+    /// Fetch one page: one statement, its rows carrying the total unless `count=false`. (A
+    /// page without rows past the first has no row to carry it: the total is then counted
+    /// apart.)
+    pub fn run<R>(&self, conn: &mut DbConnection, request: &ListRequest) -> Result<Listed<R>, ApiError>
+    where
+        R: QueryableByName<MultiBackend> + Listable + 'static,
+    {
+        let (sql, offset) = if request.sort.relevance {
+            self.ranked(request)?
+        } else {
+            self.keyset(request)?
+        };
         let (mut rows, total): (Vec<R>, Option<i64>) = if request.count {
             let counted: Vec<Counted<R>> = sql.load(conn)?;
             let total = match counted.first() {

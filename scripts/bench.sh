@@ -80,7 +80,7 @@ writes() { # POST /initiatives as admin at 32 connections: creates/s with feed a
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer $ADMIN"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"coalition_id":"$coalition","title":"Bench initiative","activity_areas":["labour_force","education"],"themes":["coding"],"countries":["LV"],"sphere":"national","status":"ongoing","start_date":"2024-01-01","publication":"published"}'
+wrk.body = '{"coalition_id":"$coalition","original_language":"en","title":{"en":"Bench initiative"},"activity_areas":["labour_force","education"],"themes":["coding"],"countries":["LV"],"sphere":"national","status":"ongoing","start_date":"2024-01-01","publication":"published"}'
 LUA
   before="$(statements)"
   out="$(wrk -t2 -c32 -d"${DURATION}s" --latency -s "$DATA/post.lua" "$BASE/initiatives")"

@@ -159,7 +159,7 @@ fn encode<T: Serialize>(
     for row in rows {
         let mut value = serde_json::to_value(row).map_err(|e| ApiError::Internal(format!("serialising a row: {e}")))?;
         if let Some(languages) = languages {
-            texts::decorate(&mut value, languages);
+            crate::kernel::display::decorate(&mut value, languages);
         }
         let record: Vec<String> = columns.iter().map(|c| cell(column(&value, c))).collect();
         writer.write_record(&record).map_err(fail)?;

@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 
 use crate::http::error::ApiError;
-use crate::kernel::texts;
+use crate::kernel::{display, texts};
 
 /// The default accepted languages: the EU's 24 official languages, then Armenian,
 /// Azerbaijani, Belarusian, Georgian, Ukrainian and Russian.
@@ -241,13 +241,13 @@ pub async fn negotiated(
         .map_err(|_| actix_web::error::ErrorInternalServerError("reading a response body"))?;
     let carries_text = memchr::memmem::find(&bytes, b"\"original_language\"").is_some()
         || memchr::memmem::find(&bytes, b"\"label\":{").is_some();
-    let Some(mut value) = carries_text
-        .then(|| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+    let Some((body, chosen)) = carries_text
+        .then(|| std::str::from_utf8(&bytes).ok())
         .flatten()
+        .and_then(|text| display::decorate_text(text, &requested.chain))
     else {
         return Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(bytes))));
     };
-    let chosen = texts::decorate(&mut value, &requested.chain);
     let headers = head.headers_mut();
     if let Some(chosen) = &chosen {
         if let Ok(language) = HeaderValue::from_str(&chosen.language) {
@@ -266,8 +266,6 @@ pub async fn negotiated(
     if requested.from_header {
         crate::http::caching::vary(headers, "Accept-Language");
     }
-    let body = serde_json::to_vec(&value)
-        .map_err(|_| actix_web::error::ErrorInternalServerError("writing a response body"))?;
     Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(body))))
 }
 

@@ -8,6 +8,7 @@
 //! transaction — load the current record as the caller may see it, the record-level check,
 //! `If-Match`, parse the body, the check of the new state, and the write.
 
+pub mod display;
 pub mod docs;
 pub mod handlers;
 pub mod read;

@@ -336,119 +336,9 @@ pub fn language_filter(alias: &str, parameter: &str, tags: &[String]) -> Result<
     Ok(Some(sql))
 }
 
-/// What `display` chose for one record: its language and, per translated field, the language
-/// of its text (for the representation's entity tag).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Chosen {
-    /// `display.language`
-    pub language: String,
-    /// the language each field's text came from (`None`: no text at all)
-    pub fields: Vec<Option<String>>,
-}
-
-impl Chosen {
-    /// A short stable name of the choice: the language alone when every field with a text
-    /// came from it, else each field's language (`_` for none), joined by `.`.
-    pub fn tag(&self) -> String {
-        if self.fields.iter().flatten().all(|l| *l == self.language) {
-            self.language.clone()
-        } else {
-            self.fields
-                .iter()
-                .map(|l| l.as_deref().unwrap_or("_"))
-                .collect::<Vec<_>>()
-                .join(".")
-        }
-    }
-}
-
-/// The text of a map for a chain: its first language that has one, else the first text in
-/// tag order (so a field with any text always shows one).
-fn pick<'a>(map: &'a Map<String, Json>, chain: &[&str]) -> Option<(&'a str, &'a str)> {
-    chain
-        .iter()
-        .find_map(|tag| map.get_key_value(*tag))
-        .or_else(|| map.iter().next())
-        .and_then(|(tag, text)| Some((tag.as_str(), text.as_str()?)))
-}
-
-/// Add `display` to every record in `value` (a record, a page, a feed, embeds): each object
-/// with an `original_language` gets one over its translated [`FIELDS`] (vocabulary entries,
-/// a `code` with a `label` map, are English at origin). Returns the choice of the top-level object,
-/// when it is a record.
-pub fn decorate(value: &mut Json, requested: &[String]) -> Option<Chosen> {
-    match value {
-        Json::Array(items) => {
-            for item in items {
-                decorate(item, requested);
-            }
-            None
-        }
-        Json::Object(object) => {
-            for (name, child) in object.iter_mut() {
-                if name != "display" && (child.is_object() || child.is_array()) {
-                    decorate(child, requested);
-                }
-            }
-            display(object, requested)
-        }
-        _ => None,
-    }
-}
-
-fn display(object: &mut Map<String, Json>, requested: &[String]) -> Option<Chosen> {
-    let original = match object.get("original_language") {
-        Some(Json::String(original)) => original.clone(),
-        _ if object.get("label").is_some_and(Json::is_object) && object.get("code").is_some_and(Json::is_string) => {
-            "en".to_string()
-        }
-        _ => return None,
-    };
-    let mut chain: Vec<&str> = requested.iter().map(String::as_str).collect();
-    if !chain.contains(&original.as_str()) {
-        chain.push(&original);
-    }
-    let mut display = Map::new();
-    let mut chosen = Chosen {
-        language: original.clone(),
-        fields: Vec::new(),
-    };
-    let mut first = true;
-    for field in FIELDS {
-        let Some(Json::Object(map)) = object.get(*field) else {
-            continue;
-        };
-        let picked = pick(map, &chain);
-        if first {
-            first = false;
-            if let Some((tag, _)) = picked {
-                chosen.language = tag.to_string();
-            }
-        }
-        chosen.fields.push(picked.map(|(tag, _)| tag.to_string()));
-        display.insert(
-            field.to_string(),
-            picked.map_or(Json::Null, |(_, text)| Json::String(text.to_string())),
-        );
-    }
-    if first {
-        return None;
-    }
-    let mut shown = Map::with_capacity(display.len() + 1);
-    shown.insert("language".into(), Json::String(chosen.language.clone()));
-    shown.extend(display);
-    object.insert("display".into(), Json::Object(shown));
-    Some(chosen)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn strings(tags: &[&str]) -> Vec<String> {
-        tags.iter().map(|t| t.to_string()).collect()
-    }
 
     #[test]
     fn inputs_are_canonical_and_checked() {
@@ -507,37 +397,6 @@ mod tests {
         );
         assert_eq!(errors[0].field, "title");
         assert_eq!(errors[0].code, "original_language_missing");
-    }
-
-    #[test]
-    fn display_follows_the_chain_field_by_field() {
-        let mut record = json!({
-            "original_language": "lv",
-            "title": {"lv": "Akadēmija", "en": "Academy"},
-            "summary": {"lv": "Kopsavilkums"},
-            "description": {},
-            "coalition": {"original_language": "en", "name": {"en": "Coalition"}, "description": {"de": "Koalition"}},
-        });
-        let chosen = decorate(&mut record, &strings(&["de", "en"])).unwrap();
-        assert_eq!(
-            record["display"],
-            json!({"language": "en", "title": "Academy", "summary": "Kopsavilkums", "description": null})
-        );
-        assert_eq!(chosen.tag(), "en.lv._");
-        assert_eq!(
-            record["coalition"]["display"],
-            json!({"language": "en", "name": "Coalition", "description": "Koalition"})
-        );
-        let chosen = decorate(&mut record, &strings(&["fr"])).unwrap();
-        assert_eq!(record["display"]["language"], "lv");
-        assert_eq!(record["display"]["title"], "Akadēmija");
-        assert_eq!(chosen.tag(), "lv");
-        let mut entry = json!({"code": "education", "label": {"en": "Education", "lv": "Izglītība"}});
-        decorate(&mut entry, &strings(&["lv"]));
-        assert_eq!(entry["display"], json!({"language": "lv", "label": "Izglītība"}));
-        let mut country = json!({"code": "LV", "name": "Latvia"});
-        assert!(decorate(&mut country, &strings(&["lv"])).is_none());
-        assert!(country.get("display").is_none());
     }
 
     #[test]

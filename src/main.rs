@@ -245,7 +245,7 @@ fn main() -> anyhow::Result<()> {
             db.migrate()?;
             let purged = db
                 .write_blocking(|conn| {
-                    coalition_registry::feeds::changes::compact(conn, chrono::Duration::days(older_than_days))
+                    coalition_registry::store::feed::compact(conn, chrono::Duration::days(older_than_days))
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             log::info!("purged {purged} change-feed tombstones older than {older_than_days} days");
@@ -275,7 +275,7 @@ fn main() -> anyhow::Result<()> {
             );
             let db = Database::connect(&settings.database_url(), 1)?;
             db.migrate()?;
-            db.write_blocking(coalition_registry::feeds::changes::start_new_epoch)
+            db.write_blocking(coalition_registry::store::feed::start_new_epoch)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             log::info!("migrations applied; the change feed starts a new epoch (older cursors get 410)");
             Ok(())

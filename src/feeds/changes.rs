@@ -3,7 +3,7 @@
 //! The `changes` table holds the latest change of every record (the journal replaces a
 //! record's row on every write). Its order is the position (writing transaction, seq): writers
 //! do not take turns, so a reader serves only rows below the *frontier* — on PostgreSQL the
-//! oldest transaction still running (`journal::frontier`), so a transaction that commits after
+//! oldest transaction still running (`feed::frontier`), so a transaction that commits after
 //! a later one is never passed over; SQLite has one writer, where seq order is commit order. Entries carry no data; a page shows each
 //! record as a GET would show it to the caller *now*, and a record that is gone or that the
 //! caller may not see (a draft, for anonymous readers) as a deletion. So a client that
@@ -23,7 +23,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::openapi::SubListProblems;
-use crate::store::journal::{position, Position, RecordType, Written};
+pub use crate::store::feed::{compact, start_new_epoch};
+use crate::store::feed::{position, Position};
+use crate::store::journal::{RecordType, Written};
 use crate::store::sql::{Sql, Value};
 use crate::store::{Database, DbConnection};
 
@@ -169,25 +171,6 @@ fn decode(text: &str) -> Result<Cursor, ApiError> {
         .ok_or_else(|| ApiError::bad_param("after", "invalid_cursor", "the cursor is not one this feed issued"))
 }
 
-/// Give the feed a new epoch: every cursor issued before is refused with 410 from now on.
-/// `restore` calls it, since a restored database's feed numbers changes again from the
-/// backup's point, and a replica that followed past it holds writes that no longer exist.
-pub fn start_new_epoch(conn: &mut DbConnection) -> Result<(), ApiError> {
-    let mut sql = Sql::new("UPDATE change_horizon SET epoch = ");
-    sql.bind(Value::Text(uuid::Uuid::new_v4().simple().to_string()));
-    sql.push(" WHERE id = 1");
-    sql.execute(conn)?;
-    Ok(())
-}
-
-#[derive(diesel::QueryableByName)]
-struct HorizonRow {
-    #[diesel(sql_type = BigInt)]
-    txid: i64,
-    #[diesel(sql_type = BigInt)]
-    seq: i64,
-}
-
 #[derive(diesel::QueryableByName)]
 struct Horizon {
     #[diesel(sql_type = BigInt)]
@@ -255,7 +238,7 @@ fn read_page(
     // Read first: every row below the frontier has committed for good, so the page may pass
     // them all, and a caught-up reader may move up to it even when no entry of its types lies
     // in between.
-    let frontier = crate::store::journal::frontier(conn)?;
+    let frontier = crate::store::feed::frontier(conn)?;
     let mut sql = Sql::new("SELECT txid, seq, record_type, record_id, action, at FROM changes WHERE (txid, seq) > ");
     sql.bind_list(position(from));
     sql.push(" AND (txid, seq) < ");
@@ -279,11 +262,11 @@ fn read_page(
     let short = (rows.len() as u32) < limit;
     // Committed rows above the frontier (an older write transaction still runs): the handler
     // waits briefly for them rather than answer without a write the caller may just have made.
-    let held_back = short && crate::store::journal::held_back(conn, frontier)?;
+    let held_back = short && crate::store::feed::held_back(conn, frontier)?;
     let caught_up = if short {
         match rows.last() {
             Some(last) if types.is_empty() => (last.txid, last.seq),
-            _ => crate::store::journal::head(conn, frontier)?,
+            _ => crate::store::feed::head(conn, frontier)?,
         }
     } else {
         from
@@ -414,27 +397,4 @@ pub async fn changes(caller: Caller, req: HttpRequest, db: web::Data<Database>) 
         let nap = (deadline - now).min(Duration::from_secs(1));
         let _ = actix_web::rt::time::timeout(nap, committed.notified()).await;
     }
-}
-
-/// Purge tombstones (deletions) older than `older_than`, moving the horizon below which
-/// cursors get 410. Returns how many were purged.
-pub fn compact(conn: &mut DbConnection, older_than: chrono::Duration) -> Result<i64, ApiError> {
-    let cutoff = crate::store::now() - older_than;
-    let mut newest = Sql::new("SELECT txid, seq FROM changes WHERE action = 'deleted' AND at < ");
-    newest.bind(Value::Timestamp(cutoff));
-    newest.push(" ORDER BY txid DESC, seq DESC LIMIT 1");
-    let Some(horizon) = newest.load::<HorizonRow>(conn)?.first().map(|r| (r.txid, r.seq)) else {
-        return Ok(0);
-    };
-    let mut purge = Sql::new("DELETE FROM changes WHERE action = 'deleted' AND at < ");
-    purge.bind(Value::Timestamp(cutoff));
-    let purged = purge.execute(conn)? as i64;
-    if purged > 0 {
-        let mut raise = Sql::new("UPDATE change_horizon SET (txid, seq) = ");
-        raise.bind_list(position(horizon));
-        raise.push(" WHERE id = 1 AND (txid, seq) < ");
-        raise.bind_list(position(horizon));
-        raise.execute(conn)?;
-    }
-    Ok(purged)
 }

@@ -94,7 +94,7 @@ async fn entity_tag(req: &HttpRequest, db: &Database, export: &Export) -> Result
     if export.clock_dependent {
         return Ok(None);
     }
-    let newest = db.read(crate::store::journal::newest).await?;
+    let newest = db.read(crate::store::feed::newest).await?;
     let mut hasher = Sha256::new();
     for part in newest {
         hasher.update(part.to_le_bytes());

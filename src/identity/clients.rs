@@ -171,9 +171,9 @@ fn validate(conn: &mut DbConnection, mut new: NewClient) -> Result<NewClient, Ap
     }
     let mut references = References::default();
     for (i, id) in ids.iter().enumerate() {
-        references.coalition(conn, &format!("coalitions[{i}]"), id)?;
+        references.coalition(&format!("coalitions[{i}]"), id);
     }
-    references.finish()?;
+    references.finish(conn)?;
     new.coalitions = ids;
     Ok(new)
 }
@@ -250,6 +250,7 @@ pub fn add(conn: &mut DbConnection, actor: &Actor, new: NewClient) -> Result<Iss
             action: Action::Created,
             version: None,
             changed,
+            new_key: true,
         }],
     )?;
     Ok(IssuedClient {
@@ -297,6 +298,7 @@ pub fn revoke(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Option
                 action: Action::Updated,
                 version: None,
                 changed: vec!["revoked_at".into()],
+                new_key: false,
             }],
         )?;
     }

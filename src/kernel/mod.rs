@@ -261,6 +261,9 @@ pub trait Collection: Resource {
     fn create(conn: &mut DbConnection, actor: &Actor, input: Self::Input) -> Result<Self::Record, ApiError> {
         write::create::<Self>(conn, actor, input)
     }
+    /// Whether [`Collection::new_key`] makes a key never used before (a new random id), so a
+    /// new record has no earlier feed row to replace; `false` for keys taken from the fields.
+    const NEW_KEYS: bool = true;
     /// The stored key of a new record (a new id; a country's code comes from its fields).
     fn new_key(_input: &Self::Input) -> String {
         crate::kernel::records::new_id()

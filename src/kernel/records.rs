@@ -138,56 +138,95 @@ pub fn count_references(conn: &mut DbConnection, refs: &[(&str, &str)], value: &
     Ok(sql.load::<CountRow>(conn)?.first().map_or(0, |r| r.count))
 }
 
-/// Collects references to check, reporting every missing one at once.
+/// Collects references to check, then checks them all in one statement and reports every
+/// missing one at once.
 #[derive(Default)]
 pub struct References {
-    errors: Vec<FieldError>,
+    wanted: Vec<Reference>,
+}
+
+/// One reference to check: the table it names, the key, and the field error if it is missing.
+struct Reference {
+    table: &'static Table,
+    key: String,
+    error: FieldError,
 }
 
 impl References {
-    /// Check that `code` is a known country.
-    pub fn country(&mut self, conn: &mut DbConnection, field: &str, code: &str) -> Result<(), ApiError> {
-        if !exists(conn, &COUNTRIES, code)? {
-            self.errors.push(FieldError::new(
-                field,
-                "unknown_country",
-                format!("no country has the code `{code}`"),
-            ));
-        }
-        Ok(())
+    /// `code` must be a known country.
+    pub fn country(&mut self, field: &str, code: &str) {
+        self.want(
+            &COUNTRIES,
+            field,
+            code,
+            "unknown_country",
+            format!("no country has the code `{code}`"),
+        );
     }
 
-    /// Check that `id` is an existing organisation.
-    pub fn organisation(&mut self, conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
-        if !exists(conn, &ORGANISATIONS, id)? {
-            self.errors.push(FieldError::new(
-                field,
-                "unknown_organisation",
-                format!("no organisation has the id `{id}`"),
-            ));
-        }
-        Ok(())
+    /// `id` must be an existing organisation.
+    pub fn organisation(&mut self, field: &str, id: &str) {
+        self.want(
+            &ORGANISATIONS,
+            field,
+            id,
+            "unknown_organisation",
+            format!("no organisation has the id `{id}`"),
+        );
     }
 
-    /// Check that `id` is an existing coalition.
-    pub fn coalition(&mut self, conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
-        if !exists(conn, &COALITIONS, id)? {
-            self.errors.push(FieldError::new(
-                field,
-                "unknown_coalition",
-                format!("no coalition has the id `{id}`"),
-            ));
-        }
-        Ok(())
+    /// `id` must be an existing coalition.
+    pub fn coalition(&mut self, field: &str, id: &str) {
+        self.want(
+            &COALITIONS,
+            field,
+            id,
+            "unknown_coalition",
+            format!("no coalition has the id `{id}`"),
+        );
     }
 
-    /// 422 when any reference was missing.
-    pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(self.errors))
+    fn want(&mut self, table: &'static Table, field: &str, key: &str, code: &str, message: String) {
+        self.wanted.push(Reference {
+            table,
+            key: key.to_string(),
+            error: FieldError::new(field, code, message),
+        });
+    }
+
+    /// Check every collected reference in one statement (none when there are none): 422
+    /// naming each missing one, in the order they were collected.
+    pub fn finish(self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        if self.wanted.is_empty() {
+            return Ok(());
         }
+        // SELECT CAST(0 AS BIGINT) AS count WHERE NOT EXISTS (SELECT 1 FROM <t> WHERE <key> = $1)
+        // UNION ALL …: the positions of the missing references.
+        let mut sql = Sql::new("");
+        for (i, reference) in self.wanted.iter().enumerate() {
+            if i > 0 {
+                sql.push(" UNION ALL ");
+            }
+            sql.push(&format!(
+                "SELECT CAST({i} AS BIGINT) AS count WHERE NOT EXISTS (SELECT 1 FROM {} WHERE {} = ",
+                reference.table.name, reference.table.key
+            ));
+            sql.bind(Value::Text(reference.key.clone()));
+            sql.push(")");
+        }
+        let missing: std::collections::BTreeSet<i64> =
+            sql.load::<CountRow>(conn)?.into_iter().map(|r| r.count).collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let errors = self
+            .wanted
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| missing.contains(&(*i as i64)))
+            .map(|(_, reference)| reference.error)
+            .collect();
+        Err(ApiError::Validation(errors))
     }
 }
 

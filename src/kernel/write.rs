@@ -8,8 +8,9 @@ use chrono::NaiveDateTime;
 use super::{docs, Collection, Resource, Set};
 use crate::http::error::ApiError;
 use crate::kernel::records::{self, Writable};
+use crate::store::batch::Batch;
 use crate::store::journal::{self, Actor};
-use crate::store::sql::{insert_rows, Sql, Value};
+use crate::store::sql::{Sql, Value};
 use crate::store::tables::{LinkTable, Table};
 use crate::store::{now, DbConnection};
 
@@ -18,9 +19,12 @@ use crate::store::{now, DbConnection};
 pub fn create<R: Collection>(conn: &mut DbConnection, actor: &Actor, input: R::Input) -> Result<R::Record, ApiError> {
     R::check_input(conn, None, &input)?;
     let key = R::new_key(&input);
-    let record = bulk_insert::<R>(conn, vec![(key.clone(), &input)], now())?.pop();
-    journal::record(conn, actor, vec![journal::created(R::KIND, &key, &input)])?;
-    record.ok_or_else(|| ApiError::Internal(format!("{} {key} was not inserted", R::KIND.as_str())))
+    let (mut records, inserts) = bulk_insert::<R>(vec![(key.clone(), &input)], now())?;
+    let entry = journal::created(R::KIND, &key, &input).with_new_key(R::NEW_KEYS);
+    journal::record_with(conn, actor, vec![entry], Batch::default(), inserts)?;
+    records
+        .pop()
+        .ok_or_else(|| ApiError::Internal(format!("{} {key} was not inserted", R::KIND.as_str())))
 }
 
 /// Create many records at once without reading them back: the declared bulk path (demo data,
@@ -40,21 +44,24 @@ pub fn create_many<R: Collection>(
     let keys: Vec<String> = keyed.iter().map(|(key, _)| key.clone()).collect();
     // A bulk load's audit entries name the record, not each field set (that costs a
     // serialisation per record and would double the audit table's size for a demo load).
-    let entries = keys.iter().map(|key| journal::bulk_created(R::KIND, key)).collect();
-    bulk_insert::<R>(conn, keyed, now())?;
-    journal::record(conn, actor, entries)?;
+    let entries = keys
+        .iter()
+        .map(|key| journal::bulk_created(R::KIND, key).with_new_key(R::NEW_KEYS))
+        .collect();
+    let (_, inserts) = bulk_insert::<R>(keyed, now())?;
+    journal::record_with(conn, actor, entries, Batch::default(), inserts)?;
     Ok(keys)
 }
 
-/// `INSERT` the rows of new records (version 1, with their documents) and every one of their
-/// sets; the records as rendered.
+/// The `INSERT`s of new records' rows (version 1, with their documents) and every one of
+/// their sets, to run with the journal's; the records as rendered.
 fn bulk_insert<R: Resource>(
-    conn: &mut DbConnection,
     records: Vec<(String, &R::Input)>,
     at: NaiveDateTime,
-) -> Result<Vec<R::Record>, ApiError> {
+) -> Result<(Vec<R::Record>, Batch), ApiError> {
+    let mut batch = Batch::default();
     let Some((_, first)) = records.first() else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), batch));
     };
     let table = R::TABLE;
     let mut columns: Vec<&str> = vec![table.key];
@@ -87,21 +94,23 @@ fn bulk_insert<R: Resource>(
             }
         }
     }
-    insert_rows(conn, table.name, &columns, rows)?;
+    batch.insert(table.name, &columns, rows);
     for (link, rows) in sets {
         let mut columns = vec![link.owner];
         columns.extend(link.columns);
-        insert_rows(conn, link.name, &columns, rows)?;
+        batch.insert(link.name, &columns, rows);
     }
-    Ok(rendered)
+    Ok((rendered, batch))
 }
 
-/// Rewrite a record's sets: each link table's rows of the record replaced.
-fn replace_sets(conn: &mut DbConnection, key: &str, sets: Vec<Set>) -> Result<(), ApiError> {
+/// Rewrite a record's sets: the `DELETE`s of each link table's rows of the record, then the
+/// `INSERT`s of the new ones, to run with the journal's.
+fn replace_sets(key: &str, sets: Vec<Set>) -> (Batch, Batch) {
+    let (mut deletes, mut inserts) = (Batch::default(), Batch::default());
     for set in sets {
         let mut delete = Sql::new(&format!("DELETE FROM {} WHERE {} = ", set.link.name, set.link.owner));
         delete.bind(Value::Text(key.to_string()));
-        delete.execute(conn)?;
+        deletes.push(delete, 1);
         let mut columns = vec![set.link.owner];
         columns.extend(set.link.columns);
         let rows = set
@@ -109,9 +118,9 @@ fn replace_sets(conn: &mut DbConnection, key: &str, sets: Vec<Set>) -> Result<()
             .into_iter()
             .map(|r| [vec![Value::Text(key.to_string())], r].concat())
             .collect();
-        insert_rows(conn, set.link.name, &columns, rows)?;
+        inserts.insert(set.link.name, &columns, rows);
     }
-    Ok(())
+    (deletes, inserts)
 }
 
 /// `UPDATE <table> SET <fields>, version = $v, updated_at = $at, doc = $doc WHERE key = $k AND
@@ -146,16 +155,27 @@ fn update_row(
 
 /// Delete the record with this stored key (its sets go by cascade), journaled.
 pub fn delete<R: Resource>(conn: &mut DbConnection, actor: &Actor, key: &str) -> Result<(), ApiError> {
-    delete_row(conn, R::TABLE, key)?;
-    journal::record(conn, actor, vec![journal::deleted(R::KIND, key)])
+    let mut delete = Batch::default();
+    delete.push(delete_statement(R::TABLE, key), 1);
+    journal::record_with(
+        conn,
+        actor,
+        vec![journal::deleted(R::KIND, key)],
+        delete,
+        Batch::default(),
+    )
 }
 
 /// `DELETE FROM <table> WHERE <key> = $1`, for deletions that journal more than the record.
 pub fn delete_row(conn: &mut DbConnection, table: &Table, key: &str) -> Result<(), ApiError> {
+    delete_statement(table, key).execute(conn)?;
+    Ok(())
+}
+
+fn delete_statement(table: &Table, key: &str) -> Sql {
     let mut sql = Sql::new(&format!("DELETE FROM {} WHERE {} = ", table.name, table.key));
     sql.bind(Value::Text(key.to_string()));
-    sql.execute(conn)?;
-    Ok(())
+    sql
 }
 
 /// Replace `current`'s writable fields with `input`.
@@ -183,8 +203,8 @@ where
             R::KIND.as_str()
         )));
     }
-    replace_sets(conn, &key, R::sets(&input))?;
+    let (deletes, inserts) = replace_sets(&key, R::sets(&input));
     let entry = journal::updated(R::KIND, &key, version, &before, &input);
-    journal::record(conn, actor, vec![entry])?;
+    journal::record_with(conn, actor, vec![entry], deletes, inserts)?;
     Ok(record)
 }

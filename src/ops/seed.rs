@@ -149,6 +149,7 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
                 "native_name".into(),
                 "groups".into(),
             ],
+            new_key: false,
         });
     }
     journal::record(conn, &journal::Actor::system(), added)?;

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 
 use crate::http::auth::{Principal, Role};
 use crate::http::error::ApiError;
-use crate::store::sql::{insert_rows, Sql, Value};
+use crate::store::batch::Batch;
+use crate::store::sql::{Sql, Value};
 use crate::store::{now, DbConnection};
 
 /// What a journal row says was written, as the feeds read it back: which record, and how.
@@ -153,17 +154,43 @@ pub struct Entry {
     pub version: Option<i64>,
     /// the writable fields that changed (all that are set, for a creation)
     pub changed: Vec<String>,
+    /// the key was made for this write (a new random id): the feed has no earlier row of
+    /// the record to replace
+    pub new_key: bool,
+}
+
+impl Entry {
+    /// This entry's record has a key made for this write (see [`Entry::new_key`]) when `new`.
+    pub fn with_new_key(mut self, new: bool) -> Entry {
+        self.new_key = new;
+        self
+    }
 }
 
 /// Record entries in the current transaction: audit rows, and the change feed (each record's
 /// previous feed row replaced by one with a new, higher `seq`).
 pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Result<(), ApiError> {
+    record_with(conn, actor, entries, Batch::default(), Batch::default())
+}
+
+/// Record entries together with the write's own statements: `before` (e.g. the `DELETE`s of
+/// rewritten link rows) runs with the feed rows' replacement, then `after` (the write's
+/// `INSERT`s) with the feed and audit rows — on PostgreSQL two statements in all.
+pub fn record_with(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entries: Vec<Entry>,
+    mut before: Batch,
+    mut after: Batch,
+) -> Result<(), ApiError> {
     if entries.is_empty() {
+        before.execute(conn)?;
+        after.execute(conn)?;
         return Ok(());
     }
     let at = now();
     let mut by_type: std::collections::BTreeMap<&'static str, Vec<Value>> = std::collections::BTreeMap::new();
-    for e in entries.iter().filter(|e| e.record_type.in_feed()) {
+    for e in entries.iter().filter(|e| e.record_type.in_feed() && !e.new_key) {
         by_type
             .entry(e.record_type.as_str())
             .or_default()
@@ -171,11 +198,11 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Re
     }
     for (record_type, ids) in by_type {
         for chunk in ids.chunks(1000) {
-            let mut sql = crate::store::sql::Sql::new("DELETE FROM changes WHERE record_type = ");
+            let mut sql = Sql::new("DELETE FROM changes WHERE record_type = ");
             sql.bind(Value::Text(record_type.into()));
             sql.push(" AND record_id IN ");
             sql.bind_list(chunk.to_vec());
-            sql.execute(conn)?;
+            before.push(sql, chunk.len() + 1);
         }
     }
     let feed: Vec<Vec<Value>> = entries
@@ -191,13 +218,13 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Re
             ]
         })
         .collect();
+    before.execute(conn)?;
     if !feed.is_empty() {
-        insert_rows(
-            conn,
+        after.insert(
             "changes",
             &["record_type", "record_id", "action", "version", "at"],
             feed,
-        )?;
+        );
     }
     let rows = entries
         .into_iter()
@@ -215,8 +242,7 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Re
             ]
         })
         .collect();
-    insert_rows(
-        conn,
+    after.insert(
         "audit_log",
         &[
             "id",
@@ -230,7 +256,8 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, entries: Vec<Entry>) -> Re
             "changed_fields",
         ],
         rows,
-    )?;
+    );
+    after.execute(conn)?;
     Ok(())
 }
 
@@ -270,6 +297,7 @@ pub fn created<T: Serialize>(record_type: RecordType, record_id: &str, input: &T
         action: Action::Created,
         version: Some(1),
         changed: set_fields(input),
+        new_key: false,
     }
 }
 
@@ -281,6 +309,7 @@ pub fn bulk_created(record_type: RecordType, record_id: &str) -> Entry {
         action: Action::Created,
         version: Some(1),
         changed: Vec::new(),
+        new_key: false,
     }
 }
 
@@ -292,6 +321,7 @@ pub fn updated<T: Serialize>(record_type: RecordType, record_id: &str, version: 
         action: Action::Updated,
         version: Some(version),
         changed: changed_fields(before, after),
+        new_key: false,
     }
 }
 
@@ -303,104 +333,8 @@ pub fn deleted(record_type: RecordType, record_id: &str) -> Entry {
         action: Action::Deleted,
         version: None,
         changed: Vec::new(),
+        new_key: false,
     }
-}
-
-/// A place in the change feed: (writing transaction, sequence number), ordered as a pair.
-/// SQLite has one writer, so its transaction part is always 0 and commit order is `seq` order.
-pub type Position = (i64, i64);
-
-#[derive(diesel::QueryableByName)]
-struct PositionRow {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    txid: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    seq: i64,
-}
-
-/// A position's two bound values, for `(txid, seq) < (…)` (with [`Sql::bind_list`]).
-pub fn position((txid, seq): Position) -> [Value; 2] {
-    [Value::Int(txid), Value::Int(seq)]
-}
-
-/// The bound below which every feed row has committed for good: no transaction still running
-/// or yet to start can write a row below it. PostgreSQL: `(xmin of the current snapshot, 1)`
-/// (rows of finished transactions only, whatever order they committed in); SQLite: just past
-/// the newest row. Read it *before* the rows it bounds.
-pub fn frontier(conn: &mut DbConnection) -> Result<Position, ApiError> {
-    let sql = match conn {
-        DbConnection::Postgresql(_) => {
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS txid, CAST(1 AS BIGINT) AS seq"
-        }
-        DbConnection::Sqlite(_) => "SELECT CAST(0 AS BIGINT) AS txid, COALESCE(MAX(seq), 0) + 1 AS seq FROM changes",
-    };
-    Ok(Sql::new(sql)
-        .load::<PositionRow>(conn)?
-        .first()
-        .map_or((0, 1), |r| (r.txid, r.seq)))
-}
-
-/// Whether committed feed rows lie at or above `frontier`, held back by an older write
-/// transaction still running.
-pub fn held_back(conn: &mut DbConnection, frontier: Position) -> Result<bool, ApiError> {
-    let mut sql = Sql::new("SELECT CAST(1 AS BIGINT) AS count FROM changes WHERE (txid, seq) >= ");
-    sql.bind_list(position(frontier));
-    sql.push(" LIMIT 1");
-    Ok(!sql.load::<crate::store::sql::CountRow>(conn)?.is_empty())
-}
-
-/// The newest readable feed position at or below `bound` ((0, 0) for an empty feed).
-pub fn head(conn: &mut DbConnection, bound: Position) -> Result<Position, ApiError> {
-    let mut sql = Sql::new("SELECT txid, seq FROM changes WHERE (txid, seq) < ");
-    sql.bind_list(position(bound));
-    sql.push(" ORDER BY txid DESC, seq DESC LIMIT 1");
-    Ok(sql
-        .load::<PositionRow>(conn)?
-        .first()
-        .map_or((0, 0), |r| (r.txid, r.seq)))
-}
-
-/// What the feed holds now, as four numbers that change with every commit, through any
-/// replica, the moment it is visible: the readable head, and the count and seq sum of the
-/// committed rows above the frontier (not yet readable: an older transaction still runs).
-/// What the change watch polls and CSV entity tags hash.
-pub type Watermark = [i64; 4];
-
-#[derive(diesel::QueryableByName)]
-struct PendingRow {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    count: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    total: i64,
-}
-
-/// The feed's [`Watermark`]. Rows committed but still above the frontier (an older
-/// transaction elsewhere in the cluster was running) are counted apart, so the watermark
-/// moves again when the frontier passes them although nothing new was written; to keep tags
-/// stable, this waits briefly (up to 200 ms) for the frontier to pass such rows first.
-pub fn newest(conn: &mut DbConnection) -> Result<Watermark, ApiError> {
-    for _ in 0..40 {
-        let watermark = watermark(conn)?;
-        if watermark[2] == 0 {
-            return Ok(watermark);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    watermark(conn)
-}
-
-fn watermark(conn: &mut DbConnection) -> Result<Watermark, ApiError> {
-    let frontier = frontier(conn)?;
-    let (txid, seq) = head(conn, frontier)?;
-    let mut pending = Sql::new(
-        "SELECT COUNT(*) AS count, CAST(COALESCE(SUM(seq), 0) AS BIGINT) AS total FROM changes WHERE (txid, seq) >= ",
-    );
-    pending.bind_list(position(frontier));
-    let above = pending
-        .load::<PendingRow>(conn)?
-        .first()
-        .map_or((0, 0), |r| (r.count, r.total));
-    Ok([txid, seq, above.0, above.1])
 }
 
 #[cfg(test)]

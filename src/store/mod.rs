@@ -1,10 +1,13 @@
 //! Database access for both backends: the connection enum, the pool, migrations, and the
 //! helpers that keep every query off the async threads.
 
+pub mod batch;
 mod connection;
 pub mod decode;
 mod errors;
+pub mod feed;
 pub mod journal;
+mod migrations;
 pub mod schema;
 pub mod sql;
 pub mod tables;
@@ -16,7 +19,6 @@ use std::time::Duration;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::http::error::ApiError;
 
@@ -28,12 +30,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_millis(800);
 
 /// The detail of a 503 while no connection can be had (nothing about where the database is).
 const UNREACHABLE: &str = "the database is not reachable at the moment; retry the request shortly";
-
-/// The advisory lock key replicas take around migrations (PostgreSQL).
-const MIGRATION_LOCK: i64 = 72_707_001;
-
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
 /// A connection to either supported database; queries written once run on both.
 #[derive(diesel::MultiConnection)]
@@ -86,7 +82,7 @@ pub struct Database {
     notifications: Arc<std::sync::atomic::AtomicU64>,
     manager: ConnectionManager,
     committed: Arc<tokio::sync::Notify>,
-    newest_seen: Arc<Mutex<journal::Watermark>>,
+    newest_seen: Arc<Mutex<feed::Watermark>>,
     statements: Arc<std::sync::atomic::AtomicU64>,
     reachable: Arc<std::sync::atomic::AtomicBool>,
     // As many database jobs in flight as there are connections: a request waits for its turn
@@ -189,67 +185,6 @@ impl Database {
         })
     }
 
-    /// Apply pending migrations for this backend.
-    pub fn migrate(&self) -> anyhow::Result<()> {
-        let mut conn = self.pool.get()?;
-        // Replicas starting together: one migrates, the others wait for it here and then
-        // find nothing pending (the lock is the session's, released below or on disconnect).
-        if self.backend == Backend::Postgres {
-            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
-        }
-        let result = conn
-            .run_pending_migrations(self.migrations())
-            .map(|_| ())
-            .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
-        if self.backend == Backend::Postgres {
-            conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
-        }
-        result?;
-        if self.backend == Backend::Sqlite {
-            // Refreshes the planner's statistics where they are stale (cheap when they are not).
-            conn.batch_execute("PRAGMA optimize;")?;
-        }
-        Ok(())
-    }
-
-    /// Undo the newest migration (its `down.sql`): for operators going back one release on a
-    /// copy of the data, and for the tests of a migration on a database from before it.
-    pub fn revert_last_migration(&self) -> anyhow::Result<()> {
-        let mut conn = self.pool.get()?;
-        conn.revert_last_migration(self.migrations())
-            .map(|_| ())
-            .map_err(|e| anyhow::anyhow!("reverting the last migration failed: {e}"))
-    }
-
-    fn migrations(&self) -> EmbeddedMigrations {
-        match self.backend {
-            Backend::Postgres => POSTGRES_MIGRATIONS,
-            Backend::Sqlite => SQLITE_MIGRATIONS,
-        }
-    }
-
-    /// Whether this binary knows migrations the database has not had (one statement; an
-    /// unreachable database is a 503 like any other read's).
-    pub async fn migrations_pending(&self) -> Result<bool, ApiError> {
-        let migrations = self.migrations();
-        self.read(move |conn| {
-            conn.has_pending_migration(migrations)
-                .map_err(|e| ApiError::Unavailable(format!("cannot read the applied migrations: {e}")))
-        })
-        .await
-    }
-
-    /// Refresh the query planner's statistics after a bulk load (PostgreSQL also builds the
-    /// visibility map, so counts can use index-only scans).
-    pub fn analyze(&self) -> anyhow::Result<()> {
-        let sql = match self.backend {
-            Backend::Postgres => "VACUUM ANALYZE",
-            Backend::Sqlite => "ANALYZE",
-        };
-        self.pool.get()?.batch_execute(sql)?;
-        Ok(())
-    }
-
     /// How many SQL statements this pool's connections have run (transaction control
     /// included), for measuring statements per request.
     pub fn statements(&self) -> u64 {
@@ -302,7 +237,7 @@ impl Database {
     /// Report the change feed's watermark as last read from the database: when it moved, a write was
     /// committed (here or through another replica), so caches turn over and long-polling
     /// readers wake.
-    pub fn observe_newest(&self, newest: journal::Watermark) {
+    pub fn observe_newest(&self, newest: feed::Watermark) {
         let before = std::mem::replace(&mut *self.newest_seen.lock().unwrap_or_else(|p| p.into_inner()), newest);
         if before != newest {
             self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
@@ -326,7 +261,7 @@ impl Database {
         let conn: &mut DbConnection = &mut pooled;
         // No lock on PostgreSQL: writers run side by side, and the change feed stays exact
         // because each row records its transaction and readers only pass finished ones
-        // (`journal::frontier`).
+        // (`feed::frontier`).
         let result = conn.transaction(f);
         if result.is_ok() {
             self.commits.fetch_add(1, std::sync::atomic::Ordering::AcqRel);

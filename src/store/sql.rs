@@ -102,6 +102,7 @@ impl Sql {
     /// Append another builder's text and values.
     pub fn append(&mut self, other: &Sql) -> &mut Self {
         self.parts.extend(other.parts.iter().cloned());
+        self.once |= other.once;
         self
     }
 
@@ -252,24 +253,9 @@ pub struct PairRow {
 /// Insert many rows with multi-row `INSERT`s (valid SQL on both backends), in chunks that
 /// stay under SQLite's and PostgreSQL's bound-parameter limits.
 pub fn insert_rows(conn: &mut DbConnection, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> QueryResult<()> {
-    const MAX_BINDS: usize = 30_000;
-    let per_chunk = (MAX_BINDS / columns.len().max(1)).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let mut sql = Sql::new(&format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
-        let mut count = 0;
-        for (i, row) in rows.by_ref().take(per_chunk).enumerate() {
-            sql.push(if i == 0 { "" } else { ", " });
-            sql.bind_list(row);
-            count += 1;
-        }
-        // The few-row inserts of single writes are kept prepared; bulk ones are not.
-        if count > 8 {
-            sql.once();
-        }
-        sql.execute(conn)?;
-    }
-    Ok(())
+    let mut batch = super::batch::Batch::default();
+    batch.insert(table, columns, rows);
+    batch.execute(conn)
 }
 
 /// Escape `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.

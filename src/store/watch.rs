@@ -6,7 +6,7 @@
 //! it (at most one per [`TICK`], however many writes: the write path itself sends nothing, so
 //! it neither gains a statement nor takes PostgreSQL's notification-queue lock at commit).
 //! A replica that hears another's notification reads the feed's watermark
-//! ([`journal::newest`]) and reports it ([`Database::observe_newest`]). A notification can be
+//! ([`feed::newest`]) and reports it ([`Database::observe_newest`]). A notification can be
 //! lost (the listening connection broke; a write made by the command line, which runs no
 //! watch), so the watermark is also read every [`FALLBACK`] when nothing was heard: a write is
 //! seen on every replica within about 10 ms when notified, and within a second in any case.
@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 
-use super::{journal, Backend, Database, DbConnection};
+use super::{feed, Backend, Database, DbConnection};
 use crate::http::error::ApiError;
 
 /// The notification channel of a database's replicas.
@@ -125,8 +125,8 @@ fn run(db: &Database, alive: &Weak<()>) {
         if heard || last_read.elapsed() >= due {
             last_read = Instant::now();
             let newest = match listener.as_mut() {
-                Some(l) => journal::newest(&mut l.conn),
-                None => db.read_blocking(journal::newest),
+                Some(l) => feed::newest(&mut l.conn),
+                None => db.read_blocking(feed::newest),
             };
             match newest {
                 Ok(newest) => {

@@ -146,11 +146,11 @@ impl CoalitionInput {
     /// Every reference must exist.
     pub fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
         let mut refs = References::default();
-        refs.country(conn, "country_code", &self.country_code)?;
+        refs.country("country_code", &self.country_code);
         if let Some(id) = self.coordinator_id {
-            refs.organisation(conn, "coordinator_id", &id.hyphenated().to_string())?;
+            refs.organisation("coordinator_id", &id.hyphenated().to_string());
         }
-        refs.finish()
+        refs.finish(conn)
     }
 
     /// The lowercased text `q` searches.

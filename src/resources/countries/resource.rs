@@ -85,6 +85,8 @@ impl Resource for Countries {
 
 impl Collection for Countries {
     type Filters = CountryFilters;
+    /// A country's code may name one that was deleted: its `deleted` feed row is replaced.
+    const NEW_KEYS: bool = false;
 
     fn sort(filters: &CountryFilters) -> Result<Sort, ApiError> {
         Sort::parse(filters.sort.as_deref(), SORT_FIELDS, "code")

@@ -277,18 +277,17 @@ impl InitiativeInput {
     /// Every reference must exist: coalition, countries, organisations.
     pub fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
         let mut refs = References::default();
-        refs.coalition(conn, "coalition_id", &self.coalition())?;
+        refs.coalition("coalition_id", &self.coalition());
         for (i, code) in self.countries.iter().enumerate() {
-            refs.country(conn, &format!("countries[{i}]"), code)?;
+            refs.country(&format!("countries[{i}]"), code);
         }
         for (i, p) in self.organisations.iter().enumerate() {
             refs.organisation(
-                conn,
                 &format!("organisations[{i}].organisation_id"),
                 &p.organisation_id.hyphenated().to_string(),
-            )?;
+            );
         }
-        refs.finish()
+        refs.finish(conn)
     }
 }
 

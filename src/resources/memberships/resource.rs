@@ -123,8 +123,8 @@ pub fn create(
     input: MembershipInput,
 ) -> Result<Membership, ApiError> {
     let mut refs = References::default();
-    refs.organisation(conn, "organisation_id", &input.organisation())?;
-    refs.finish()?;
+    refs.organisation("organisation_id", &input.organisation());
+    refs.finish(conn)?;
     let id = records::new_id();
     let stamp = now();
     let base = serde_json::Map::from_iter([
@@ -150,7 +150,7 @@ pub fn create(
     journal::record(
         conn,
         actor,
-        vec![journal::created(journal::RecordType::Membership, &id, &input)],
+        vec![journal::created(journal::RecordType::Membership, &id, &input).with_new_key(true)],
     )?;
     Ok(membership)
 }

@@ -149,9 +149,9 @@ impl OrganisationInput {
     pub fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
         let mut refs = References::default();
         if let Some(code) = &self.country_code {
-            refs.country(conn, "country_code", code)?;
+            refs.country("country_code", code);
         }
-        refs.finish()
+        refs.finish(conn)
     }
 
     /// The lowercased text `q` searches.
@@ -321,6 +321,7 @@ impl Referrer {
                 action: journal::Action::Updated,
                 version: Some(version),
                 changed: vec![self.field.to_string()],
+                new_key: false,
             });
         }
         let at = now();

@@ -319,18 +319,18 @@ impl TrainingInput {
     pub fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
         let mut refs = References::default();
         if let Some(coalition) = self.coalition() {
-            refs.coalition(conn, "coalition_id", &coalition)?;
+            refs.coalition("coalition_id", &coalition);
         }
         if let Some(code) = &self.country_code {
-            refs.country(conn, "country_code", code)?;
+            refs.country("country_code", code);
         }
         for (i, code) in self.audience_countries.iter().enumerate() {
-            refs.country(conn, &format!("audience_countries[{i}]"), code)?;
+            refs.country(&format!("audience_countries[{i}]"), code);
         }
         if let Some(organiser) = self.organiser_id {
-            refs.organisation(conn, "organiser_id", &organiser.hyphenated().to_string())?;
+            refs.organisation("organiser_id", &organiser.hyphenated().to_string());
         }
-        refs.finish()
+        refs.finish(conn)
     }
 }
 

@@ -110,7 +110,7 @@ fn replace_sets(key: &str, sets: Vec<Set>) -> (Batch, Batch) {
     for set in sets {
         let mut delete = Sql::new(&format!("DELETE FROM {} WHERE {} = ", set.link.name, set.link.owner));
         delete.bind(Value::Text(key.to_string()));
-        deletes.push(delete, 1);
+        deletes.push(delete);
         let mut columns = vec![set.link.owner];
         columns.extend(set.link.columns);
         let rows = set
@@ -156,7 +156,7 @@ fn update_row(
 /// Delete the record with this stored key (its sets go by cascade), journaled.
 pub fn delete<R: Resource>(conn: &mut DbConnection, actor: &Actor, key: &str) -> Result<(), ApiError> {
     let mut delete = Batch::default();
-    delete.push(delete_statement(R::TABLE, key), 1);
+    delete.push(delete_statement(R::TABLE, key));
     journal::record_with(
         conn,
         actor,

@@ -17,13 +17,13 @@ const MAX_BINDS: usize = 30_000;
 /// Statements to run together; see the module documentation.
 #[derive(Default)]
 pub struct Batch {
-    statements: Vec<(Sql, usize)>,
+    statements: Vec<Sql>,
 }
 
 impl Batch {
-    /// Add a statement with `binds` bound values.
-    pub fn push(&mut self, sql: Sql, binds: usize) {
-        self.statements.push((sql, binds));
+    /// Add a statement.
+    pub fn push(&mut self, sql: Sql) {
+        self.statements.push(sql);
     }
 
     /// Add multi-row `INSERT`s of `rows` into `table` (valid SQL on both backends), in
@@ -34,10 +34,8 @@ impl Batch {
         while rows.peek().is_some() {
             let mut sql = Sql::new(&format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
             let mut count = 0;
-            let mut binds = 0;
             for (i, row) in rows.by_ref().take(per_chunk).enumerate() {
                 sql.push(if i == 0 { "" } else { ", " });
-                binds += row.len();
                 sql.bind_list(row);
                 count += 1;
             }
@@ -45,21 +43,22 @@ impl Batch {
             if count > 8 {
                 sql.once();
             }
-            self.push(sql, binds);
+            self.push(sql);
         }
     }
 
     /// Run the statements: on PostgreSQL as few statements as the bind limit allows.
     pub fn execute(self, conn: &mut DbConnection) -> QueryResult<()> {
         if !matches!(conn, DbConnection::Postgresql(_)) {
-            for (sql, _) in self.statements {
+            for sql in self.statements {
                 sql.execute(conn)?;
             }
             return Ok(());
         }
         let mut group: Vec<Sql> = Vec::new();
         let mut binds = 0;
-        for (sql, n) in self.statements {
+        for sql in self.statements {
+            let n = sql.binds();
             if !group.is_empty() && binds + n > MAX_BINDS {
                 combined(std::mem::take(&mut group)).execute(conn)?;
                 binds = 0;

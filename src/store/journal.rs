@@ -202,7 +202,7 @@ pub fn record_with(
             sql.bind(Value::Text(record_type.into()));
             sql.push(" AND record_id IN ");
             sql.bind_list(chunk.to_vec());
-            before.push(sql, chunk.len() + 1);
+            before.push(sql);
         }
     }
     let feed: Vec<Vec<Value>> = entries

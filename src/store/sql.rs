@@ -141,6 +141,21 @@ impl Sql {
         sql
     }
 
+    /// How many values are bound (the larger count where the backends' fragments differ).
+    pub fn binds(&self) -> usize {
+        fn count(parts: &[Part]) -> usize {
+            parts
+                .iter()
+                .map(|part| match part {
+                    Part::Text(_) => 0,
+                    Part::Bind(_) => 1,
+                    Part::PerBackend { postgres, sqlite } => count(postgres).max(count(sqlite)),
+                })
+                .sum()
+        }
+        count(&self.parts)
+    }
+
     /// Whether nothing has been appended.
     pub fn is_empty(&self) -> bool {
         self.parts.is_empty()

@@ -203,6 +203,9 @@ pub fn matches(conn: &DbConnection, table: &Table, q: &str) -> Sql {
         let mut sql = Sql::new(&format!("{alias}.search @@ to_tsquery('simple', "));
         sql.bind(Value::Text(ts_query(&terms)));
         sql.push(")");
+        // Planned for its own words each time: a generic plan does not know how many rows
+        // the query matches (it halved the throughput of relevance search).
+        sql.once();
         sql
     } else {
         let mut sql = Sql::new(&format!(
@@ -232,6 +235,7 @@ pub fn relevance(conn: &DbConnection, table: &Table, q: &str) -> Relevance {
         let mut score = Sql::new(&format!("ts_rank({alias}.search, to_tsquery('simple', "));
         score.bind(Value::Text(ts_query(&terms)));
         score.push("))");
+        score.once();
         Relevance {
             join: None,
             score,

@@ -234,13 +234,19 @@ pub async fn negotiated(
     if !res.status().is_success() || !json {
         return Ok(res);
     }
+    if requested.chain.is_empty() && res.response().extensions().contains::<display::Rendered>() {
+        let mut res = res;
+        if requested.from_header {
+            crate::http::caching::vary(res.headers_mut(), "Accept-Language");
+        }
+        return Ok(res);
+    }
     let (req, res) = res.into_parts();
     let (mut head, body) = res.into_parts();
     let bytes = actix_web::body::to_bytes(body)
         .await
         .map_err(|_| actix_web::error::ErrorInternalServerError("reading a response body"))?;
-    let carries_text = memchr::memmem::find(&bytes, b"\"original_language\"").is_some()
-        || memchr::memmem::find(&bytes, b"\"label\":{").is_some();
+    let carries_text = display::holds_records(&bytes);
     let Some((body, chosen)) = carries_text
         .then(|| std::str::from_utf8(&bytes).ok())
         .flatten()

@@ -19,6 +19,12 @@ use serde_json::{Map, Value as Json};
 
 use super::texts::FIELDS;
 
+/// Marks a response (in its extensions) whose records all carry the `display` of a request
+/// that names no language: stored documents, written with it (`kernel::docs::document`). For
+/// such a request the body needs no pass.
+#[derive(Debug, Clone, Copy)]
+pub struct Rendered;
+
 /// What `display` chose for one record: its language and, per translated field, the language
 /// of its text (for the representation's entity tag).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,8 +132,8 @@ pub fn decorate(value: &mut Json, requested: &[String]) -> Option<Chosen> {
     }
 }
 
-/// [`decorate`] over JSON text: the same result, written as compactly as the input. `None`
-/// when `text` is not JSON.
+/// [`decorate`] over JSON text: the same result, objects that may hold records written
+/// compactly, any other value copied as written. `None` when `text` is not JSON.
 pub fn decorate_text(text: &str, requested: &[String]) -> Option<(String, Option<Chosen>)> {
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     let chosen = walk(text.trim(), requested, &mut out).ok()?;
@@ -143,7 +149,7 @@ fn walk(text: &str, requested: &[String], out: &mut String) -> serde_json::Resul
                 if i > 0 {
                     out.push(',');
                 }
-                walk(item.get(), requested, out)?;
+                copy_or_walk(item.get(), requested, out)?;
             }
             out.push(']');
             Ok(None)
@@ -174,10 +180,7 @@ fn walk(text: &str, requested: &[String], out: &mut String) -> serde_json::Resul
                         displayed = true;
                     }
                     ("display", None) => out.push_str(value),
-                    _ if matches!(value.as_bytes().first(), Some(b'{' | b'[')) => {
-                        walk(value, requested, out)?;
-                    }
-                    _ => out.push_str(value),
+                    _ => copy_or_walk(value, requested, out)?,
                 }
             }
             if let (Some((shown, _)), false) = (&shown, displayed) {
@@ -195,6 +198,29 @@ fn walk(text: &str, requested: &[String], out: &mut String) -> serde_json::Resul
             Ok(None)
         }
     }
+}
+
+/// A value that cannot hold a record (a scalar, a translated map, a list of codes, an object
+/// or list with no record's member name in its text) is copied as written; anything else is
+/// walked. The test is the middleware's own ([`holds_records`]), so it never skips a record.
+fn copy_or_walk(value: &str, requested: &[String], out: &mut String) -> serde_json::Result<()> {
+    if matches!(value.as_bytes().first(), Some(b'{' | b'[')) && holds_records(value.as_bytes()) {
+        walk(value, requested, out)?;
+    } else {
+        out.push_str(value);
+    }
+    Ok(())
+}
+
+/// Whether JSON text as this crate writes it (compact, member names unescaped) may hold an
+/// object that gets a `display`: one with `original_language`, or a vocabulary entry (`code`
+/// with a `label` map). A false `true` costs a walk; a `false` is always right.
+pub fn holds_records(text: &[u8]) -> bool {
+    use memchr::memmem::Finder;
+    static ORIGINAL: std::sync::LazyLock<Finder<'static>> =
+        std::sync::LazyLock::new(|| Finder::new(b"\"original_language\""));
+    static LABEL: std::sync::LazyLock<Finder<'static>> = std::sync::LazyLock::new(|| Finder::new(b"\"label\":{"));
+    ORIGINAL.find(text).is_some() || LABEL.find(text).is_some()
 }
 
 /// The `display` of an object given as its members, when it is a record.
@@ -342,7 +368,14 @@ mod tests {
             }
         }
         assert!(decorate_text("{\"a\":", &[]).is_none());
+        // Members of an object are written compactly; a value that cannot hold a record is
+        // copied as written (this crate writes compact JSON).
         let (text, _) = decorate_text(" {\"a\" : [ 1 , 2 ] } ", &[]).unwrap();
-        assert_eq!(text, "{\"a\":[1,2]}");
+        assert_eq!(text, "{\"a\":[ 1 , 2 ]}");
+        let (text, _) = decorate_text(r#"{"x": {"original_language": "en", "title": {"en": "T"}}}"#, &[]).unwrap();
+        assert_eq!(
+            text,
+            r#"{"x":{"original_language":"en","title":{"en": "T"},"display":{"language":"en","title":"T"}}}"#
+        );
     }
 }

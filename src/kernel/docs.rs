@@ -105,7 +105,7 @@ pub fn texts<R: Resource>(conn: &mut DbConnection, rows: Vec<DocRow>) -> Result<
     if rows.iter().all(|r| r.doc.is_some()) {
         return Ok(rows.into_iter().filter_map(|r| r.doc).collect());
     }
-    records::<R>(conn, rows)?.iter().map(to_text::<R>).collect()
+    records::<R>(conn, rows)?.iter().map(document::<R>).collect()
 }
 
 fn parse<R: Resource>(doc: &str) -> Result<R::Record, ApiError> {
@@ -152,7 +152,7 @@ fn render<R: Resource>(mut base: Map<String, Json>, input: &R::Input) -> Result<
     }
     let record: R::Record = serde_json::from_value(Json::Object(base))
         .map_err(|e| ApiError::Internal(format!("rendering a {}: {e}", R::KIND.as_str())))?;
-    let doc = to_text::<R>(&record)?;
+    let doc = document::<R>(&record)?;
     Ok((record, doc))
 }
 
@@ -179,16 +179,29 @@ pub fn refresh<R: Resource>(conn: &mut DbConnection, keys: &[String]) -> Result<
     for chunk in keys.chunks(CHUNK) {
         let docs = from_tables::<R>(conn, chunk)?
             .into_iter()
-            .map(|record| Ok((record.key().to_string(), to_text::<R>(&record)?)))
+            .map(|record| Ok((record.key().to_string(), document::<R>(&record)?)))
             .collect::<Result<Vec<_>, ApiError>>()?;
         store(conn, R::TABLE, docs)?;
     }
     Ok(())
 }
 
-/// A record's JSON text (what its document holds).
+/// A record's JSON text, as a response carries it before its `display`.
 pub fn to_text<R: Resource>(record: &R::Record) -> Result<String, ApiError> {
     serde_json::to_string(record).map_err(|e| ApiError::Internal(format!("serialising a {}: {e}", R::KIND.as_str())))
+}
+
+/// What a record's document holds: its JSON with the `display` a request that names no
+/// language gets (each text in the record's original language). A page of documents for
+/// such a request is then written as stored, with no pass over its text (see
+/// `http::language::negotiated`); a request naming languages gets its `display` replaced.
+pub fn document<R: Resource>(record: &R::Record) -> Result<String, ApiError> {
+    Ok(displayed(to_json(record)?).to_string())
+}
+
+fn displayed(mut value: Json) -> Json {
+    crate::kernel::display::decorate(&mut value, &[]);
+    value
 }
 
 /// Write `(key, document)` pairs with one statement.
@@ -237,7 +250,7 @@ pub fn edit(
             doc.insert("version".into(), Json::from(version + 1));
             doc.insert("updated_at".into(), stamp.clone());
             change(&mut doc);
-            edited.push((row.key, Json::Object(doc).to_string()));
+            edited.push((row.key, displayed(Json::Object(doc)).to_string()));
         }
         store(conn, table, edited)?;
     }
@@ -286,7 +299,7 @@ pub fn stale<R: Resource>(conn: &mut DbConnection) -> Result<Vec<String>, ApiErr
         let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
         let expected: std::collections::HashMap<String, Json> = from_tables::<R>(conn, &keys)?
             .into_iter()
-            .map(|record| Ok((record.key().to_string(), to_json(&record)?)))
+            .map(|record| Ok((record.key().to_string(), displayed(to_json(&record)?))))
             .collect::<Result<_, ApiError>>()?;
         for row in rows {
             let stored = row

@@ -43,13 +43,19 @@ pub async fn list<R: Collection>(
     }
     let clock = R::depends_on_clock(&filters);
     let request = ListRequest::new(&page, sort)?;
+    let stored = include == R::Include::default();
     let listed = db
         .read(move |conn| {
             let selection = R::select(conn, &caller, &filters)?;
             read::page_documents::<R>(conn, selection, include, &request)
         })
         .await?;
-    Ok(response_cache::unless(clock, paging::respond_documents(&req, listed)))
+    let mut response = paging::respond_documents(&req, listed);
+    if stored {
+        // Stored documents carry the `display` of a request naming no language.
+        response.extensions_mut().insert(crate::kernel::display::Rendered);
+    }
+    Ok(response_cache::unless(clock, response))
 }
 
 /// The path segments of a record's URL (named in the route), typed.

@@ -37,13 +37,23 @@ impl Database {
         Ok(())
     }
 
-    /// Undo the newest migration (its `down.sql`): for operators going back one release on a
-    /// copy of the data, and for the tests of a migration on a database from before it.
-    pub fn revert_last_migration(&self) -> anyhow::Result<()> {
+    /// Revert the newest migrations down to and including `version` (`2026-11-27-000012`),
+    /// newest first: a database as it was before that migration (tests of older databases).
+    pub fn revert_through(&self, version: &str) -> anyhow::Result<()> {
+        let digits = |v: &str| v.chars().filter(char::is_ascii_digit).collect::<String>();
         let mut conn = self.pool.get()?;
-        conn.revert_last_migration(self.migrations())
-            .map(|_| ())
-            .map_err(|e| anyhow::anyhow!("reverting the last migration failed: {e}"))
+        loop {
+            let reverted = conn
+                .revert_last_migration(self.migrations())
+                .map_err(|e| anyhow::anyhow!("reverting a migration failed: {e}"))?;
+            let reverted = digits(&reverted.to_string());
+            if reverted == digits(version) {
+                return Ok(());
+            }
+            if reverted.is_empty() || reverted < digits(version) {
+                anyhow::bail!("no migration {version} to revert to");
+            }
+        }
     }
 
     fn migrations(&self) -> EmbeddedMigrations {

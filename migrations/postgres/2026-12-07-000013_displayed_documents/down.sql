@@ -1,0 +1,11 @@
+-- Documents without `display` are read the same way (a request's `display` replaces a stored
+-- one): re-render them at the next start.
+UPDATE coalitions SET doc = NULL;
+UPDATE organisations SET doc = NULL;
+UPDATE initiatives SET doc = NULL;
+UPDATE trainings SET doc = NULL;
+ALTER TABLE coalitions ALTER COLUMN doc SET COMPRESSION DEFAULT;
+ALTER TABLE organisations ALTER COLUMN doc SET COMPRESSION DEFAULT;
+ALTER TABLE initiatives ALTER COLUMN doc SET COMPRESSION DEFAULT;
+ALTER TABLE trainings ALTER COLUMN doc SET COMPRESSION DEFAULT;
+ALTER TABLE memberships ALTER COLUMN doc SET COMPRESSION DEFAULT;

@@ -316,40 +316,106 @@ pub fn updated_since(column: &str, since: Option<DateTime<Utc>>) -> Option<Sql> 
     })
 }
 
-/// A set filter: records whose set holds any of `values`. On PostgreSQL, for the sets kept in
-/// the owner's `facets` array, `facets && ARRAY['facet:value', …]` (one GIN index scan, which
-/// intersects with the other set filters' terms); otherwise `{owner} IN (SELECT owner FROM
-/// link WHERE value IN (…))`, driven by the link table's `(value, owner)` index.
-pub fn in_link_table(owner: &Table, link: &LinkTable, values: Vec<Value>) -> Sql {
-    let mut sqlite = Sql::new(&format!(
-        "{} IN (SELECT {} FROM {} WHERE {} IN ",
-        owner.key_column(),
-        link.owner,
-        link.name,
-        link.value
-    ));
-    let Some(facet) = link.facet else {
-        sqlite.bind_list(values.clone());
-        sqlite.push(")");
-        return sqlite;
-    };
-    // PostgreSQL: any of the terms in the owner's GIN-indexed `facets` array.
-    let mut postgres = Sql::new(&format!("{}.facets && ARRAY", owner.alias));
-    let terms = values.iter().map(|v| match v {
-        Value::Text(v) => Value::Text(format!("{facet}:{v}")),
-        other => other.clone(),
-    });
-    postgres.push("[");
-    for (i, term) in terms.enumerate() {
-        if i > 0 {
-            postgres.push(", ");
+/// A set filter: records whose set holds any of `values` (one [`SetFilters`]).
+pub fn in_link_table(owner: &'static Table, link: &'static LinkTable, values: Vec<Value>) -> Sql {
+    let mut filters = SetFilters::new(owner);
+    filters.add(link, values);
+    filters.condition().unwrap_or_else(|| Sql::new("1 = 0"))
+}
+
+/// The set filters of one list, on one owner: records whose every named set holds any of its
+/// values. On PostgreSQL, each set kept in the owner's `facets` array is `facets && ARRAY[
+/// 'facet:value', …]` (GIN: the index intersects the terms of every set). On SQLite (and for a
+/// set without facets) the sets are joined in one subquery, `{owner} IN (SELECT s0.owner FROM
+/// link0 s0 JOIN link1 s1 ON s1.owner = s0.owner … WHERE s0.value IN (…) AND s1.value IN (…))`,
+/// which the planner drives from the most selective set's `(value, owner)` index and probes
+/// the others by their primary keys — one `IN (SELECT …)` per set built a list of every
+/// record in each set (4,003 for one activity area: 5 ms for workload B, 1.1 ms joined).
+pub struct SetFilters {
+    owner: &'static Table,
+    sets: Vec<(&'static LinkTable, Vec<Value>)>,
+}
+
+impl SetFilters {
+    /// No filter yet.
+    pub fn new(owner: &'static Table) -> SetFilters {
+        SetFilters {
+            owner,
+            sets: Vec::new(),
         }
-        postgres.bind(term);
     }
-    postgres.push("]::text[]");
-    sqlite.bind_list(values);
-    sqlite.push(")");
-    Sql::per_backend(postgres, sqlite)
+
+    /// Records whose `link` set holds any of `values` (no filter when `values` is empty).
+    pub fn add(&mut self, link: &'static LinkTable, values: Vec<Value>) -> &mut Self {
+        if !values.is_empty() {
+            self.sets.push((link, values));
+        }
+        self
+    }
+
+    /// The condition, if any set was named.
+    pub fn condition(self) -> Option<Sql> {
+        if self.sets.is_empty() {
+            return None;
+        }
+        let sqlite = self.joined(&self.sets.iter().collect::<Vec<_>>());
+        let (faceted, plain): (Vec<_>, Vec<_>) = self.sets.iter().partition(|(link, _)| link.facet.is_some());
+        let mut postgres = Sql::new("(");
+        for (i, (link, values)) in faceted.iter().enumerate() {
+            if i > 0 {
+                postgres.push(" AND ");
+            }
+            postgres.push(&format!("{}.facets && ARRAY[", self.owner.alias));
+            let facet = link.facet.unwrap_or_default();
+            for (j, value) in values.iter().enumerate() {
+                if j > 0 {
+                    postgres.push(", ");
+                }
+                postgres.bind(match value {
+                    Value::Text(v) => Value::Text(format!("{facet}:{v}")),
+                    other => other.clone(),
+                });
+            }
+            postgres.push("]::text[]");
+        }
+        if !plain.is_empty() {
+            if !faceted.is_empty() {
+                postgres.push(" AND ");
+            }
+            postgres.append(&self.joined(&plain));
+        }
+        postgres.push(")");
+        Some(Sql::per_backend(postgres, sqlite))
+    }
+
+    /// `{owner} IN (SELECT s0.owner FROM link0 s0 JOIN … WHERE s0.value IN (…) AND …)`.
+    fn joined(&self, sets: &[&(&'static LinkTable, Vec<Value>)]) -> Sql {
+        let mut sql = Sql::new(&format!(
+            "{} IN (SELECT s0.{} FROM ",
+            self.owner.key_column(),
+            sets[0].0.owner
+        ));
+        for (i, (link, _)) in sets.iter().enumerate() {
+            if i == 0 {
+                sql.push(&format!("{} s0", link.name));
+            } else {
+                sql.push(&format!(
+                    " JOIN {0} s{1} ON s{1}.{2} = s0.{3}",
+                    link.name, i, link.owner, sets[0].0.owner
+                ));
+            }
+        }
+        for (i, (link, values)) in sets.iter().enumerate() {
+            sql.push(&format!(
+                "{} s{i}.{} IN ",
+                if i == 0 { " WHERE" } else { " AND" },
+                link.value
+            ));
+            sql.bind_list(values.iter().cloned());
+        }
+        sql.push(")");
+        sql
+    }
 }
 
 /// Vocabulary terms as bound values.

@@ -40,46 +40,24 @@ impl Include {
 /// The conditions of a list's filters (visibility and `q` are added by `content::page`).
 pub fn conditions(f: &InitiativeFilters) -> Result<Vec<Sql>, ApiError> {
     let mut c: Vec<Sql> = Vec::new();
-    if !f.country.is_empty() {
-        c.push(records::in_link_table(
-            &INITIATIVES,
-            &INITIATIVE_COUNTRIES,
-            records::country_codes("country", &f.country)?,
-        ));
-    }
+    // Set filters are combined into one condition (see `SetFilters`).
+    let mut sets = records::SetFilters::new(&INITIATIVES);
+    sets.add(&INITIATIVE_COUNTRIES, records::country_codes("country", &f.country)?);
     if !f.coalition.is_empty() {
         let mut sql = Sql::new("i.coalition_id IN ");
         sql.bind_list(records::ids("coalition", &f.coalition)?);
         c.push(sql);
     }
-    if !f.activity_area.is_empty() {
-        c.push(records::in_link_table(
-            &INITIATIVES,
-            &INITIATIVE_AREAS,
-            records::codes(&f.activity_area, ActivityArea::as_str),
-        ));
-    }
-    if !f.theme.is_empty() {
-        c.push(records::in_link_table(
-            &INITIATIVES,
-            &INITIATIVE_THEMES,
-            records::codes(&f.theme, Theme::as_str),
-        ));
-    }
-    if !f.target_group.is_empty() {
-        c.push(records::in_link_table(
-            &INITIATIVES,
-            &INITIATIVE_GROUPS,
-            records::codes(&f.target_group, TargetGroup::as_str),
-        ));
-    }
-    if !f.organisation.is_empty() {
-        c.push(records::in_link_table(
-            &INITIATIVES,
-            &INITIATIVE_ORGANISATIONS,
-            records::ids("organisation", &f.organisation)?,
-        ));
-    }
+    sets.add(
+        &INITIATIVE_AREAS,
+        records::codes(&f.activity_area, ActivityArea::as_str),
+    );
+    sets.add(&INITIATIVE_THEMES, records::codes(&f.theme, Theme::as_str));
+    sets.add(&INITIATIVE_GROUPS, records::codes(&f.target_group, TargetGroup::as_str));
+    sets.add(
+        &INITIATIVE_ORGANISATIONS,
+        records::ids("organisation", &f.organisation)?,
+    );
     if !f.status.is_empty() {
         let mut sql = Sql::new("i.status IN ");
         sql.bind_list(records::codes(&f.status, InitiativeStatus::as_str));
@@ -115,6 +93,7 @@ pub fn conditions(f: &InitiativeFilters) -> Result<Vec<Sql>, ApiError> {
     }
     c.extend(texts::language_filter("i", "language", &f.language)?);
     c.extend(records::updated_since("i.updated_at", f.updated_since));
+    c.extend(sets.condition());
     Ok(c)
 }
 

@@ -58,6 +58,8 @@ fn languages(raw: &[String]) -> Result<Vec<Value>, ApiError> {
 /// The conditions of a list's filters (visibility and `q` are added by `content::page`).
 pub fn conditions(f: &TrainingFilters) -> Result<Vec<Sql>, ApiError> {
     let mut c: Vec<Sql> = Vec::new();
+    // Set filters are combined into one condition (see `SetFilters`).
+    let mut sets = records::SetFilters::new(&TRAININGS);
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to < from {
             return Err(ApiError::bad_param("to", "before_from", "must not be before `from`"));
@@ -110,27 +112,9 @@ pub fn conditions(f: &TrainingFilters) -> Result<Vec<Sql>, ApiError> {
         sql.bind_list(records::codes(&f.format, EventFormat::as_str));
         c.push(sql);
     }
-    if !f.activity_area.is_empty() {
-        c.push(records::in_link_table(
-            &TRAININGS,
-            &TRAINING_AREAS,
-            records::codes(&f.activity_area, ActivityArea::as_str),
-        ));
-    }
-    if !f.theme.is_empty() {
-        c.push(records::in_link_table(
-            &TRAININGS,
-            &TRAINING_THEMES,
-            records::codes(&f.theme, Theme::as_str),
-        ));
-    }
-    if !f.language.is_empty() {
-        c.push(records::in_link_table(
-            &TRAININGS,
-            &TRAINING_LANGUAGES,
-            languages(&f.language)?,
-        ));
-    }
+    sets.add(&TRAINING_AREAS, records::codes(&f.activity_area, ActivityArea::as_str));
+    sets.add(&TRAINING_THEMES, records::codes(&f.theme, Theme::as_str));
+    sets.add(&TRAINING_LANGUAGES, languages(&f.language)?);
     if !f.organiser.is_empty() {
         let mut sql = Sql::new("t.organiser_id IN ");
         sql.bind_list(records::ids("organiser", &f.organiser)?);
@@ -143,6 +127,7 @@ pub fn conditions(f: &TrainingFilters) -> Result<Vec<Sql>, ApiError> {
     }
     c.extend(texts::language_filter("t", "text_language", &f.text_language)?);
     c.extend(records::updated_since("t.updated_at", f.updated_since));
+    c.extend(sets.condition());
     Ok(c)
 }
 

@@ -6,8 +6,10 @@
 FROM rust:1.95.0-bookworm AS build
 WORKDIR /src
 # The dependencies first, in a layer of their own: rebuilt only when Cargo.toml, Cargo.lock or
-# the vendored crate change, not on every change to the sources.
+# the vendored crate change, not on every change to the sources. `.cargo/config.toml` holds
+# the bundled SQLite's build flags.
 COPY Cargo.toml Cargo.lock ./
+COPY .cargo ./.cargo
 COPY vendor ./vendor
 RUN mkdir src \
  && echo 'fn main() {}' > src/main.rs \

@@ -10,6 +10,7 @@
 
 pub mod display;
 pub mod docs;
+pub mod filters;
 pub mod handlers;
 pub mod read;
 pub mod records;

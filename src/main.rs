@@ -193,7 +193,11 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed { demo, scale } => {
-            let db = Database::connect(&settings.database_url(), 1)?;
+            // A connection per demo data writer, and one for the rest.
+            let db = Database::connect(
+                &settings.database_url(),
+                coalition_registry::ops::demo::WRITERS as u32 + 1,
+            )?;
             db.migrate()?;
             let report = seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
             log::info!(

@@ -66,18 +66,70 @@ pub fn seed_demo(db: &Database, scale: usize) -> Result<DemoReport, ApiError> {
     Ok(report)
 }
 
-/// Write `total` generated records of `R` through the kernel's bulk path, a batch per transaction.
+/// How many batches are written at once (each in its own transaction, on its own connection
+/// when the pool has them) while the next ones are generated.
+pub const WRITERS: usize = 2;
+
+/// Write `total` generated records of `R` through the kernel's bulk path, a batch per
+/// transaction: this thread generates batches (in order, from one seeded sequence) while
+/// [`WRITERS`] threads write them, so generating and writing overlap and PostgreSQL works on
+/// two batches at a time (SQLite writers take turns). The first failure stops the load.
 fn load<R: Collection>(
     db: &Database,
     bar: &ProgressBar,
     total: usize,
     mut generate: impl FnMut(usize) -> Result<Vec<R::Input>, ApiError>,
 ) -> Result<usize, ApiError> {
-    for batch in batches(total) {
-        let inputs = generate(batch)?;
-        db.write_blocking(|conn| write::create_many::<R>(conn, &Actor::system(), &inputs))?;
-        bar.inc(batch as u64);
-    }
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<R::Input>>(WRITERS);
+    let receiver = std::sync::Mutex::new(receiver);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|_| {
+                scope.spawn(|| -> Result<(), ApiError> {
+                    let mut result = Ok(());
+                    // After a failure, keep taking batches (and drop them) until the generator
+                    // sees the flag, so it never waits on a full channel.
+                    while let Ok(inputs) = receiver.lock().map_err(|_| ()).and_then(|r| r.recv().map_err(|_| ())) {
+                        if result.is_ok() {
+                            result = db
+                                .write_blocking(|conn| write::create_many::<R>(conn, &Actor::system(), &inputs))
+                                .map(|_| ());
+                            bar.inc(inputs.len() as u64);
+                        }
+                        if result.is_err() {
+                            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                    result
+                })
+            })
+            .collect();
+        let mut generated = Ok(());
+        for batch in batches(total) {
+            if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                break;
+            }
+            match generate(batch) {
+                Ok(inputs) => {
+                    if sender.send(inputs).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    generated = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(sender);
+        for writer in writers {
+            writer
+                .join()
+                .map_err(|_| ApiError::Internal("a demo data writer panicked".into()))??;
+        }
+        generated
+    })?;
     Ok(total)
 }
 

@@ -143,14 +143,19 @@ impl Sort {
         parts.join(", ")
     }
 
-    /// `(a > $1) OR (a = $1 AND b < $2) OR (a = $1 AND b = $2 AND id > $3)`
+    /// `a >= $1 AND ((a > $1) OR (a = $1 AND b < $2) OR (a = $1 AND b = $2 AND id > $3))`: the
+    /// leading bound is implied by the rest, but an index on the order can start its scan at
+    /// it (an `OR` alone is only a filter: the scan would pass over every earlier page again).
     pub(super) fn after(&self, cursor: &Cursor, id_column: &str) -> Result<Sql, ApiError> {
         let mut columns: Vec<(&str, bool, Value)> = Vec::new();
         for ((field, desc), raw) in self.fields.iter().zip(&cursor.values) {
             columns.push((field.column, *desc, decode_value(field.kind, raw)?));
         }
         columns.push((id_column, self.id_descending(), Value::Text(cursor.id.clone())));
-        let mut sql = Sql::new("(");
+        let (first, first_desc, first_value) = &columns[0];
+        let mut sql = Sql::new(&format!("{first} {} ", if *first_desc { "<=" } else { ">=" }));
+        sql.bind(first_value.clone());
+        sql.push(" AND (");
         for i in 0..columns.len() {
             if i > 0 {
                 sql.push(" OR ");

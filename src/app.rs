@@ -264,6 +264,7 @@ impl Application {
             crate::kernel::texts::set_accepted(languages);
         }
         let db = Database::connect(&settings.database_url(), settings.db_pool_size)?;
+        db.sizes().set_threshold(settings.large_table_rows);
         db.migrate()?;
         let seeded = crate::ops::seed::seed_reference_data(&db).map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
         if seeded.documents_rendered + seeded.search_indexed > 0 {

@@ -133,6 +133,12 @@ pub struct Settings {
     #[arg(long, env = "DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub db_pool_size: u32,
 
+    /// PostgreSQL: from how many rows (as the server estimates them) a table's filtered lists
+    /// are planned for their values on every request, and find their page by its order's
+    /// index; below, a list statement keeps its prepared plan. 0: every table.
+    #[arg(long, env = "LARGE_TABLE_ROWS", default_value_t = crate::store::size::LARGE, global = true)]
+    pub large_table_rows: i64,
+
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
     pub max_body_bytes: usize,
@@ -230,6 +236,7 @@ impl Settings {
             cors_allowed_origins: Vec::new(),
             languages: Vec::new(),
             db_pool_size: 4,
+            large_table_rows: crate::store::size::LARGE,
             max_body_bytes: 1_048_576,
             request_timeout_secs: 10,
             cache_max_age: 60,

@@ -114,6 +114,7 @@ fn rows<R: Resource>(
     let select = docs::select::<R>();
     let mut query = ListQuery::new(&select, &from, &key, selection.conditions);
     query.relevance = selection.relevance;
+    query.plan_for_values = crate::store::size::is_large(table.name);
     query.run::<DocRow>(conn, request)
 }
 

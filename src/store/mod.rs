@@ -9,6 +9,7 @@ pub mod feed;
 pub mod journal;
 mod migrations;
 pub mod schema;
+pub mod size;
 pub mod sql;
 pub mod tables;
 pub mod watch;
@@ -91,6 +92,8 @@ pub struct Database {
     permits: Arc<tokio::sync::Semaphore>,
     /// database jobs waiting for their turn now
     waiting: Arc<std::sync::atomic::AtomicI64>,
+    /// which tables are large (their lists are planned for their values)
+    sizes: Arc<size::Sizes>,
 }
 
 /// The pool and the feed as `/metrics` reports them.
@@ -156,6 +159,7 @@ impl Database {
             reachable,
             permits: Arc::new(tokio::sync::Semaphore::new(pool_size.max(1) as usize)),
             waiting: Arc::default(),
+            sizes: Arc::default(),
         })
     }
 
@@ -248,7 +252,12 @@ impl Database {
     /// Run `f` in a read context (blocking; call through [`Database::read`] from handlers).
     pub fn read_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut conn = self.conn()?;
-        f(&mut conn)
+        self.sizes.within(|| f(&mut conn))
+    }
+
+    /// Which tables are large (see [`size`]).
+    pub fn sizes(&self) -> &Arc<size::Sizes> {
+        &self.sizes
     }
 
     /// Run `f` in one write transaction (blocking).
@@ -262,7 +271,7 @@ impl Database {
         // No lock on PostgreSQL: writers run side by side, and the change feed stays exact
         // because each row records its transaction and readers only pass finished ones
         // (`feed::frontier`).
-        let result = conn.transaction(f);
+        let result = self.sizes.within(|| conn.transaction(f));
         if result.is_ok() {
             self.commits.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);

@@ -13,13 +13,16 @@
 //!
 //! On SQLite (one file, usually one process) and while the listening connection is down, the
 //! watch polls the watermark every [`POLL`].
+//!
+//! On PostgreSQL the watch also reads which tables are large ([`size`]) when it starts and
+//! every [`size::EVERY`] after.
 
 use std::sync::Weak;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 
-use super::{feed, Backend, Database, DbConnection};
+use super::{feed, size, Backend, Database, DbConnection};
 use crate::http::error::ApiError;
 
 /// The notification channel of a database's replicas.
@@ -92,7 +95,14 @@ fn run(db: &Database, alive: &Weak<()>) {
     let mut last_attempt: Option<Instant> = None;
     let mut last_read = Instant::now();
     let mut announced = db.commits();
+    let mut sized: Option<Instant> = None;
     while alive.upgrade().is_some() {
+        if db.backend() == Backend::Postgres && sized.is_none_or(|t| t.elapsed() >= size::EVERY) {
+            sized = Some(Instant::now());
+            if let Err(e) = db.read_blocking(|conn| db.sizes().refresh(conn)) {
+                log::debug!("change watch: table sizes: {e}");
+            }
+        }
         if db.backend() == Backend::Postgres
             && listener.is_none()
             && last_attempt.is_none_or(|t| t.elapsed() >= RECONNECT)

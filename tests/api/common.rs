@@ -551,3 +551,57 @@ pub fn translated(mut body: Value) -> Value {
     }
     body
 }
+
+/// A second server process over the same database: another replica.
+pub struct Replica {
+    child: std::process::Child,
+    pub base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start one, with `env` added to its environment.
+pub async fn replica(app: &TestApp, env: &[(&str, &str)]) -> Replica {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_coalition-registry"))
+        .arg("serve")
+        .env("DATABASE_URL", &app.database_url)
+        .env("DATA_DIR", dir.path())
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("JWT_SECRET", SECRET)
+        .env("WORKERS", "1")
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start a second server process");
+    let replica = Replica {
+        child,
+        base: format!("http://127.0.0.1:{port}/api/v1"),
+        _dir: dir,
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let health = app.client.get(format!("{}/health", replica.base)).send().await;
+        if health.is_ok_and(|r| r.status().is_success()) {
+            return replica;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second server did not come up"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

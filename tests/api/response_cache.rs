@@ -2,12 +2,12 @@
 //! visible to the next read on the same replica, and to reads on another replica (a second
 //! server process over the same database) within a second.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::common::{Reply, TestApp, SECRET};
+use crate::common::{replica, Reply, TestApp};
 
 async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Reply {
     let mut request = app.client.get(app.url(path));
@@ -161,59 +161,10 @@ async fn compressed_keep_alive_is_as_fast_as_identity(app: TestApp) {
     );
 }
 
-/// A second server process over the same database: another replica.
-struct Replica {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn replica(app: &TestApp) -> Replica {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir = tempfile::tempdir().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_coalition-registry"))
-        .arg("serve")
-        .env("DATABASE_URL", &app.database_url)
-        .env("DATA_DIR", dir.path())
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("JWT_SECRET", SECRET)
-        .env("WORKERS", "1")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start a second server process");
-    let replica = Replica {
-        child,
-        base: format!("http://127.0.0.1:{port}/api/v1"),
-        _dir: dir,
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let health = app.client.get(format!("{}/health", replica.base)).send().await;
-        if health.is_ok_and(|r| r.status().is_success()) {
-            return replica;
-        }
-        assert!(Instant::now() < deadline, "the second server did not come up");
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn other_replicas_see_a_write_within_a_second(app: TestApp) {
     let admin = app.admin();
     let coalition = app.coalition("LT", "Lithuanian coalition").await;
-    let other = replica(&app).await;
+    let other = replica(&app, &[]).await;
     let url = format!("{}/coalitions/{coalition}", other.base);
     let read = |url: String| {
         let client = app.client.clone();
@@ -274,7 +225,7 @@ async fn replicas_notify_each_other_of_writes(app: TestApp) {
     use diesel::connection::SimpleConnection;
     let admin = app.admin();
     let coalition = app.coalition("EE", "Estonian coalition").await;
-    let other = replica(&app).await;
+    let other = replica(&app, &[]).await;
     let health = |base: String| {
         let client = app.client.clone();
         async move { Reply::from(client.get(format!("{base}/health")).send().await.unwrap()).await }

@@ -3,7 +3,15 @@
 //! e-mail and web addresses, prefixes, query syntax), the same expectations on SQLite and
 //! PostgreSQL.
 
-use serde_json::json;
+use coalition_registry::http::auth::Caller;
+use coalition_registry::http::paging::{ListRequest, PageParams};
+use coalition_registry::kernel::read::page_documents;
+use coalition_registry::kernel::Collection;
+use coalition_registry::resources::initiatives::filters::InitiativeFilters;
+use coalition_registry::resources::initiatives::queries::Include;
+use coalition_registry::resources::initiatives::resource::Initiatives;
+use coalition_registry::store::Database;
+use serde_json::{json, Value};
 
 use crate::common::TestApp;
 
@@ -157,6 +165,7 @@ async fn rows_from_before_are_indexed_at_start(app: TestApp) {
 
 crate::backend_tests!(
     both_backends_find_the_same_words,
+    ranking_stops_at_the_cap,
     rows_from_before_are_indexed_at_start,
     wordless_queries_find_nothing_in_any_order
 );
@@ -200,4 +209,64 @@ async fn wordless_queries_find_nothing_in_any_order(app: TestApp) {
             }
         }
     }
+}
+
+/// A search matching more records than the total's cap (10,000 in the service; 3 here) ranks
+/// the first cap + 1 matches the index yields and lists the best cap of them, in the order the
+/// full ranking gives them, with the total capped and flagged inexact.
+async fn ranking_stops_at_the_cap(app: TestApp) {
+    let coalition = app.coalition("LV", "Latvian coalition").await;
+    for i in 1..=6 {
+        let title = format!("{}skills", "digital ".repeat(i));
+        app.initiative(&coalition, json!({ "title": title })).await;
+    }
+    app.initiative(&coalition, json!({"title": "Unrelated"})).await;
+    let db = Database::connect(&app.database_url, 1).unwrap();
+    let ranked = |cap: i64, limit: u32| {
+        let mut conn = db.conn().unwrap();
+        let params = PageParams {
+            limit: Some(limit),
+            ..Default::default()
+        };
+        let filters = InitiativeFilters {
+            q: Some("digital".into()),
+            sort: Some("relevance".into()),
+            ..Default::default()
+        };
+        let request = ListRequest::new(&params, Initiatives::sort(&filters).unwrap())
+            .unwrap()
+            .count_up_to(cap);
+        let selection = Initiatives::select(&mut conn, &Caller::Anonymous, &filters).unwrap();
+        let listed = page_documents::<Initiatives>(&mut conn, selection, Include::default(), &request).unwrap();
+        let ids: Vec<String> = listed
+            .rows
+            .iter()
+            .map(|doc| {
+                serde_json::from_str::<Value>(doc).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        (
+            ids,
+            listed.page.total,
+            listed.page.total_exact,
+            listed.page.next_cursor.is_some(),
+        )
+    };
+    let (all, total, exact, more) = ranked(100, 10);
+    assert_eq!((all.len(), total, exact, more), (6, Some(6), true, false));
+    let (capped, total, exact, more) = ranked(3, 10);
+    assert_eq!((capped.len(), total, exact, more), (3, Some(3), false, false));
+    let positions: Vec<usize> = capped
+        .iter()
+        .map(|id| all.iter().position(|a| a == id).expect("a match"))
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "in ranking order: {positions:?}"
+    );
+    let (first, _, _, more) = ranked(3, 2);
+    assert_eq!((&first[..], more), (&capped[..2], true), "a next page up to the cap");
 }

@@ -24,6 +24,9 @@ pub struct ListQuery<'a> {
     pub filters: Vec<Sql>,
     /// best match first, for `sort=relevance`
     pub relevance: Option<Relevance>,
+    /// plan the statement for its values each time rather than keep it prepared (a large
+    /// table, see [`crate::store::size`])
+    pub plan_for_values: bool,
 }
 
 /// How to order by full-text relevance: an optional join that computes the score once per
@@ -65,6 +68,7 @@ impl ListQuery<'_> {
             id_column,
             filters,
             relevance: None,
+            plan_for_values: false,
         }
     }
 
@@ -84,7 +88,16 @@ impl ListQuery<'_> {
     }
 
     /// The page by keyset (or `page=`): `SELECT … [, total] FROM … WHERE … ORDER BY … LIMIT n+1`.
-    fn keyset(&self, request: &ListRequest) -> Result<(Sql, i64), ApiError> {
+    /// `keys_first` (conditions on a large PostgreSQL table): the page's keys are found first
+    /// and its rows read by key after,
+    /// `SELECT … FROM t JOIN (SELECT key FROM t WHERE … ORDER BY … LIMIT n+1) page ON …`, so
+    /// that finding them can be an index-only scan in the page's order that stops at its last
+    /// row (the default orders' indexes carry the columns conditions read: see the
+    /// `ordered_pages` migration) instead of reading every row it passes over. (On a small
+    /// table the planner gathers the matches through the `facets` index either way, and an
+    /// unfiltered page reads no row it does not return: there, the join would only add 51
+    /// lookups by key.)
+    fn keyset(&self, request: &ListRequest, keys_first: bool) -> Result<(Sql, i64), ApiError> {
         let mut sql = Sql::new(&format!("SELECT {}", self.select));
         if request.count {
             sql.push(", ");
@@ -96,10 +109,22 @@ impl ListQuery<'_> {
             Some(cursor) => Some(request.sort.after(cursor, self.id_column)?),
             None => None,
         };
-        sql.append(&self.where_clause(keyset));
-        sql.push(&format!(" ORDER BY {}", request.sort.order_by(self.id_column)));
+        let order = format!(" ORDER BY {}", request.sort.order_by(self.id_column));
         let offset = request.page.map_or(0, |page| (page as i64 - 1) * request.limit as i64);
-        Self::limit(&mut sql, request, offset);
+        if keys_first {
+            sql.push(&format!(
+                " JOIN (SELECT {} AS page_key FROM {}",
+                self.id_column, self.from
+            ));
+            sql.append(&self.where_clause(keyset));
+            sql.push(&order);
+            Self::limit(&mut sql, request, offset);
+            sql.push(&format!(") page ON {} = page.page_key{order}", self.id_column));
+        } else {
+            sql.append(&self.where_clause(keyset));
+            sql.push(&order);
+            Self::limit(&mut sql, request, offset);
+        }
         Ok((sql, offset))
     }
 
@@ -107,8 +132,13 @@ impl ListQuery<'_> {
     /// pages by offset (kept in the cursor). Every match is scored once, in a materialised
     /// `hits` table that also gives the total; only the page's rows are read for their
     /// columns:
-    /// `WITH hits AS MATERIALIZED (SELECT key, score FROM … WHERE …)
+    /// `WITH hits AS MATERIALIZED (SELECT key, score FROM … WHERE … LIMIT cap + 1)
     ///  SELECT …, (SELECT count(*) FROM hits) FROM (top n+1 of hits) page JOIN … ORDER BY score`.
+    /// Like the total, the ranking stops at the cap: a query matching more than
+    /// [`TOTAL_CAP`] records ranks the first cap + 1 matches the index yields and lists the
+    /// best cap of them (`total` the cap, `total_exact` false), so a search scores at most
+    /// that many rows at any size (two common words matched 400,639 of 2 million
+    /// initiatives: scoring them all took about a second).
     fn ranked(&self, request: &ListRequest) -> Result<(Sql, i64), ApiError> {
         let relevance = self.relevance.as_ref().ok_or_else(|| {
             ApiError::bad_param("sort", "relevance_needs_q", "sort=relevance needs a search query `q`")
@@ -130,6 +160,8 @@ impl ListQuery<'_> {
             sql.append(join);
         }
         sql.append(&self.where_clause(None));
+        sql.push(" LIMIT ");
+        sql.bind(Value::Int(request.count_cap + 1));
         sql.push(&format!(") SELECT {}", self.select));
         if request.count {
             sql.push(", (SELECT count(*) FROM hits) AS total");
@@ -162,11 +194,16 @@ impl ListQuery<'_> {
     where
         R: QueryableByName<MultiBackend> + Listable + 'static,
     {
-        let (sql, offset) = if request.sort.relevance {
+        // Conditions on a large table: plan for the values, and find the keys first.
+        let for_values = self.plan_for_values && !self.filters.is_empty();
+        let (mut sql, offset) = if request.sort.relevance {
             self.ranked(request)?
         } else {
-            self.keyset(request)?
+            self.keyset(request, for_values && matches!(conn, DbConnection::Postgresql(_)))?
         };
+        if for_values {
+            sql.once();
+        }
         let (mut rows, total): (Vec<R>, Option<i64>) = if request.count {
             let counted: Vec<Counted<R>> = sql.load(conn)?;
             let total = match counted.first() {
@@ -183,6 +220,10 @@ impl ListQuery<'_> {
         } else {
             (sql.load(conn)?, None)
         };
+        if request.sort.relevance {
+            // The ranking lists no more than the cap: the match past it only says there are more.
+            rows.truncate(usize::try_from(request.count_cap - offset).unwrap_or(0));
+        }
         let has_more = rows.len() > request.limit as usize;
         rows.truncate(request.limit as usize);
         let next_cursor = match rows.last() {

@@ -63,7 +63,8 @@ pub struct InitiativeFilters {
     /// queries per page, whatever its size.
     pub include: Option<String>,
     /// Comma-separated sort fields, `-` for descending: `title`, `start_date`, `created_at`,
-    /// `updated_at`; or `relevance` (with `q`). `id` always ends the sort, in the direction of the
+    /// `updated_at`; or `relevance` (with `q`; best first among at most 10,000 matches, see
+    /// `total_exact`). `id` always ends the sort, in the direction of the
     /// last field. Default `-start_date`.
     #[param(
         pattern = r"^(relevance|-?(title|start_date|created_at|updated_at)(,-?(title|start_date|created_at|updated_at))*)$"

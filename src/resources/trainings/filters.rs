@@ -65,7 +65,8 @@ pub struct TrainingFilters {
     /// Embed related records: `coalition`, `organiser` (comma-separated).
     pub include: Option<String>,
     /// Comma-separated sort fields, `-` for descending: `starts_at`, `title`, `created_at`,
-    /// `updated_at`; or `relevance` (with `q`). `id` always ends the sort, in the direction of the
+    /// `updated_at`; or `relevance` (with `q`; best first among at most 10,000 matches, see
+    /// `total_exact`). `id` always ends the sort, in the direction of the
     /// last field. Default `-starts_at`.
     #[param(
         pattern = r"^(relevance|-?(starts_at|title|created_at|updated_at)(,-?(starts_at|title|created_at|updated_at))*)$"

@@ -60,15 +60,22 @@ impl Sizes {
         self.threshold.store(rows.max(0), Ordering::Relaxed);
     }
 
-    /// Run `f` (a database job) with these sizes as the current ones.
+    /// Run `f` (a database job) with these sizes as the current ones (the thread's previous
+    /// ones restored after, also if `f` panics).
     pub fn within<T>(self: &Arc<Sizes>, f: impl FnOnce() -> T) -> T {
-        let before = CURRENT.with(|c| c.replace(Some(Arc::clone(self))));
-        let result = f();
-        CURRENT.with(|c| *c.borrow_mut() = before);
-        result
+        struct Restore(Option<Arc<Sizes>>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let before = self.0.take();
+                CURRENT.with(|c| *c.borrow_mut() = before);
+            }
+        }
+        let _restore = Restore(CURRENT.with(|c| c.replace(Some(Arc::clone(self)))));
+        f()
     }
 
-    /// Read the estimates again (PostgreSQL; SQLite plans every statement for its values anyway).
+    /// Read the estimates again. PostgreSQL only: on SQLite no table counts as large unless
+    /// the threshold is 0 (its statements are cheap to plan, and it has no estimates to read).
     pub fn refresh(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
         if !matches!(conn, DbConnection::Postgresql(_)) {
             return Ok(());

@@ -263,14 +263,14 @@ pub fn check(errors: &mut Vec<FieldError>, original_language: &mut String, field
 mod tests {
     use super::*;
 
-    #[test]
-    fn inputs_are_canonical_and_checked() {
-        let mut original = "LV".to_string();
-        let mut title = Texts(BTreeMap::from([
-            ("LV".to_string(), " Digitālās prasmes ".to_string()),
-            ("en".to_string(), "Digital skills".to_string()),
-        ]));
-        let mut summary = Texts::default();
+    fn texts(pairs: &[(&str, &str)]) -> Texts {
+        Texts(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    /// `check` over a required title (up to 300) and an optional summary (up to 10): the
+    /// errors, the original language and the title as checked.
+    fn checked(original: &str, title: &[(&str, &str)], summary: &[(&str, &str)]) -> (Vec<FieldError>, String, Texts) {
+        let (mut original, mut title, mut summary) = (original.to_string(), texts(title), texts(summary));
         let mut errors = Vec::new();
         check(
             &mut errors,
@@ -280,25 +280,20 @@ mod tests {
                 Field::optional("summary", &mut summary, 10),
             ],
         );
+        (errors, original, title)
+    }
+
+    #[test]
+    fn inputs_are_canonical_and_checked() {
+        let (errors, original, title) = checked("LV", &[("LV", " Digitālās prasmes "), ("en", "Digital skills")], &[]);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(original, "lv");
         assert_eq!(title.get("lv"), Some("Digitālās prasmes"));
 
-        let mut original = "lv".to_string();
-        let mut title = Texts(BTreeMap::from([
-            ("en".to_string(), "x".to_string()),
-            ("EN".to_string(), "y".to_string()),
-            ("xx".to_string(), "z".to_string()),
-        ]));
-        let mut summary = Texts(BTreeMap::from([("en".to_string(), "far too long".to_string())]));
-        let mut errors = Vec::new();
-        check(
-            &mut errors,
-            &mut original,
-            vec![
-                Field::required("title", &mut title, 300),
-                Field::optional("summary", &mut summary, 10),
-            ],
+        let (errors, mut original, _) = checked(
+            "lv",
+            &[("en", "x"), ("EN", "y"), ("xx", "z")],
+            &[("en", "far too long")],
         );
         let codes: Vec<(String, String)> = errors.into_iter().map(|e| (e.field, e.code)).collect();
         assert!(

@@ -187,8 +187,8 @@ async fn pages_from(app: &TestApp, base: &str, path: &str, token: Option<&str>) 
 
 /// A server that counts every table as large (`LARGE_TABLE_ROWS=0`) plans filtered lists for
 /// their values and, on PostgreSQL, finds a page's keys before reading its rows: over the same
-/// database, every page it serves (rows, order, cursors, totals, drafts) is the one a server
-/// keeping its prepared plans serves.
+/// database, every page it serves (rows, order, cursors, totals, drafts, embeds) is the one a
+/// server keeping its prepared plans serves.
 async fn lists_of_large_tables_read_the_same(app: TestApp) {
     let lv = app.coalition("LV", "Latvian coalition").await;
     let ee = app.coalition("EE", "Estonian coalition").await;
@@ -226,6 +226,12 @@ async fn lists_of_large_tables_read_the_same(app: TestApp) {
         )
         .await;
     }
+    for i in 0..5 {
+        let organisation = app
+            .organisation(&format!("Organisation {}", i % 3), if i % 2 == 0 { "LV" } else { "EE" })
+            .await;
+        app.member(&lv, &organisation).await;
+    }
     let large = crate::common::replica(&app, &[("LARGE_TABLE_ROWS", "0")]).await;
     let ordinary = app.url("");
     let (admin, editor) = (app.admin(), app.editor(&[&lv]));
@@ -240,6 +246,9 @@ async fn lists_of_large_tables_read_the_same(app: TestApp) {
         "/trainings?activity_area=education&limit=2",
         "/trainings?language=en&limit=2&sort=title",
         "/coalitions?limit=1&country=LV",
+        "/organisations?country=LV&limit=2",
+        "/organisations?coalition={lv}&sort=-name&limit=2",
+        "/coalitions/{lv}/members?limit=2&include=organisation",
     ];
     let mut compared = 0;
     for path in paths {
@@ -255,7 +264,7 @@ async fn lists_of_large_tables_read_the_same(app: TestApp) {
             compared += expected.len();
         }
     }
-    assert!(compared > 40, "{compared} pages compared");
+    assert!(compared > 50, "{compared} pages compared");
 }
 
 crate::backend_tests!(

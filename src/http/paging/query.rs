@@ -116,14 +116,12 @@ impl ListQuery<'_> {
                 " JOIN (SELECT {} AS page_key FROM {}",
                 self.id_column, self.from
             ));
-            sql.append(&self.where_clause(keyset));
-            sql.push(&order);
-            Self::limit(&mut sql, request, offset);
+        }
+        sql.append(&self.where_clause(keyset));
+        sql.push(&order);
+        Self::limit(&mut sql, request, offset);
+        if keys_first {
             sql.push(&format!(") page ON {} = page.page_key{order}", self.id_column));
-        } else {
-            sql.append(&self.where_clause(keyset));
-            sql.push(&order);
-            Self::limit(&mut sql, request, offset);
         }
         Ok((sql, offset))
     }

@@ -268,6 +268,11 @@ async fn provider_tokens_of_each_algorithm_rotation_removed_and_forged_keys_and_
     }
     assert_eq!(provider.hits(), 1);
 
+    // A token accepted (and so remembered) before the rotation below.
+    let before = sign(Algorithm::RS256, "rsa1", Some("rsa1"), &admin_claims("before"));
+    assert_eq!(status_with(&app, &before).await, 200);
+    assert_eq!(status_with(&app, &before).await, 200);
+
     // Rotation: the provider now signs with rsa2 and no longer publishes rsa1. The first token
     // naming rsa2 makes the service fetch the set once, and it is accepted.
     provider.serve(&["rsa2", "ec1", "ed1"]);
@@ -275,6 +280,12 @@ async fn provider_tokens_of_each_algorithm_rotation_removed_and_forged_keys_and_
     assert_eq!(status_with(&app, &rotated).await, 200);
     assert_eq!(provider.hits(), 2);
     assert_eq!(status_with(&app, &rotated).await, 200);
+    // The token accepted with the old set is checked again, against the new one.
+    let reply = app.get_as("/clients", &before).await;
+    assert!(reply.problem(401)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("no signing key `rsa1`"));
     // The removed key is gone with the old set.
     let removed = sign(Algorithm::RS256, "rsa1", Some("rsa1"), &admin_claims("old"));
     let reply = app.get_as("/clients", &removed).await;

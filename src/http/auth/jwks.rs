@@ -154,10 +154,11 @@ impl Jwks {
         }
     }
 
-    /// The keys in use, and their generation.
+    /// The keys in use, and their generation (read together: the generation is moved under
+    /// the same lock, so a set is never paired with another set's generation).
     pub fn current(&self) -> (Arc<KeySet>, u64) {
-        let set = self.current.read().unwrap_or_else(|e| e.into_inner()).clone();
-        (set, self.generation.load(Ordering::Acquire))
+        let set = self.current.read().unwrap_or_else(|e| e.into_inner());
+        (Arc::clone(&set), self.generation.load(Ordering::Acquire))
     }
 
     /// Fetches so far and the keys in use.
@@ -170,7 +171,8 @@ impl Jwks {
     }
 
     fn install(&self, set: KeySet) {
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        *current = Arc::new(set);
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 
 use super::claims::{Audience, ClaimMapping, Claims, Role};
+use super::verified::Verified;
 use super::{jwks, Principal};
 use crate::config::Secret;
 use crate::http::error::ApiError;
@@ -70,6 +71,8 @@ pub struct JwtKeys {
     mapping: ClaimMapping,
     issuer: Option<String>,
     audience: Option<String>,
+    /// tokens accepted already (see [`super::verified`])
+    verified: Arc<Verified>,
 }
 
 impl JwtKeys {
@@ -126,6 +129,7 @@ impl JwtKeys {
             mapping,
             issuer,
             audience,
+            verified: Arc::new(Verified::new()),
         }
     }
 
@@ -166,6 +170,11 @@ impl JwtKeys {
     }
 
     fn check(&self, token: &str) -> Result<Principal, Failure> {
+        let now = chrono::Utc::now().timestamp();
+        let generation = || self.jwks.as_ref().map(|j| j.current().1);
+        if let Some(principal) = self.verified.get(token, now, LEEWAY as i64, generation) {
+            return Ok(principal);
+        }
         let invalid = |why: &str| ApiError::Unauthorized(format!("invalid bearer token: {why}"));
         if has_crit(token) {
             return Err(
@@ -206,11 +215,13 @@ impl JwtKeys {
             if claims.sub.trim().is_empty() {
                 return Err(invalid("the token's `sub` is empty").into());
             }
-            return Ok(Principal {
+            let principal = Principal {
                 sub: claims.sub,
                 role: claims.role,
                 coalitions: claims.coalitions.into_iter().collect(),
-            });
+            };
+            self.verified.remember(token, &principal, claims.exp, None);
+            return Ok(principal);
         }
         let Some(jwks) = &self.jwks else {
             return Err(invalid("no keys are configured for this algorithm").into());
@@ -245,7 +256,11 @@ impl JwtKeys {
             match jsonwebtoken::decode::<serde_json::Value>(token, key, &validation) {
                 Ok(data) => {
                     self.check_iat(data.claims.get("iat").and_then(|v| v.as_i64()))?;
-                    return self.mapping.principal(&data.claims).map_err(|why| invalid(&why).into());
+                    let principal = self.mapping.principal(&data.claims).map_err(|why| invalid(&why))?;
+                    if let Some(exp) = data.claims.get("exp").and_then(|v| v.as_i64()) {
+                        self.verified.remember(token, &principal, exp, Some(generation));
+                    }
+                    return Ok(principal);
                 }
                 Err(e) if *e.kind() == jsonwebtoken::errors::ErrorKind::InvalidSignature => last = Some(e),
                 Err(e) => return Err(invalid(&rejection(&e)).into()),

@@ -8,6 +8,7 @@ mod keys;
 mod keyset;
 pub mod policy;
 mod settings;
+mod verified;
 
 pub use claims::{claim, Audience, ClaimMapping, Claims, Role};
 pub use keys::JwtKeys;

@@ -10,12 +10,6 @@ use coalition_registry::http::auth::{JwtKeys, Role};
 use coalition_registry::ops::seed;
 use coalition_registry::store::Database;
 
-/// mimalloc rather than glibc's malloc: a list page allocates and frees its rows and a body of
-/// tens of kilobytes on several threads, and glibc spent about a sixth of the server's CPU on
-/// uncached pages consolidating and unlinking chunks (perf). README, Performance.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "coalition-registry",

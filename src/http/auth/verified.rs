@@ -11,7 +11,7 @@
 //!
 //! Only accepted tokens are remembered (a rejected one is checked again each time, and costs
 //! what it did), keyed by the whole token: a different signature is a different key. The
-//! memory is bounded by size (4 MiB of tokens and principals), least recently used first out.
+//! memory is bounded by size (4 MiB of tokens and principals); moka (TinyLFU) chooses what goes.
 
 use std::time::Duration;
 

@@ -35,6 +35,7 @@ pub struct Metrics {
     rejections: IntGaugeVec,
     jwks_fetches: IntGaugeVec,
     jwks_keys: IntGauge,
+    tokens: IntGaugeVec,
 }
 
 impl Metrics {
@@ -96,6 +97,13 @@ impl Metrics {
             "jwks_keys",
             "Usable keys in the identity provider's JWK set in use (0 without one)",
         )?;
+        let tokens = IntGaugeVec::new(
+            Opts::new(
+                "bearer_tokens_accepted_total",
+                "Bearer tokens accepted, by how (remembered: seen and verified before; verified: checked in full)",
+            ),
+            &["how"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(cache.clone()))?;
@@ -106,6 +114,7 @@ impl Metrics {
         registry.register(Box::new(rejections.clone()))?;
         registry.register(Box::new(jwks_fetches.clone()))?;
         registry.register(Box::new(jwks_keys.clone()))?;
+        registry.register(Box::new(tokens.clone()))?;
         Ok(Metrics {
             registry,
             requests,
@@ -118,6 +127,7 @@ impl Metrics {
             rejections,
             jwks_fetches,
             jwks_keys,
+            tokens,
         })
     }
 
@@ -147,6 +157,13 @@ impl Metrics {
             self.jwks_fetches.with_label_values(&["ok"]).set(count(jwks.fetched));
             self.jwks_fetches.with_label_values(&["failed"]).set(count(jwks.failed));
             self.jwks_keys.set(i64::try_from(jwks.keys).unwrap_or(i64::MAX));
+        }
+        if let Some(tokens) = keys.map(JwtKeys::token_stats) {
+            let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            self.tokens
+                .with_label_values(&["remembered"])
+                .set(count(tokens.remembered));
+            self.tokens.with_label_values(&["verified"]).set(count(tokens.verified));
         }
         let mut out = Vec::new();
         if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {

@@ -335,6 +335,16 @@ async fn provider_tokens_of_each_algorithm_rotation_removed_and_forged_keys_and_
     ] {
         assert!(metrics.lines().any(|l| l == line), "{line} not in:\n{metrics}");
     }
+    // Tokens sent again were accepted from memory; each distinct one was verified once.
+    for how in ["remembered", "verified"] {
+        let prefix = format!("coalition_registry_bearer_tokens_accepted_total{{how=\"{how}\"}} ");
+        let count: u64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{prefix} not in:\n{metrics}"));
+        assert!(count > 0, "{prefix}{count}");
+    }
 }
 
 #[actix_web::test]

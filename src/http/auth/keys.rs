@@ -6,7 +6,7 @@ use std::sync::Arc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 
 use super::claims::{Audience, ClaimMapping, Claims, Role};
-use super::verified::Verified;
+use super::verified::{TokenStats, Verified};
 use super::{jwks, Principal};
 use crate::config::Secret;
 use crate::http::error::ApiError;
@@ -136,6 +136,11 @@ impl JwtKeys {
     /// The identity provider's key set's fetch counts, when one is configured.
     pub fn jwks_stats(&self) -> Option<jwks::JwksStats> {
         self.jwks.as_ref().map(|j| j.stats())
+    }
+
+    /// How many tokens were accepted from memory and how many after a full check.
+    pub fn token_stats(&self) -> TokenStats {
+        self.verified.stats()
     }
 
     /// Whether this service can sign tokens itself (HS256 is accepted).

@@ -13,6 +13,7 @@ mod verified;
 pub use claims::{claim, Audience, ClaimMapping, Claims, Role};
 pub use keys::JwtKeys;
 pub use settings::{parse_algorithms, SUPPORTED_ALGORITHMS};
+pub use verified::TokenStats;
 
 use std::collections::BTreeSet;
 

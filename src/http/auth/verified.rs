@@ -13,6 +13,7 @@
 //! what it did), keyed by the whole token: a different signature is a different key. The
 //! memory is bounded by size (4 MiB of tokens and principals); moka (TinyLFU) chooses what goes.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use moka::sync::Cache;
@@ -27,6 +28,19 @@ const REMEMBERED_FOR: Duration = Duration::from_secs(300);
 /// Accepted tokens and who they are.
 pub(super) struct Verified {
     cache: Cache<String, Entry>,
+    /// requests whose token was found here
+    hits: AtomicU64,
+    /// tokens verified in full and accepted
+    verified: AtomicU64,
+}
+
+/// How tokens were accepted so far (for `/metrics`).
+#[derive(Debug, Clone, Copy)]
+pub struct TokenStats {
+    /// found among the tokens accepted before
+    pub remembered: u64,
+    /// signature and claims checked, and accepted
+    pub verified: u64,
 }
 
 #[derive(Clone)]
@@ -50,7 +64,18 @@ impl Verified {
             })
             .time_to_live(REMEMBERED_FOR)
             .build();
-        Verified { cache }
+        Verified {
+            cache,
+            hits: AtomicU64::new(0),
+            verified: AtomicU64::new(0),
+        }
+    }
+
+    pub(super) fn stats(&self) -> TokenStats {
+        TokenStats {
+            remembered: self.hits.load(Ordering::Relaxed),
+            verified: self.verified.load(Ordering::Relaxed),
+        }
     }
 
     /// The principal of a token accepted before, while it still would be: `now` (seconds) is
@@ -71,11 +96,13 @@ impl Verified {
         if entry.keys.is_some() && entry.keys != keys() {
             return None;
         }
+        self.hits.fetch_add(1, Ordering::Relaxed);
         Some(entry.principal)
     }
 
     /// Remember an accepted token.
     pub(super) fn remember(&self, token: &str, principal: &Principal, exp: i64, keys: Option<u64>) {
+        self.verified.fetch_add(1, Ordering::Relaxed);
         let entry = Entry {
             principal: principal.clone(),
             exp,
@@ -123,5 +150,7 @@ mod tests {
             "the key set changed"
         );
         assert!(verified.get("t2x", 1_000, 30, || Some(4)).is_none(), "another token");
+        let stats = verified.stats();
+        assert_eq!((stats.remembered, stats.verified), (3, 2));
     }
 }

@@ -167,6 +167,7 @@ impl SetFilters {
             sql.bind_list(values.iter().cloned());
         }
         sql.push(")");
+        sql.gathers_on_sqlite();
         sql
     }
 }

@@ -213,6 +213,7 @@ pub fn matches(conn: &DbConnection, table: &Table, q: &str) -> Sql {
         ));
         sql.bind(Value::Text(fts5_query(&terms)));
         sql.push(")");
+        sql.gathers_on_sqlite();
         sql
     }
 }

@@ -77,6 +77,10 @@ pub struct Sql {
     parts: Vec<Part>,
     /// run once, not kept prepared (a bulk statement whose shape depends on its row count)
     once: bool,
+    /// on SQLite, a condition that finds its rows through a subquery's list (link tables, the
+    /// full-text index): a page over it is sorted after its rows are found, so the page finds
+    /// its keys first (see `ListQuery::run`)
+    gathers_on_sqlite: bool,
 }
 
 impl Sql {
@@ -103,6 +107,7 @@ impl Sql {
     pub fn append(&mut self, other: &Sql) -> &mut Self {
         self.parts.extend(other.parts.iter().cloned());
         self.once |= other.once;
+        self.gathers_on_sqlite |= other.gathers_on_sqlite;
         self
     }
 
@@ -115,6 +120,7 @@ impl Sql {
                 sqlite: sqlite.parts,
             }],
             once: postgres.once || sqlite.once,
+            gathers_on_sqlite: sqlite.gathers_on_sqlite,
         }
     }
 
@@ -166,6 +172,17 @@ impl Sql {
     pub fn once(&mut self) -> &mut Self {
         self.once = true;
         self
+    }
+
+    /// Mark a condition that, on SQLite, gathers its rows through a subquery's list.
+    pub fn gathers_on_sqlite(&mut self) -> &mut Self {
+        self.gathers_on_sqlite = true;
+        self
+    }
+
+    /// Whether this (condition) gathers its rows through a subquery's list on SQLite.
+    pub fn gathered_on_sqlite(&self) -> bool {
+        self.gathers_on_sqlite
     }
 
     /// Run as a query and load every row.

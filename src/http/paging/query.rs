@@ -88,7 +88,8 @@ impl ListQuery<'_> {
     }
 
     /// The page by keyset (or `page=`): `SELECT … [, total] FROM … WHERE … ORDER BY … LIMIT n+1`.
-    /// `keys_first` (conditions on a large PostgreSQL table): the page's keys are found first
+    /// `keys_first` (conditions on a large PostgreSQL table; on SQLite, a condition that
+    /// gathers its rows through a subquery's list — see [`ListQuery::run`]): the page's keys are found first
     /// and its rows read by key after,
     /// `SELECT … FROM t JOIN (SELECT key FROM t WHERE … ORDER BY … LIMIT n+1) page ON …`, so
     /// that finding them can be an index-only scan in the page's order that stops at its last
@@ -192,12 +193,20 @@ impl ListQuery<'_> {
     where
         R: QueryableByName<MultiBackend> + Listable + 'static,
     {
-        // Conditions on a large table: plan for the values, and find the keys first.
+        // Conditions on a large table: plan for the values, and find the keys first. On
+        // SQLite, a condition that gathers its rows through a subquery's list (set filters,
+        // full text) makes the page sort what it found: sorting keys rather than documents
+        // and reading the page's documents by key after took B's statement from 0.54 to 0.41
+        // ms; on a condition an index walks in the page's order, it would only add lookups.
         let for_values = self.plan_for_values && !self.filters.is_empty();
+        let keys_first = match conn {
+            DbConnection::Postgresql(_) => for_values,
+            DbConnection::Sqlite(_) => self.filters.iter().any(Sql::gathered_on_sqlite),
+        };
         let (mut sql, offset) = if request.sort.relevance {
             self.ranked(request)?
         } else {
-            self.keyset(request, for_values && matches!(conn, DbConnection::Postgresql(_)))?
+            self.keyset(request, keys_first)?
         };
         if for_values {
             sql.once();

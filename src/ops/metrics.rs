@@ -66,12 +66,12 @@ impl Metrics {
             ),
             &["outcome"],
         )?;
-        let pool = IntGaugeVec::new(
-            Opts::new(
-                "db_pool_connections",
-                "Database connections: in_use, idle, and jobs waiting for one",
-            ),
-            &["state"],
+        // Values read from their owners at scrape time: gauges, one label each.
+        let gauges = |name: &str, help: &str, label: &str| IntGaugeVec::new(Opts::new(name, help), &[label]);
+        let pool = gauges(
+            "db_pool_connections",
+            "Database connections: in_use, idle, and jobs waiting for one",
+            "state",
         )?;
         let statements = IntGauge::new("db_statements_total", "SQL statements run on the pool since start")?;
         let newest_seq = IntGauge::new(
@@ -82,27 +82,24 @@ impl Metrics {
             "change_notifications_heard_total",
             "Notifications of other replicas' writes heard (PostgreSQL LISTEN/NOTIFY)",
         )?;
-        let rejections = IntGaugeVec::new(
-            Opts::new("rate_limit_rejections_total", "Requests refused with 429, by budget"),
-            &["policy"],
+        let rejections = gauges(
+            "rate_limit_rejections_total",
+            "Requests refused with 429, by budget",
+            "policy",
         )?;
-        let jwks_fetches = IntGaugeVec::new(
-            Opts::new(
-                "jwks_fetches_total",
-                "Fetches of the identity provider's JWK set, by outcome (ok, failed)",
-            ),
-            &["outcome"],
+        let jwks_fetches = gauges(
+            "jwks_fetches_total",
+            "Fetches of the identity provider's JWK set, by outcome (ok, failed)",
+            "outcome",
         )?;
         let jwks_keys = IntGauge::new(
             "jwks_keys",
             "Usable keys in the identity provider's JWK set in use (0 without one)",
         )?;
-        let tokens = IntGaugeVec::new(
-            Opts::new(
-                "bearer_tokens_accepted_total",
-                "Bearer tokens accepted, by how (remembered: seen and verified before; verified: checked in full)",
-            ),
-            &["how"],
+        let tokens = gauges(
+            "bearer_tokens_accepted_total",
+            "Bearer tokens accepted, by how (remembered: seen and verified before; verified: checked in full)",
+            "how",
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;

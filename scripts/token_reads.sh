@@ -22,7 +22,8 @@ trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 python3 -c "import json,sys; a=json.load(open('$FIX/public-jwks.json')); print(json.dumps({'keys': [a['rsa1'], a['ec1']]}))" >"$DATA/jwks.json"
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 # An ECDSA signature in a JWT is r || s (32 bytes each), not openssl's DER.
-der_to_raw() { openssl asn1parse -inform DER | awk -F: '/INTEGER/ {print $4}' | while read -r x; do printf '%064s' "$x" | tr ' ' 0; done | xxd -r -p; }
+der_to_raw() { openssl asn1parse -inform DER | awk -F: '/INTEGER/ {print $4}' |
+  python3 -c "import sys; sys.stdout.buffer.write(b''.join(bytes.fromhex(l.strip().rjust(64, '0')) for l in sys.stdin if l.strip()))"; }
 sign() { # alg kid key
   local exp head body
   exp=$(($(date +%s) + 3600))

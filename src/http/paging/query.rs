@@ -88,16 +88,16 @@ impl ListQuery<'_> {
     }
 
     /// The page by keyset (or `page=`): `SELECT … [, total] FROM … WHERE … ORDER BY … LIMIT n+1`.
-    /// `keys_first` (conditions on a large PostgreSQL table; on SQLite, a condition that
-    /// gathers its rows through a subquery's list — see [`ListQuery::run`]): the page's keys are found first
-    /// and its rows read by key after,
-    /// `SELECT … FROM t JOIN (SELECT key FROM t WHERE … ORDER BY … LIMIT n+1) page ON …`, so
-    /// that finding them can be an index-only scan in the page's order that stops at its last
-    /// row (the default orders' indexes carry the columns conditions read: see the
-    /// `ordered_pages` migration) instead of reading every row it passes over. (On a small
-    /// table the planner gathers the matches through the `facets` index either way, and an
-    /// unfiltered page reads no row it does not return: there, the join would only add 51
-    /// lookups by key.)
+    /// `keys_first` (see [`ListQuery::run`] for when): the page's keys are found first and its
+    /// rows read by key after,
+    /// `SELECT … FROM t JOIN (SELECT key FROM t WHERE … ORDER BY … LIMIT n+1) page ON …`. On a
+    /// large PostgreSQL table, finding them can then be an index-only scan in the page's order
+    /// that stops at its last row (the default orders' indexes carry the columns conditions
+    /// read: see the `ordered_pages` migration) instead of reading every row it passes over;
+    /// on SQLite, the rows a subquery gathered are sorted as keys, not documents. (On a small
+    /// PostgreSQL table the planner gathers the matches through the `facets` index either
+    /// way, and an unfiltered page reads no row it does not return: there, the join would
+    /// only add 51 lookups by key.)
     fn keyset(&self, request: &ListRequest, keys_first: bool) -> Result<(Sql, i64), ApiError> {
         let mut sql = Sql::new(&format!("SELECT {}", self.select));
         if request.count {

@@ -97,7 +97,8 @@ pub fn patched<W: Writable>(current: &W::Record, patch: &serde_json::Value) -> R
     W::parse(document)
 }
 
-/// Implement [`Writable`] for an input type with `from_json`.
+/// Implement [`Writable`] for an input type with `from_json`; with `external_id`, also
+/// [`External`](crate::kernel::sync::External) for one whose field `external_id` is the client's id.
 #[macro_export]
 macro_rules! writable {
     ($input:ty, $record:ty) => {
@@ -105,6 +106,14 @@ macro_rules! writable {
             type Record = $record;
             fn parse(value: serde_json::Value) -> Result<Self, $crate::http::error::ApiError> {
                 <$input>::from_json(value)
+            }
+        }
+    };
+    ($input:ty, $record:ty, external_id) => {
+        $crate::writable!($input, $record);
+        impl $crate::kernel::sync::External for $input {
+            fn external_id(&self) -> Option<&str> {
+                self.external_id.as_deref()
             }
         }
     };

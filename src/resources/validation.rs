@@ -199,6 +199,36 @@ pub mod strict {
     }
 }
 
+/// A set as stored and compared: sorted, each value once.
+pub fn set<T: Ord>(values: &mut Vec<T>) {
+    values.sort();
+    values.dedup();
+}
+
+/// A field error for each element of `codes` (the list `field`) that is not a country code.
+pub fn country_codes(errors: &mut Vec<FieldError>, field: &str, codes: &[String]) {
+    for (i, code) in codes.iter().enumerate() {
+        if let Err(e) = country_code(code) {
+            errors.push(FieldError::new(
+                format!("{field}[{i}]"),
+                e.code.to_string(),
+                message(&e),
+            ));
+        }
+    }
+}
+
+/// A field error on `field` when it comes before `start` (`before` says whether it does).
+pub fn not_before(errors: &mut Vec<FieldError>, field: &str, start: &str, before: bool) {
+    if before {
+        errors.push(FieldError::new(
+            field,
+            "before_start",
+            format!("must not be before {start}"),
+        ));
+    }
+}
+
 /// An optional code (a country code): taken exactly as sent, the empty string meaning none.
 /// Codes are not trimmed: `" LV"` is not a code, and the document's pattern says so.
 pub fn empty_none(value: Option<String>) -> Option<String> {

@@ -181,6 +181,13 @@ vocabulary!(
     }
 );
 
+impl Publication {
+    /// The state new content starts in.
+    pub fn draft() -> Publication {
+        Publication::Draft
+    }
+}
+
 vocabulary!(
     /// Groups countries belong to.
     CountryGroup, "country_groups", {

@@ -122,8 +122,7 @@ impl CoalitionInput {
         self.founded = trim_opt(self.founded);
         self.website = trim_opt(self.website);
         self.contact_email = trim_opt(self.contact_email);
-        self.activity_areas.sort();
-        self.activity_areas.dedup();
+        validation::set(&mut self.activity_areas);
         self
     }
 

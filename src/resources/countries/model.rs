@@ -87,8 +87,7 @@ impl CountryInput {
         let mut input: CountryInput = crate::http::extract::typed(value)?;
         input.name = input.name.trim().to_string();
         input.native_name = input.native_name.trim().to_string();
-        input.groups.sort();
-        input.groups.dedup();
+        validation::set(&mut input.groups);
         validation::check(&input)?;
         Ok(input)
     }

@@ -196,16 +196,12 @@ pub struct InitiativeInput {
     #[validate(length(max = 2000))]
     pub funding: Option<String>,
     /// `draft` (the default) or `published`.
-    #[serde(default = "draft")]
+    #[serde(default = "Publication::draft")]
     pub publication: Publication,
     /// Your system's id for this initiative, 1–200 characters, unique.
     #[serde(default)]
     #[validate(length(min = 1, max = 200))]
     pub external_id: Option<String>,
-}
-
-fn draft() -> Publication {
-    Publication::Draft
 }
 
 impl InitiativeInput {
@@ -215,14 +211,10 @@ impl InitiativeInput {
         input.website = trim_opt(input.website);
         input.funding = trim_opt(input.funding);
         input.external_id = trim_opt(input.external_id);
-        input.activity_areas.sort();
-        input.activity_areas.dedup();
-        input.themes.sort();
-        input.themes.dedup();
-        input.target_groups.sort();
-        input.target_groups.dedup();
-        input.countries.sort();
-        input.countries.dedup();
+        validation::set(&mut input.activity_areas);
+        validation::set(&mut input.themes);
+        validation::set(&mut input.target_groups);
+        validation::set(&mut input.countries);
         // In the order reads list them: by role, then organisation.
         input.organisations.sort_by_key(|p| (p.role, p.organisation_id));
         input.organisations.dedup();
@@ -250,22 +242,9 @@ impl InitiativeInput {
                 "must contain at least one country",
             ));
         }
-        for (i, code) in input.countries.iter().enumerate() {
-            if validation::country_code(code).is_err() {
-                errors.push(FieldError::new(
-                    format!("countries[{i}]"),
-                    "country_code",
-                    "must be an ISO 3166-1 alpha-2 code in capitals, e.g. LV",
-                ));
-            }
-        }
-        if input.end_date.is_some_and(|end| end < input.start_date) {
-            errors.push(FieldError::new(
-                "end_date",
-                "before_start",
-                "must not be before start_date",
-            ));
-        }
+        validation::country_codes(&mut errors, "countries", &input.countries);
+        let before = input.end_date.is_some_and(|end| end < input.start_date);
+        validation::not_before(&mut errors, "end_date", "start_date", before);
         validation::finish(input, errors)
     }
 
@@ -291,10 +270,4 @@ impl InitiativeInput {
     }
 }
 
-crate::writable!(InitiativeInput, Initiative);
-
-impl crate::kernel::sync::External for InitiativeInput {
-    fn external_id(&self) -> Option<&str> {
-        self.external_id.as_deref()
-    }
-}
+crate::writable!(InitiativeInput, Initiative, external_id);

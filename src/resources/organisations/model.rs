@@ -351,10 +351,4 @@ impl Referrer {
     }
 }
 
-crate::writable!(OrganisationInput, Organisation);
-
-impl crate::kernel::sync::External for OrganisationInput {
-    fn external_id(&self) -> Option<&str> {
-        self.external_id.as_deref()
-    }
-}
+crate::writable!(OrganisationInput, Organisation, external_id);

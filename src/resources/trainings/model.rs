@@ -229,16 +229,12 @@ pub struct TrainingInput {
     #[validate(length(max = 500), custom(function = "validation::http_url"))]
     pub registration_url: Option<String>,
     /// `draft` (the default) or `published`.
-    #[serde(default = "draft")]
+    #[serde(default = "Publication::draft")]
     pub publication: Publication,
     /// Your system's id for this event, 1–200 characters, unique.
     #[serde(default)]
     #[validate(length(min = 1, max = 200))]
     pub external_id: Option<String>,
-}
-
-fn draft() -> Publication {
-    Publication::Draft
 }
 
 /// A timestamp as stored: UTC, microseconds.
@@ -262,14 +258,10 @@ impl TrainingInput {
             speaker.name = speaker.name.trim().to_string();
             speaker.affiliation = trim_opt(speaker.affiliation.take());
         }
-        input.activity_areas.sort();
-        input.activity_areas.dedup();
-        input.themes.sort();
-        input.themes.dedup();
-        input.audience_countries.sort();
-        input.audience_countries.dedup();
-        input.languages.sort();
-        input.languages.dedup();
+        validation::set(&mut input.activity_areas);
+        validation::set(&mut input.themes);
+        validation::set(&mut input.audience_countries);
+        validation::set(&mut input.languages);
         // Stored with microsecond precision: compare and keep what will be read back.
         input.starts_at = stored(&input.starts_at).and_utc().fixed_offset();
         input.ends_at = stored(&input.ends_at).and_utc().fixed_offset();
@@ -282,22 +274,8 @@ impl TrainingInput {
                 Field::optional("description", &mut input.description, 20000),
             ],
         );
-        if input.ends_at < input.starts_at {
-            errors.push(FieldError::new(
-                "ends_at",
-                "before_start",
-                "must not be before starts_at",
-            ));
-        }
-        for (i, code) in input.audience_countries.iter().enumerate() {
-            if validation::country_code(code).is_err() {
-                errors.push(FieldError::new(
-                    format!("audience_countries[{i}]"),
-                    "country_code",
-                    "must be an ISO 3166-1 alpha-2 code in capitals, e.g. LV",
-                ));
-            }
-        }
+        validation::not_before(&mut errors, "ends_at", "starts_at", input.ends_at < input.starts_at);
+        validation::country_codes(&mut errors, "audience_countries", &input.audience_countries);
         for (i, code) in input.languages.iter().enumerate() {
             if !(code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase())) {
                 errors.push(FieldError::new(
@@ -334,10 +312,4 @@ impl TrainingInput {
     }
 }
 
-crate::writable!(TrainingInput, Training);
-
-impl crate::kernel::sync::External for TrainingInput {
-    fn external_id(&self) -> Option<&str> {
-        self.external_id.as_deref()
-    }
-}
+crate::writable!(TrainingInput, Training, external_id);

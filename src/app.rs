@@ -26,6 +26,7 @@ use crate::http::request_id;
 use crate::http::response_cache::{self, ResponseCache};
 use crate::http::routing::{no_route, static_methods, RouteTable, StaticRoutes};
 use crate::http::screen;
+use crate::http::{Db, Reply};
 use crate::resources::registry::RESOURCES;
 use crate::resources::service;
 use crate::store::Database;
@@ -237,10 +238,10 @@ async fn metrics(
     req: actix_web::HttpRequest,
     own: web::Data<Option<MetricsAddr>>,
     metrics: web::Data<crate::ops::metrics::Metrics>,
-    db: web::Data<Database>,
+    db: Db,
     limits: Option<web::Data<crate::http::rate_limit::RateLimits>>,
     keys: Option<web::Data<JwtKeys>>,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     if let Some(MetricsAddr(addr)) = **own {
         if req.app_config().local_addr() != addr {
             return Err(ApiError::NotFound(format!("no resource at {}", req.path())));

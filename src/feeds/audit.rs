@@ -1,6 +1,6 @@
 //! `GET /audit`: the write journal, for administrators.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpRequest};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 use diesel::QueryableByName;
@@ -12,9 +12,10 @@ use crate::http::csv_export;
 use crate::http::error::ApiError;
 use crate::http::openapi::AuditProblems;
 use crate::http::paging::{self, FormatParam, ListQuery, ListRequest, Listed, PageParams, Sort};
+use crate::http::{Db, Reply};
 use crate::store::journal::{RecordType, Written};
 use crate::store::sql::{Sql, Value};
-use crate::store::{Database, DbConnection};
+use crate::store::DbConnection;
 
 #[derive(Debug, QueryableByName)]
 struct AuditRow {
@@ -165,7 +166,7 @@ fn list(conn: &mut DbConnection, f: &AuditFilters, request: &ListRequest) -> Res
     security(("bearer" = []))
 )]
 #[get("/audit")]
-pub async fn audit(caller: Caller, req: HttpRequest, db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+pub async fn audit(caller: Caller, req: HttpRequest, db: Db) -> Reply {
     caller.require()?.may_read_audit()?;
     let (page, filters): (PageParams, AuditFilters) = paging::parse_query(req.query_string())?;
     let sort = Sort::parse(filters.sort.as_deref(), SORT_FIELDS, "-at")?;

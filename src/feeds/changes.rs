@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpRequest, HttpResponse};
 use base64::Engine;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::sql_types::{BigInt, Timestamp};
@@ -20,14 +20,12 @@ use diesel::QueryableByName;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::http::auth::Caller;
-use crate::http::error::ApiError;
-use crate::http::openapi::SubListProblems;
+use crate::http::{auth::Caller, error::ApiError, openapi::SubListProblems, Db, Reply};
 pub use crate::store::feed::{compact, start_new_epoch};
 use crate::store::feed::{position, Position};
 use crate::store::journal::{RecordType, Written};
 use crate::store::sql::{Sql, Value};
-use crate::store::{Database, DbConnection};
+use crate::store::DbConnection;
 
 /// A kind of record the change feed carries: [`RecordType::ALL`] (without the audit-only
 /// kinds, machine clients), for the document.
@@ -327,7 +325,7 @@ fn read_page(
     )
 )]
 #[get("/changes")]
-pub async fn changes(caller: Caller, req: HttpRequest, db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+pub async fn changes(caller: Caller, req: HttpRequest, db: Db) -> Reply {
     let params: ChangeParams = crate::http::extract::query(req.query_string())?;
     let limit = params.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {

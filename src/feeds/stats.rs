@@ -15,9 +15,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::openapi::ListProblems;
+use crate::http::{Db, Reply};
 use crate::resources::content;
 use crate::store::sql::{Sql, Value};
-use crate::store::{Database, DbConnection};
+use crate::store::DbConnection;
 
 /// Filters of `GET /stats`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -208,12 +209,7 @@ impl StatsCache {
     responses((status = 200, description = "Counts", body = Stats), ListProblems)
 )]
 #[get("/stats")]
-pub async fn stats(
-    caller: Caller,
-    req: HttpRequest,
-    db: web::Data<Database>,
-    cache: web::Data<StatsCache>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn stats(caller: Caller, req: HttpRequest, db: Db, cache: web::Data<StatsCache>) -> Reply {
     let filters: StatsFilters = crate::http::extract::query(req.query_string())?;
     let country = match &filters.country {
         Some(code) => match crate::kernel::records::country_codes("country", std::slice::from_ref(code))?.pop() {

@@ -16,3 +16,9 @@ pub mod request_id;
 pub mod response_cache;
 pub mod routing;
 pub mod screen;
+
+/// The database, as a route handler receives it.
+pub type Db = actix_web::web::Data<crate::store::Database>;
+
+/// What a route handler answers: a response, or a problem.
+pub type Reply = Result<actix_web::HttpResponse, error::ApiError>;

@@ -11,9 +11,9 @@ use crate::http::error::ApiError;
 use crate::http::extract::{typed, JsonBody, NoQuery};
 use crate::http::openapi::{ClientCreateProblems, ClientReadProblems};
 use crate::http::paging::{self, FormatParam, ListRequest, PageParams, Sort};
+use crate::http::{Db, Reply};
 use crate::kernel::records::BASE;
 use crate::store::journal::Actor;
-use crate::store::Database;
 
 crate::list_type!(ClientList, Client, "A page of machine clients.");
 
@@ -51,7 +51,7 @@ fn no_store(mut response: HttpResponse) -> HttpResponse {
     security(("bearer" = []))
 )]
 #[get("/clients")]
-pub async fn list(caller: Caller, req: HttpRequest, db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+pub async fn list(caller: Caller, req: HttpRequest, db: Db) -> Reply {
     caller.require()?.may_manage_clients()?;
     let (page, filters): (PageParams, ClientFilters) = paging::parse_query(req.query_string())?;
     let sort = Sort::parse(filters.sort.as_deref(), clients::SORT_FIELDS, "created_at")?;
@@ -85,12 +85,7 @@ pub async fn list(caller: Caller, req: HttpRequest, db: web::Data<Database>) -> 
     security(("bearer" = []))
 )]
 #[get("/clients/{id}")]
-pub async fn read(
-    caller: Caller,
-    _q: NoQuery,
-    id: web::Path<String>,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn read(caller: Caller, _q: NoQuery, id: web::Path<String>, db: Db) -> Reply {
     caller.require()?.may_manage_clients()?;
     let id = client_id(&id)?;
     let found = db.read(move |conn| clients::find(conn, &id)).await?;
@@ -116,12 +111,7 @@ pub async fn read(
     security(("bearer" = []))
 )]
 #[post("/clients")]
-pub async fn create(
-    caller: Caller,
-    _q: NoQuery,
-    body: JsonBody,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(caller: Caller, _q: NoQuery, body: JsonBody, db: Db) -> Reply {
     let principal = caller.require()?;
     principal.may_manage_clients()?;
     let new: NewClient = typed(body.0)?;
@@ -143,12 +133,7 @@ pub async fn create(
     security(("bearer" = []))
 )]
 #[post("/clients/{id}/revoke")]
-pub async fn revoke(
-    caller: Caller,
-    _q: NoQuery,
-    id: web::Path<String>,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn revoke(caller: Caller, _q: NoQuery, id: web::Path<String>, db: Db) -> Reply {
     let principal = caller.require()?;
     principal.may_manage_clients()?;
     let id = client_id(&id)?;

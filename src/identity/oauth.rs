@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use crate::http::auth::JwtKeys;
 use crate::http::error::ApiError;
 use crate::http::extract;
-use crate::store::Database;
+use crate::http::{Db, Reply};
 
 /// The form of a token request. (`scope` is not used: what a token may do follows from the
 /// client's role and coalitions; a non-empty `scope` is `invalid_scope`.)
@@ -257,11 +257,11 @@ fn decoy_hash() -> &'static str {
 pub async fn token(
     req: HttpRequest,
     payload: web::Payload,
-    db: web::Data<Database>,
+    db: Db,
     keys: web::Data<JwtKeys>,
     failures: web::Data<FailureLimit>,
     ttl: web::Data<ClientTokenTtl>,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

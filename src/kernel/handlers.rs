@@ -3,7 +3,7 @@
 //! annotated wrappers around these; the extractors come in the wrappers' argument order, so
 //! a malformed request fails the same way on every route.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 
 use super::{Collection, Op, Resource, Syncable};
 use crate::http::auth::Caller;
@@ -13,17 +13,14 @@ use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
 use crate::http::paging::{self, ListRequest};
 use crate::http::response_cache;
+use crate::http::{Db, Reply};
 use crate::kernel::sync;
 use crate::kernel::{read, records};
 use crate::store::journal::Actor;
-use crate::store::{Database, DbConnection};
+use crate::store::DbConnection;
 
 /// `GET /<resources>`: a page as JSON, or every matching record as CSV.
-pub async fn list<R: Collection>(
-    caller: Caller,
-    req: HttpRequest,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list<R: Collection>(caller: Caller, req: HttpRequest, db: Db) -> Reply {
     let (page, filters) = super::parse_list::<R>(req.query_string())?;
     let include = R::list_include(&filters)?;
     let sort = R::sort(&filters)?;
@@ -66,12 +63,7 @@ pub fn path_args<R: Resource>(req: &HttpRequest) -> Result<R::PathArgs, ApiError
 }
 
 /// `GET /<resources>/{key}`: one record the caller may see, with its version's `ETag`.
-pub async fn get<R: Resource>(
-    caller: Caller,
-    args: R::PathArgs,
-    req: HttpRequest,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get<R: Resource>(caller: Caller, args: R::PathArgs, req: HttpRequest, db: Db) -> Reply {
     let params: R::GetParams = crate::http::extract::query(req.query_string())?;
     let include = R::get_include(&params)?;
     let key = R::key(args)?;
@@ -85,11 +77,7 @@ pub async fn get<R: Resource>(
 }
 
 /// `POST /<resources>`: 201 with `Location` and `ETag`.
-pub async fn create<R: Collection>(
-    caller: Caller,
-    body: JsonBody,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create<R: Collection>(caller: Caller, body: JsonBody, db: Db) -> Reply {
     let principal = caller.require()?.clone();
     R::may(&principal, Op::Create)?;
     let input = <R::Input as records::Writable>::parse(body.0)?;
@@ -134,9 +122,9 @@ pub async fn update<R: Resource>(
     args: R::PathArgs,
     if_match: IfMatch,
     body: JsonBody,
-    db: web::Data<Database>,
+    db: Db,
     kind: Body,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let principal = caller.require()?.clone();
     R::may(&principal, Op::Update)?;
     let key = R::key(args)?;
@@ -157,12 +145,7 @@ pub async fn update<R: Resource>(
 }
 
 /// `DELETE /<resources>/{key}`: 204.
-pub async fn delete<R: Resource>(
-    caller: Caller,
-    args: R::PathArgs,
-    if_match: IfMatch,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn delete<R: Resource>(caller: Caller, args: R::PathArgs, if_match: IfMatch, db: Db) -> Reply {
     let principal = caller.require()?.clone();
     R::may(&principal, Op::Delete)?;
     let key = R::key(args)?;
@@ -182,8 +165,8 @@ pub async fn upsert<R: Syncable>(
     external_id: String,
     if_match: IfMatch,
     body: JsonBody,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+    db: Db,
+) -> Reply {
     let principal = caller.require()?.clone();
     let external_id = sync::external_id_of_path(&external_id)?;
     let actor = Actor::from(&principal);
@@ -225,11 +208,7 @@ pub struct Batch<T> {
 }
 
 /// `POST /<resources>/batch`: up to 500 records in one transaction, all or nothing.
-pub async fn batch<R: Syncable>(
-    caller: Caller,
-    body: JsonBody,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError>
+pub async fn batch<R: Syncable>(caller: Caller, body: JsonBody, db: Db) -> Reply
 where
     R::Input: sync::External,
 {

@@ -22,11 +22,8 @@ macro_rules! list_route {
             )
         )]
         #[get($path)]
-        pub async fn $name(
-            caller: $crate::http::auth::Caller,
-            req: actix_web::HttpRequest,
-            db: actix_web::web::Data<$crate::store::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
+        pub async fn $name(caller: $crate::http::auth::Caller, req: actix_web::HttpRequest,
+            db: $crate::http::Db) -> $crate::http::Reply {
             $crate::kernel::handlers::list::<$resource>(caller, req, db).await
         }
     };
@@ -44,11 +41,8 @@ macro_rules! get_route {
             responses((status = 200, description = $ok, body = $body), ReadProblems)
         )]
         #[get($path)]
-        pub async fn $name(
-            caller: $crate::http::auth::Caller,
-            req: actix_web::HttpRequest,
-            db: actix_web::web::Data<$crate::store::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
+        pub async fn $name(caller: $crate::http::auth::Caller, req: actix_web::HttpRequest,
+            db: $crate::http::Db) -> $crate::http::Reply {
             let args = $crate::kernel::handlers::path_args::<$resource>(&req)?;
             $crate::kernel::handlers::get::<$resource>(caller, args, req, db).await
         }
@@ -68,12 +62,8 @@ macro_rules! create_route {
             security(("bearer" = []))
         )]
         #[post($path)]
-        pub async fn $name(
-            caller: $crate::http::auth::Caller,
-            _q: $crate::http::extract::NoQuery,
-            body: $crate::http::extract::JsonBody,
-            db: actix_web::web::Data<$crate::store::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
+        pub async fn $name(caller: $crate::http::auth::Caller, _q: $crate::http::extract::NoQuery,
+            body: $crate::http::extract::JsonBody, db: $crate::http::Db) -> $crate::http::Reply {
             $crate::kernel::handlers::create::<$resource>(caller, body, db).await
         }
     };
@@ -106,14 +96,9 @@ macro_rules! update_route {
             security(("bearer" = []))
         )]
         #[$method($path)]
-        pub async fn $name(
-            req: actix_web::HttpRequest,
-            caller: $crate::http::auth::Caller,
-            if_match: $crate::http::caching::IfMatch,
-            _q: $crate::http::extract::NoQuery,
-            body: $crate::http::extract::JsonBody,
-            db: actix_web::web::Data<$crate::store::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
+        pub async fn $name(req: actix_web::HttpRequest, caller: $crate::http::auth::Caller,
+            if_match: $crate::http::caching::IfMatch, _q: $crate::http::extract::NoQuery,
+            body: $crate::http::extract::JsonBody, db: $crate::http::Db) -> $crate::http::Reply {
             let args = $crate::kernel::handlers::path_args::<$resource>(&req)?;
             let kind = $crate::kernel::handlers::Body::$kind;
             $crate::kernel::handlers::update::<$resource>(caller, args, if_match, body, db, kind).await
@@ -133,13 +118,9 @@ macro_rules! delete_route {
             security(("bearer" = []))
         )]
         #[delete($path)]
-        pub async fn $name(
-            req: actix_web::HttpRequest,
-            caller: $crate::http::auth::Caller,
-            if_match: $crate::http::caching::IfMatch,
-            _q: $crate::http::extract::NoQuery,
-            db: actix_web::web::Data<$crate::store::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
+        pub async fn $name(req: actix_web::HttpRequest, caller: $crate::http::auth::Caller,
+            if_match: $crate::http::caching::IfMatch, _q: $crate::http::extract::NoQuery,
+            db: $crate::http::Db) -> $crate::http::Reply {
             let args = $crate::kernel::handlers::path_args::<$resource>(&req)?;
             $crate::kernel::handlers::delete::<$resource>(caller, args, if_match, db).await
         }
@@ -174,14 +155,9 @@ macro_rules! sync_routes {
             security(("bearer" = []))
         )]
         #[put($upsert_path)]
-        pub async fn $upsert(
-            path: actix_web::web::Path<String>,
-            caller: $crate::http::auth::Caller,
-            if_match: $crate::http::caching::IfMatch,
-            _q: $crate::http::extract::NoQuery,
-            body: $crate::http::extract::JsonBody,
-            db: actix_web::web::Data<$crate::store::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
+        pub async fn $upsert(path: actix_web::web::Path<String>, caller: $crate::http::auth::Caller,
+            if_match: $crate::http::caching::IfMatch, _q: $crate::http::extract::NoQuery,
+            body: $crate::http::extract::JsonBody, db: $crate::http::Db) -> $crate::http::Reply {
             $crate::kernel::handlers::upsert::<$resource>(caller, path.into_inner(), if_match, body, db).await
         }
 
@@ -193,12 +169,8 @@ macro_rules! sync_routes {
             security(("bearer" = []))
         )]
         #[post($batch_path)]
-        pub async fn $batch(
-            caller: $crate::http::auth::Caller,
-            _q: $crate::http::extract::NoQuery,
-            body: $crate::http::extract::JsonBody,
-            db: actix_web::web::Data<$crate::store::Database>,
-        ) -> Result<actix_web::HttpResponse, $crate::http::error::ApiError> {
+        pub async fn $batch(caller: $crate::http::auth::Caller, _q: $crate::http::extract::NoQuery,
+            body: $crate::http::extract::JsonBody, db: $crate::http::Db) -> $crate::http::Reply {
             $crate::kernel::handlers::batch::<$resource>(caller, body, db).await
         }
     };

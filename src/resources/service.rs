@@ -3,7 +3,7 @@
 use crate::kernel::texts::Texts;
 use std::collections::BTreeMap;
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -11,8 +11,8 @@ use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::extract::NoQuery;
 use crate::http::openapi::ListProblems;
+use crate::http::{Db, Reply};
 use crate::store::sql::Sql;
-use crate::store::Database;
 
 /// What `GET /api/v1` returns.
 #[derive(Debug, Serialize, ToSchema)]
@@ -93,7 +93,7 @@ pub enum ChangeWatch {
     )
 )]
 #[get("/health")]
-pub async fn health(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+pub async fn health(db: Db) -> Reply {
     let backend = db.backend();
     db.read(|conn| {
         Sql::new("SELECT CAST(1 AS BIGINT) AS count")
@@ -157,7 +157,7 @@ pub struct Vocabularies(pub BTreeMap<String, Vec<Term>>);
     responses((status = 200, description = "Every vocabulary, keyed by name", body = Vocabularies), ListProblems)
 )]
 #[get("/vocabularies")]
-pub async fn vocabularies(_caller: Caller, _q: NoQuery, db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+pub async fn vocabularies(_caller: Caller, _q: NoQuery, db: Db) -> Reply {
     let terms = db
         .read(|conn| {
             Ok(

@@ -1,15 +1,15 @@
 //! HTTP handlers for `/coalitions/{id}/members` and `/organisations/{id}/memberships`.
 
-use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, put, web, HttpRequest};
 
 use super::model::{self, Include, Membership, MembershipFilters, MembershipInput, Owner};
 use super::resource::{self, Memberships};
 use crate::http::auth::Caller;
 use crate::http::csv_export;
-use crate::http::error::ApiError;
 use crate::http::extract::{JsonBody, NoQuery};
 use crate::http::openapi::{DeleteProblems, NestedCreateProblems, ReadProblems, SubListProblems, UpdateProblems};
 use crate::http::paging::{self, FormatParam, ListRequest, PageParams};
+use crate::http::{Db, Reply};
 use crate::kernel::records::{self, BASE};
 use crate::kernel::{read, Resource};
 use crate::store::journal::Actor;
@@ -18,12 +18,7 @@ use crate::store::Database;
 crate::list_type!(MembershipList, Membership, "A page of memberships.");
 
 /// Answer a membership list of `owner` (404 when it does not exist) as JSON or CSV.
-async fn respond_list(
-    req: &HttpRequest,
-    db: &Database,
-    owner: Owner,
-    allowed_include: &[&'static str],
-) -> Result<HttpResponse, ApiError> {
+async fn respond_list(req: &HttpRequest, db: &Database, owner: Owner, allowed_include: &[&'static str]) -> Reply {
     let (page, filters): (PageParams, MembershipFilters) = paging::parse_query(req.query_string())?;
     let include = Include::parse(filters.include.as_deref(), allowed_include)?;
     let sort = resource::sort(&filters)?;
@@ -61,12 +56,7 @@ async fn respond_list(
     responses((status = 200, description = "A page of memberships", content((MembershipList = "application/json"), (String = "text/csv"))), SubListProblems)
 )]
 #[get("/coalitions/{id}/members")]
-pub async fn list_members(
-    _caller: Caller,
-    req: HttpRequest,
-    path: web::Path<String>,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_members(_caller: Caller, req: HttpRequest, path: web::Path<String>, db: Db) -> Reply {
     let id = records::parse_id(&path, "coalition")?;
     respond_list(&req, &db, Owner::Coalition(id), &["organisation"]).await
 }
@@ -78,12 +68,7 @@ pub async fn list_members(
     responses((status = 200, description = "A page of memberships", content((MembershipList = "application/json"), (String = "text/csv"))), SubListProblems)
 )]
 #[get("/organisations/{id}/memberships")]
-pub async fn list_memberships(
-    _caller: Caller,
-    req: HttpRequest,
-    path: web::Path<String>,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_memberships(_caller: Caller, req: HttpRequest, path: web::Path<String>, db: Db) -> Reply {
     let id = records::parse_id(&path, "organisation")?;
     respond_list(&req, &db, Owner::Organisation(id), &["coalition"]).await
 }
@@ -97,13 +82,7 @@ pub async fn list_memberships(
     security(("bearer" = []))
 )]
 #[post("/coalitions/{id}/members")]
-pub async fn create_member(
-    path: web::Path<String>,
-    caller: Caller,
-    _q: NoQuery,
-    body: JsonBody,
-    db: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create_member(path: web::Path<String>, caller: Caller, _q: NoQuery, body: JsonBody, db: Db) -> Reply {
     let actor = Actor::from(caller.require()?);
     let principal = caller.require()?.clone();
     let coalition_id = records::parse_id(&path, "coalition")?;

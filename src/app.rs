@@ -260,9 +260,9 @@ impl Application {
     /// Connect, migrate and seed the database, bind the listener (port 0 picks a free one).
     pub fn build(settings: &Settings) -> anyhow::Result<Application> {
         if !settings.languages.is_empty() {
-            let languages = crate::http::language::Languages::new(&settings.languages)
-                .map_err(|e| anyhow::anyhow!("LANGUAGES: {e}"))?;
-            crate::kernel::texts::set_accepted(languages);
+            let languages =
+                crate::texts::Languages::new(&settings.languages).map_err(|e| anyhow::anyhow!("LANGUAGES: {e}"))?;
+            crate::texts::set_accepted(languages);
         }
         let db = Database::connect(&settings.database_url(), settings.db_pool_size)?;
         db.sizes().set_threshold(settings.large_table_rows);

@@ -23,25 +23,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::http::{auth::Caller, error::ApiError, openapi::SubListProblems, Db, Reply};
 pub use crate::store::feed::{compact, start_new_epoch};
 use crate::store::feed::{position, Position};
-use crate::store::journal::{RecordType, Written};
+use crate::store::journal::{FeedType, RecordType, Written};
 use crate::store::sql::{Sql, Value};
 use crate::store::DbConnection;
-
-/// A kind of record the change feed carries: [`RecordType::ALL`] (without the audit-only
-/// kinds, machine clients), for the document.
-pub struct FeedType;
-
-impl utoipa::PartialSchema for FeedType {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("A kind of record the change feed carries."))
-            .enum_values(Some(RecordType::ALL.map(RecordType::as_str)))
-            .into()
-    }
-}
-
-impl ToSchema for FeedType {}
 
 /// Query parameters of `GET /changes`.
 #[derive(Debug, Default, Deserialize, IntoParams)]

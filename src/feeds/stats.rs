@@ -134,7 +134,7 @@ fn compute(conn: &mut DbConnection, caller: &Caller, country: Option<String>) ->
         sql.push(")");
         conditions.push(sql);
     }
-    let year = if content::is_postgres(conn) {
+    let year = if conn.is_postgres() {
         "CAST(EXTRACT(YEAR FROM t.starts_at) AS BIGINT)"
     } else {
         "CAST(strftime('%Y', t.starts_at) AS INTEGER)"

@@ -17,10 +17,10 @@ use sha2::{Digest, Sha256};
 
 use crate::http::error::ApiError;
 use crate::http::paging::{ListFormat, ListRequest, Listed, PageParams};
-use crate::kernel::texts;
 use crate::store::sql::{Sql, TextRow};
 use crate::store::tables::Table;
 use crate::store::{Database, DbConnection};
+use crate::texts;
 
 /// Whether the client asked for CSV: by the `.csv` path, else `format` (which wins over
 /// `Accept`).
@@ -159,7 +159,7 @@ fn encode<T: Serialize>(
     for row in rows {
         let mut value = serde_json::to_value(row).map_err(|e| ApiError::Internal(format!("serialising a row: {e}")))?;
         if let Some(languages) = languages {
-            crate::kernel::display::decorate(&mut value, languages);
+            crate::texts::display::decorate(&mut value, languages);
         }
         let record: Vec<String> = columns.iter().map(|c| cell(column(&value, c))).collect();
         writer.write_record(&record).map_err(fail)?;
@@ -186,7 +186,7 @@ pub struct Export {
 /// The columns of an export: each translated field of `columns` as one column per language
 /// present in the table (in the accepted list's order), and the `display` columns at the end.
 fn expanded(conn: &mut DbConnection, columns: &[&str], table: &Table) -> Result<Vec<String>, ApiError> {
-    let sql = if crate::resources::content::is_postgres(conn) {
+    let sql = if conn.is_postgres() {
         format!(
             "SELECT DISTINCT l AS value FROM {0}, jsonb_each({0}.texts::jsonb) f(k, v), jsonb_object_keys(f.v) l",
             table.name

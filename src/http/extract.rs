@@ -10,6 +10,9 @@ use serde::de::DeserializeOwned;
 
 use crate::http::error::{ApiError, FieldError};
 
+/// Most records one `…/batch` body may carry.
+pub const MAX_BATCH: usize = 500;
+
 /// How many times `MAX_BODY_BYTES` a `…/batch` body may be.
 pub const BATCH_FACTOR: usize = 16;
 

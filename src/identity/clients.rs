@@ -11,9 +11,11 @@ use utoipa::ToSchema;
 use crate::http::auth::Role;
 use crate::http::error::{ApiError, FieldError};
 use crate::http::paging::{ListQuery, ListRequest, Listed};
-use crate::kernel::records::{new_id, utc, References};
+use crate::kernel::records::{utc, References};
+use crate::store::batch::insert_rows;
 use crate::store::journal::{self, Action, Actor, Entry, RecordType};
-use crate::store::sql::{insert_rows, Sql, Value};
+use crate::store::new_id;
+use crate::store::sql::{Sql, Value};
 use crate::store::{now, DbConnection};
 
 /// Longest client name.

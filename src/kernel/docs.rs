@@ -200,7 +200,7 @@ pub fn document<R: Resource>(record: &R::Record) -> Result<String, ApiError> {
 }
 
 fn displayed(mut value: Json) -> Json {
-    crate::kernel::display::decorate(&mut value, &[]);
+    crate::texts::display::decorate(&mut value, &[]);
     value
 }
 

@@ -4,10 +4,27 @@
 
 use chrono::{DateTime, Utc};
 
-use super::records::fold;
 use crate::http::error::ApiError;
 use crate::store::sql::{Sql, Value};
 use crate::store::tables::{LinkTable, Table};
+
+/// The text `q` searches, built from a record's searchable fields: lowercased, diacritics
+/// removed (`Latvijā` → `latvija`, as [`fold`] does to `q`).
+pub fn search_text(parts: &[Option<&str>]) -> String {
+    parts.iter().flatten().map(|s| fold(s)).collect::<Vec<_>>().join("\n")
+}
+
+/// Lowercase `text` and remove its diacritics (`Ā` → `a`; marks alone are dropped).
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    text.to_lowercase()
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .nfc()
+        .collect()
+}
 
 /// A `q` filter: every word must occur in `column` (a lowercased search text).
 pub fn text_filter(column: &str, q: &str) -> Result<Option<Sql>, ApiError> {

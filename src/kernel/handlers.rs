@@ -50,7 +50,7 @@ pub async fn list<R: Collection>(caller: Caller, req: HttpRequest, db: Db) -> Re
     let mut response = paging::respond_documents(&req, listed);
     if stored {
         // Stored documents carry the `display` of a request naming no language.
-        response.extensions_mut().insert(crate::kernel::display::Rendered);
+        response.extensions_mut().insert(crate::texts::display::Rendered);
     }
     Ok(response_cache::unless(clock, response))
 }
@@ -210,7 +210,7 @@ pub struct Batch<T> {
 /// `POST /<resources>/batch`: up to 500 records in one transaction, all or nothing.
 pub async fn batch<R: Syncable>(caller: Caller, body: JsonBody, db: Db) -> Reply
 where
-    R::Input: sync::External,
+    R::Input: records::External,
 {
     let principal = caller.require()?.clone();
     let items: Vec<R::Input> = sync::parse_batch(body.0)?;

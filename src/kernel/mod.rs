@@ -8,7 +8,6 @@
 //! transaction — load the current record as the caller may see it, the record-level check,
 //! `If-Match`, parse the body, the check of the new state, and the write.
 
-pub mod display;
 pub mod docs;
 pub mod filters;
 pub mod handlers;
@@ -17,7 +16,6 @@ pub mod records;
 pub mod registry;
 pub mod routes;
 pub mod sync;
-pub mod texts;
 pub mod write;
 
 use std::collections::HashMap;
@@ -132,7 +130,7 @@ pub trait Resource: Sized + Send + Sync + 'static {
     const COLLECTION: &'static str;
     /// Columns of the CSV export, in order.
     const CSV_COLUMNS: &'static [&'static str];
-    /// Whether the records have translated fields ([`texts`]): their table has `texts`.
+    /// Whether the records have translated fields ([`crate::texts`]): their table has `texts`.
     const TRANSLATED: bool = false;
 
     /// The key a URL names (404 for anything that cannot name a record).
@@ -267,7 +265,7 @@ pub trait Collection: Resource {
     const NEW_KEYS: bool = true;
     /// The stored key of a new record (a new id; a country's code comes from its fields).
     fn new_key(_input: &Self::Input) -> String {
-        crate::kernel::records::new_id()
+        crate::store::new_id()
     }
 }
 

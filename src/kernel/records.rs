@@ -11,7 +11,9 @@ use crate::store::sql::{CountRow, Sql, Value};
 use crate::store::tables::{Table, COALITIONS, COUNTRIES, ORGANISATIONS};
 use crate::store::DbConnection;
 
-pub use super::filters::{codes, country_codes, ids, in_link_table, includes, text_filter, updated_since, SetFilters};
+pub use super::filters::{
+    codes, country_codes, ids, in_link_table, includes, search_text, text_filter, updated_since, SetFilters,
+};
 
 /// Base path of the API.
 pub const BASE: &str = "/api/v1";
@@ -21,11 +23,6 @@ pub fn parse_id(raw: &str, what: &str) -> Result<String, ApiError> {
     uuid::Uuid::parse_str(raw)
         .map(|u| u.hyphenated().to_string())
         .map_err(|_| ApiError::NotFound(format!("no {what} has the id `{raw}` (ids are UUIDs)")))
-}
-
-/// A new server-generated id (UUIDv7: opaque to clients, index-friendly for us).
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().hyphenated().to_string()
 }
 
 /// A stored timestamp as the API shows it (RFC 3339, UTC, `Z`).
@@ -97,8 +94,14 @@ pub fn patched<W: Writable>(current: &W::Record, patch: &serde_json::Value) -> R
     W::parse(document)
 }
 
+/// Inputs that carry the client's own id.
+pub trait External: Writable {
+    /// The client's id, if any.
+    fn external_id(&self) -> Option<&str>;
+}
+
 /// Implement [`Writable`] for an input type with `from_json`; with `external_id`, also
-/// [`External`](crate::kernel::sync::External) for one whose field `external_id` is the client's id.
+/// [`External`] for one whose field `external_id` is the client's id.
 #[macro_export]
 macro_rules! writable {
     ($input:ty, $record:ty) => {
@@ -111,7 +114,7 @@ macro_rules! writable {
     };
     ($input:ty, $record:ty, external_id) => {
         $crate::writable!($input, $record);
-        impl $crate::kernel::sync::External for $input {
+        impl $crate::kernel::records::External for $input {
             fn external_id(&self) -> Option<&str> {
                 self.external_id.as_deref()
             }
@@ -247,22 +250,4 @@ pub fn created<T: Serialize>(location: String, version: i64, body: &T) -> HttpRe
         .insert_header((header::LOCATION, location))
         .insert_header((header::ETAG, crate::http::caching::etag(version)))
         .json(body)
-}
-
-/// The text `q` searches, built from a record's searchable fields: lowercased, diacritics
-/// removed (`Latvijā` → `latvija`, as [`fold`] does to `q`).
-pub fn search_text(parts: &[Option<&str>]) -> String {
-    parts.iter().flatten().map(|s| fold(s)).collect::<Vec<_>>().join("\n")
-}
-
-/// Lowercase `text` and remove its diacritics (`Ā` → `a`; marks alone are dropped).
-pub fn fold(text: &str) -> String {
-    use unicode_normalization::char::is_combining_mark;
-    use unicode_normalization::UnicodeNormalization;
-    text.to_lowercase()
-        .nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .collect::<String>()
-        .nfc()
-        .collect()
 }

@@ -2,17 +2,9 @@
 //! (`PUT …/external/{external_id}`), and all-or-nothing batches (`POST …/batch`).
 
 use crate::http::error::{ApiError, FieldError};
-use crate::kernel::records::Writable;
+use crate::http::extract::MAX_BATCH;
+use crate::kernel::records::External;
 use crate::store::DbConnection;
-
-/// Most records one batch may carry.
-pub const MAX_BATCH: usize = 500;
-
-/// Inputs that carry the client's own id.
-pub trait External: Writable {
-    /// The client's id, if any.
-    fn external_id(&self) -> Option<&str>;
-}
 
 /// The external id of a URL, checked like the field.
 pub fn external_id_of_path(raw: &str) -> Result<String, ApiError> {

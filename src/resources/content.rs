@@ -71,11 +71,6 @@ pub fn select<R: Resource>(
     Ok(Selection { conditions, relevance })
 }
 
-/// Whether this connection is PostgreSQL (full-text search differs per backend).
-pub fn is_postgres(conn: &DbConnection) -> bool {
-    matches!(conn, DbConnection::Postgresql(_))
-}
-
 /// The words `text` is found by, the same on both backends: runs of letters and digits,
 /// lowercased, with diacritics removed (`Latvijā` → `latvija`); every other character
 /// separates words (`2024-2027` → `2024 2027`, `women's` → `women s`, `v2.1` → `v2 1`).
@@ -118,7 +113,7 @@ pub fn indexed_words(fields: &[Option<&str>]) -> String {
 
 /// What a record's `search_words` column holds for its translated fields, every text in every
 /// language, and its other searchable fields (see [`indexed_words`]).
-pub fn indexed_texts(translated: &[(&str, &crate::kernel::texts::Texts)], others: &[Option<&str>]) -> String {
+pub fn indexed_texts(translated: &[(&str, &crate::texts::Texts)], others: &[Option<&str>]) -> String {
     let mut texts: Vec<Option<&str>> = translated.iter().flat_map(|(_, t)| t.values().map(Some)).collect();
     texts.extend_from_slice(others);
     indexed_words(&texts)
@@ -199,7 +194,7 @@ pub fn matches(conn: &DbConnection, table: &Table, q: &str) -> Sql {
     if terms.is_empty() {
         return Sql::new("1 = 0");
     }
-    if is_postgres(conn) {
+    if conn.is_postgres() {
         let mut sql = Sql::new(&format!("{alias}.search @@ to_tsquery('simple', "));
         sql.bind(Value::Text(ts_query(&terms)));
         sql.push(")");
@@ -232,7 +227,7 @@ pub fn relevance(conn: &DbConnection, table: &Table, q: &str) -> Relevance {
             best_first: "ASC",
         };
     }
-    if is_postgres(conn) {
+    if conn.is_postgres() {
         let mut score = Sql::new(&format!("ts_rank({alias}.search, to_tsquery('simple', "));
         score.bind(Value::Text(ts_query(&terms)));
         score.push("))");

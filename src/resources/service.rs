@@ -1,6 +1,6 @@
 //! Service information: the API root, health, and the controlled vocabularies.
 
-use crate::kernel::texts::Texts;
+use crate::texts::Texts;
 use std::collections::BTreeMap;
 
 use actix_web::{get, HttpResponse};

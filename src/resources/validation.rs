@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
 
 use crate::http::error::{ApiError, FieldError};
+use crate::texts::{self, Field};
 
 /// Validate `input`, turning every failure into a field error.
 pub fn check<T: Validate>(input: &T) -> Result<(), ApiError> {
@@ -17,6 +18,28 @@ pub fn check<T: Validate>(input: &T) -> Result<(), ApiError> {
             out.sort_by(|a, b| a.field.cmp(&b.field));
             Err(ApiError::Validation(out))
         }
+    }
+}
+
+/// A request body with translated fields, typed, normalised and checked the same way for every
+/// resource: its `validator` rules, then its translated fields, then what attributes cannot say.
+pub trait Translated: Validate + serde::de::DeserializeOwned {
+    /// Trim texts, sort and deduplicate sets… before anything is checked.
+    fn normalise(&mut self) {}
+    /// Its original language and its translated fields, with their limits.
+    fn texts(&mut self) -> (&mut String, Vec<Field<'_>>);
+    /// The checks attributes cannot make (a set that must not be empty, an end after its start).
+    fn more_checks(&self, _errors: &mut Vec<FieldError>) {}
+
+    /// Type, normalise and check a JSON document; 422 naming every failure.
+    fn from_json(value: serde_json::Value) -> Result<Self, ApiError> {
+        let mut input: Self = crate::http::extract::typed(value)?;
+        input.normalise();
+        let mut errors = errors(&input);
+        let (original_language, fields) = input.texts();
+        texts::check(&mut errors, original_language, fields);
+        input.more_checks(&mut errors);
+        finish(input, errors)
     }
 }
 

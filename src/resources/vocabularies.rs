@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::kernel::texts::Texts;
+use crate::texts::Texts;
 
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $vocabulary:literal, { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
@@ -307,7 +307,7 @@ mod tests {
 
     #[test]
     fn translated_vocabularies_have_a_label_in_every_default_language() {
-        let languages = crate::http::language::Languages::default();
+        let languages = crate::texts::Languages::default();
         for (vocabulary, terms) in all() {
             for (code, labels) in terms {
                 if TRANSLATED.contains(&vocabulary) {

@@ -14,6 +14,14 @@ use super::DbConnection;
 /// Bound values per statement: under SQLite's (32,766) and PostgreSQL's (65,535) limits.
 const MAX_BINDS: usize = 30_000;
 
+/// Insert many rows with multi-row `INSERT`s (valid SQL on both backends), in chunks that
+/// stay under SQLite's and PostgreSQL's bound-parameter limits.
+pub fn insert_rows(conn: &mut DbConnection, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> QueryResult<()> {
+    let mut batch = Batch::default();
+    batch.insert(table, columns, rows);
+    batch.execute(conn)
+}
+
 /// Statements to run together; see the module documentation.
 #[derive(Default)]
 pub struct Batch {
@@ -49,7 +57,7 @@ impl Batch {
 
     /// Run the statements: on PostgreSQL as few statements as the bind limit allows.
     pub fn execute(self, conn: &mut DbConnection) -> QueryResult<()> {
-        if !matches!(conn, DbConnection::Postgresql(_)) {
+        if !conn.is_postgres() {
             for sql in self.statements {
                 sql.execute(conn)?;
             }

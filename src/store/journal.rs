@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::auth::{Principal, Role};
 use crate::http::error::ApiError;
 use crate::store::batch::Batch;
 use crate::store::sql::{Sql, Value};
@@ -81,6 +80,22 @@ impl RecordType {
     }
 }
 
+/// A kind of record the change feed carries: [`RecordType::ALL`] (without the audit-only
+/// kinds, machine clients), for the document.
+pub struct FeedType;
+
+impl utoipa::PartialSchema for FeedType {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("A kind of record the change feed carries."))
+            .enum_values(Some(RecordType::ALL.map(RecordType::as_str)))
+            .into()
+    }
+}
+
+impl ToSchema for FeedType {}
+
 /// Who is writing.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -104,18 +119,6 @@ impl Actor {
         Actor {
             sub: "cli".into(),
             role: "system",
-        }
-    }
-}
-
-impl From<&Principal> for Actor {
-    fn from(p: &Principal) -> Actor {
-        Actor {
-            sub: p.sub.clone(),
-            role: match p.role {
-                Role::Admin => "admin",
-                Role::Editor => "editor",
-            },
         }
     }
 }
@@ -230,7 +233,7 @@ pub fn record_with(
         .into_iter()
         .map(|e| {
             vec![
-                Value::Text(crate::kernel::records::new_id()),
+                Value::Text(super::new_id()),
                 Value::Timestamp(at),
                 Value::Text(actor.sub.clone()),
                 Value::Text(actor.role.into()),

@@ -41,6 +41,13 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+impl DbConnection {
+    /// Whether this is PostgreSQL (where the SQL of a few statements differs).
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, DbConnection::Postgresql(_))
+    }
+}
+
 /// Which database a URL points at, decided by its scheme (SQLite would accept any string).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -340,6 +347,11 @@ impl Database {
             newest_seq: self.newest_seen.lock().unwrap_or_else(|p| p.into_inner())[1],
         }
     }
+}
+
+/// A new server-generated id (UUIDv7: opaque to clients, index-friendly for us).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().hyphenated().to_string()
 }
 
 /// The current time as stored: UTC, truncated to microseconds (PostgreSQL's precision).

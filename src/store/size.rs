@@ -77,7 +77,7 @@ impl Sizes {
     /// Read the estimates again. PostgreSQL only: on SQLite no table counts as large unless
     /// the threshold is 0 (its statements are cheap to plan, and it has no estimates to read).
     pub fn refresh(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
-        if !matches!(conn, DbConnection::Postgresql(_)) {
+        if !conn.is_postgres() {
             return Ok(());
         }
         let mut sql = Sql::new(

@@ -282,14 +282,6 @@ pub struct PairRow {
     pub value: String,
 }
 
-/// Insert many rows with multi-row `INSERT`s (valid SQL on both backends), in chunks that
-/// stay under SQLite's and PostgreSQL's bound-parameter limits.
-pub fn insert_rows(conn: &mut DbConnection, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> QueryResult<()> {
-    let mut batch = super::batch::Batch::default();
-    batch.insert(table, columns, rows);
-    batch.execute(conn)
-}
-
 /// Escape `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

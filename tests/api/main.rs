@@ -31,6 +31,7 @@ mod identity;
 mod initiatives;
 mod jwks;
 mod languages;
+mod layers;
 
 mod malformed;
 mod memberships;

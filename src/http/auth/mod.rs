@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::http::error::ApiError;
+use crate::store::journal::Actor;
 
 /// The token of an `Authorization` value, when its scheme is `Bearer` in any case
 /// (RFC 7235: schemes are case-insensitive); `Err` names what is wrong.
@@ -44,6 +45,19 @@ pub struct Principal {
     pub role: Role,
     /// the coalitions an editor may write
     pub coalitions: BTreeSet<String>,
+}
+
+/// The journal's writer: the token's `sub` and role.
+impl From<&Principal> for Actor {
+    fn from(p: &Principal) -> Actor {
+        Actor {
+            sub: p.sub.clone(),
+            role: match p.role {
+                Role::Admin => "admin",
+                Role::Editor => "editor",
+            },
+        }
+    }
 }
 
 /// Whoever sent the request: anonymous, or the holder of a valid token.

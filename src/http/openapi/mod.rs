@@ -43,7 +43,7 @@ Lists return `{\"data\": [...], \"page\": {\"limit\", \"next_cursor\", \"total\"
     ),
     // Types only parameters refer to (utoipa collects the ones bodies refer to by itself);
     // `contract::every_reference_resolves` fails on any schema left out.
-    components(schemas(Problem, FieldError, crate::store::journal::RecordType, crate::feeds::changes::FeedType)),
+    components(schemas(Problem, FieldError, crate::store::journal::RecordType, crate::store::journal::FeedType)),
     modifiers(&SharedComponents),
 )]
 pub struct ApiDoc;

@@ -174,7 +174,7 @@ fn screen_parameters(doc: &mut Value) {
                 } else if ["language", "text_language"].contains(&parameter["name"].as_str().unwrap_or_default())
                     && parameter["in"] == "query"
                 {
-                    parameter["schema"]["items"]["pattern"] = Value::String(crate::kernel::texts::tag_pattern());
+                    parameter["schema"]["items"]["pattern"] = Value::String(crate::texts::tag_pattern());
                 }
                 if parameter["name"] == "country" && parameter["in"] == "query" {
                     let schema = &mut parameter["schema"];

@@ -72,7 +72,7 @@ fn refine_json(doc: &mut Value) {
                     let body = &mut operation["requestBody"]["content"]["application/json"]["schema"];
                     if body["type"] == "array" {
                         body["minItems"] = json!(1);
-                        body["maxItems"] = json!(crate::kernel::sync::MAX_BATCH);
+                        body["maxItems"] = json!(crate::http::extract::MAX_BATCH);
                     }
                 }
                 responses(path, method, operation);
@@ -109,7 +109,7 @@ fn translated(doc: &mut Value, request_schemas: &std::collections::BTreeSet<Stri
                 continue;
             };
             if let Some(original) = properties.get_mut("original_language") {
-                original["pattern"] = Value::String(crate::kernel::texts::tag_pattern());
+                original["pattern"] = Value::String(crate::texts::tag_pattern());
             }
             let record = properties.contains_key("original_language")
                 || properties
@@ -118,13 +118,13 @@ fn translated(doc: &mut Value, request_schemas: &std::collections::BTreeSet<Stri
             if request_schemas.contains(name) || !record {
                 continue;
             }
-            let fields: Vec<&str> = crate::kernel::texts::FIELDS
+            let fields: Vec<&str> = crate::texts::FIELDS
                 .iter()
                 .copied()
                 .filter(|f| properties.contains_key(*f))
                 .collect();
             let display = format!("{name}Display");
-            displays.push((display.clone(), crate::kernel::texts::display_schema(&fields)));
+            displays.push((display.clone(), crate::texts::display_schema(&fields)));
             properties.insert(
                 "display".into(),
                 json!({"$ref": format!("#/components/schemas/{display}"), "description": "Read-only: the translated fields as plain strings, in the request's language."}),
@@ -141,7 +141,7 @@ fn translated(doc: &mut Value, request_schemas: &std::collections::BTreeSet<Stri
         "description": "The languages of `display`, most preferred first (comma-separated accepted tags, e.g. `lv,en`); \
             the record's original language always ends the chain. Without it, `Accept-Language` decides. An unknown or \
             malformed tag is a 400.",
-        "schema": {"type": "string", "pattern": crate::kernel::texts::tags_pattern()},
+        "schema": {"type": "string", "pattern": crate::texts::tags_pattern()},
         "example": "lv,en"
     });
     if let Some(paths) = doc["paths"].as_object_mut() {

@@ -10,13 +10,13 @@ use super::data::{DemoData, EVENT_TITLES, TOPICS};
 use super::network::Network;
 use super::real::local;
 use crate::http::error::ApiError;
-use crate::kernel::texts::Texts;
 use crate::resources::initiatives::model::{InitiativeInput, ParticipantInput};
 use crate::resources::trainings::model::{Speaker, TrainingInput};
 use crate::resources::vocabularies::{
     ActivityArea, EventFormat, EventKind, InitiativeStatus, ParticipationRole, Publication, Sphere,
 };
 use crate::store::decode;
+use crate::texts::Texts;
 
 /// Generates demo inputs from one seeded random sequence, so a scale always gives the same data.
 pub struct Generator<'a> {

@@ -2,7 +2,7 @@
 //! when the country has it), each with a coordinator and four more members, written through
 //! the kernel's bulk path (organisations, coalitions) and the membership write.
 
-use crate::kernel::texts::Texts;
+use crate::texts::Texts;
 use std::collections::BTreeMap;
 
 use super::data::DemoData;

@@ -1,7 +1,7 @@
 //! The events the brief names, once each (recognised by their external ids), with the
 //! facility that ran them, written through the same write path as the API's.
 
-use crate::kernel::texts::Texts;
+use crate::texts::Texts;
 use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
 
 use super::network::Network;

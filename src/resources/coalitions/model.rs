@@ -1,6 +1,5 @@
 //! Coalition rows, their DTOs, and the queries over them.
 
-use crate::kernel::texts::{self, Field, Texts};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -9,7 +8,7 @@ use validator::Validate;
 
 use crate::http::error::ApiError;
 use crate::kernel::records::{self, References};
-use crate::resources::validation::{self, trim_opt};
+use crate::resources::validation::{self, trim_opt, Translated};
 use crate::resources::vocabularies::{ActivityArea, CoalitionStatus};
 use crate::store::decode;
 use crate::store::journal::{self, Actor};
@@ -17,6 +16,7 @@ use crate::store::schema::coalitions;
 use crate::store::sql::{load_sets, Sql, TextRow, Value};
 use crate::store::tables::{COALITIONS, COALITION_AREAS};
 use crate::store::DbConnection;
+use crate::texts::{self, Field, Texts};
 
 /// A coalition as stored.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -117,31 +117,23 @@ pub struct CoalitionInput {
     pub coordinator_id: Option<uuid::Uuid>,
 }
 
-impl CoalitionInput {
-    fn normalised(mut self) -> CoalitionInput {
-        self.founded = trim_opt(self.founded);
-        self.website = trim_opt(self.website);
-        self.contact_email = trim_opt(self.contact_email);
+impl Translated for CoalitionInput {
+    fn normalise(&mut self) {
+        self.founded = trim_opt(self.founded.take());
+        self.website = trim_opt(self.website.take());
+        self.contact_email = trim_opt(self.contact_email.take());
         validation::set(&mut self.activity_areas);
-        self
     }
-
-    /// Type and validate a JSON document; 422 on any failure.
-    pub fn from_json(value: serde_json::Value) -> Result<CoalitionInput, ApiError> {
-        let input: CoalitionInput = crate::http::extract::typed(value)?;
-        let mut input = input.normalised();
-        let mut errors = validation::errors(&input);
-        texts::check(
-            &mut errors,
-            &mut input.original_language,
-            vec![
-                Field::required("name", &mut input.name, 200),
-                Field::optional("description", &mut input.description, 10000),
-            ],
-        );
-        validation::finish(input, errors)
+    fn texts(&mut self) -> (&mut String, Vec<Field<'_>>) {
+        let fields = vec![
+            Field::required("name", &mut self.name, 200),
+            Field::optional("description", &mut self.description, 10000),
+        ];
+        (&mut self.original_language, fields)
     }
+}
 
+impl CoalitionInput {
     /// Every reference must exist.
     pub fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
         let mut refs = References::default();

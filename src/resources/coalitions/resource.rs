@@ -5,11 +5,12 @@ use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
 use crate::http::paging::Sort;
-use crate::kernel::{read, records, texts, Collection, Op, Resource, Set};
+use crate::kernel::{read, records, Collection, Op, Resource, Set};
 use crate::store::journal::{Actor, RecordType};
 use crate::store::sql::Value;
 use crate::store::tables::{Table, COALITIONS, COALITION_AREAS};
 use crate::store::DbConnection;
+use crate::texts;
 
 /// `/coalitions`.
 pub struct Coalitions;

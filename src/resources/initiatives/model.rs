@@ -8,15 +8,15 @@ use validator::Validate;
 
 use crate::http::error::{ApiError, FieldError};
 use crate::kernel::records::References;
-use crate::kernel::texts::{self, Field, Texts};
 use crate::resources::coalitions::model::Coalition;
 use crate::resources::organisations::model::Organisation;
-use crate::resources::validation::{self, trim_opt};
+use crate::resources::validation::{self, trim_opt, Translated};
 use crate::resources::vocabularies::{
     ActivityArea, InitiativeStatus, ParticipationRole, Publication, Sphere, TargetGroup, Theme,
 };
 use crate::store::schema::initiatives;
 use crate::store::DbConnection;
+use crate::texts::{self, Field, Texts};
 
 /// An initiative as stored (sets live in link tables).
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -204,50 +204,49 @@ pub struct InitiativeInput {
     pub external_id: Option<String>,
 }
 
-impl InitiativeInput {
-    /// Type, normalise and validate a JSON document; 422 on any failure.
-    pub fn from_json(value: serde_json::Value) -> Result<InitiativeInput, ApiError> {
-        let mut input: InitiativeInput = crate::http::extract::typed(value)?;
-        input.website = trim_opt(input.website);
-        input.funding = trim_opt(input.funding);
-        input.external_id = trim_opt(input.external_id);
-        validation::set(&mut input.activity_areas);
-        validation::set(&mut input.themes);
-        validation::set(&mut input.target_groups);
-        validation::set(&mut input.countries);
+impl Translated for InitiativeInput {
+    fn normalise(&mut self) {
+        self.website = trim_opt(self.website.take());
+        self.funding = trim_opt(self.funding.take());
+        self.external_id = trim_opt(self.external_id.take());
+        validation::set(&mut self.activity_areas);
+        validation::set(&mut self.themes);
+        validation::set(&mut self.target_groups);
+        validation::set(&mut self.countries);
         // In the order reads list them: by role, then organisation.
-        input.organisations.sort_by_key(|p| (p.role, p.organisation_id));
-        input.organisations.dedup();
-        let mut errors = validation::errors(&input);
-        texts::check(
-            &mut errors,
-            &mut input.original_language,
-            vec![
-                Field::required("title", &mut input.title, 300),
-                Field::optional("summary", &mut input.summary, 2000),
-                Field::optional("description", &mut input.description, 20000),
-            ],
-        );
-        if input.activity_areas.is_empty() {
+        self.organisations.sort_by_key(|p| (p.role, p.organisation_id));
+        self.organisations.dedup();
+    }
+    fn texts(&mut self) -> (&mut String, Vec<Field<'_>>) {
+        let fields = vec![
+            Field::required("title", &mut self.title, 300),
+            Field::optional("summary", &mut self.summary, 2000),
+            Field::optional("description", &mut self.description, 20000),
+        ];
+        (&mut self.original_language, fields)
+    }
+    fn more_checks(&self, errors: &mut Vec<FieldError>) {
+        if self.activity_areas.is_empty() {
             errors.push(FieldError::new(
                 "activity_areas",
                 "empty",
                 "must contain at least one activity area",
             ));
         }
-        if input.countries.is_empty() {
+        if self.countries.is_empty() {
             errors.push(FieldError::new(
                 "countries",
                 "empty",
                 "must contain at least one country",
             ));
         }
-        validation::country_codes(&mut errors, "countries", &input.countries);
-        let before = input.end_date.is_some_and(|end| end < input.start_date);
-        validation::not_before(&mut errors, "end_date", "start_date", before);
-        validation::finish(input, errors)
+        validation::country_codes(errors, "countries", &self.countries);
+        let before = self.end_date.is_some_and(|end| end < self.start_date);
+        validation::not_before(errors, "end_date", "start_date", before);
     }
+}
 
+impl InitiativeInput {
     /// The coalition as stored.
     pub fn coalition(&self) -> String {
         self.coalition_id.hyphenated().to_string()

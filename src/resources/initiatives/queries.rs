@@ -4,7 +4,7 @@
 use super::filters::InitiativeFilters;
 use super::model::{Initiative, InitiativeRow, Participant};
 use crate::http::error::ApiError;
-use crate::kernel::{records, texts, Resource};
+use crate::kernel::{records, Resource};
 use crate::resources::coalitions::resource::Coalitions;
 use crate::resources::organisations::resource::Organisations;
 use crate::resources::vocabularies::{
@@ -16,6 +16,7 @@ use crate::store::tables::{
     INITIATIVES, INITIATIVE_AREAS, INITIATIVE_COUNTRIES, INITIATIVE_GROUPS, INITIATIVE_ORGANISATIONS, INITIATIVE_THEMES,
 };
 use crate::store::DbConnection;
+use crate::texts;
 
 /// What to embed in each initiative.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::paging::Sort;
 use crate::kernel::read;
-use crate::kernel::{records, texts, Collection, Resource, Set, Syncable};
+use crate::kernel::{records, Collection, Resource, Set, Syncable};
 use crate::resources::content;
 use crate::store::journal::RecordType;
 use crate::store::sql::Value;
@@ -16,6 +16,7 @@ use crate::store::tables::{
     INITIATIVE_THEMES,
 };
 use crate::store::DbConnection;
+use crate::texts;
 
 /// `/initiatives`.
 pub struct Initiatives;

@@ -125,7 +125,7 @@ pub fn create(
     let mut refs = References::default();
     refs.organisation("organisation_id", &input.organisation());
     refs.finish(conn)?;
-    let id = records::new_id();
+    let id = crate::store::new_id();
     let stamp = now();
     let base = serde_json::Map::from_iter([
         ("id".to_string(), serde_json::Value::from(id.as_str())),

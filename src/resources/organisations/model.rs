@@ -1,6 +1,5 @@
 //! Organisation rows, DTOs and queries.
 
-use crate::kernel::texts::{self, Field, Texts};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -9,7 +8,7 @@ use validator::Validate;
 
 use crate::http::error::ApiError;
 use crate::kernel::records::{self, References};
-use crate::resources::validation::{self, trim_opt};
+use crate::resources::validation::{self, trim_opt, Translated};
 use crate::resources::vocabularies::Sector;
 use crate::store::journal::{self, Actor, RecordType};
 use crate::store::schema::organisations;
@@ -18,6 +17,7 @@ use crate::store::tables::{
     LinkTable, Table, COALITIONS, INITIATIVES, INITIATIVE_ORGANISATIONS, ORGANISATIONS, TRAININGS,
 };
 use crate::store::{now, DbConnection};
+use crate::texts::{self, Field, Texts};
 
 /// An organisation as stored.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -125,26 +125,23 @@ pub struct OrganisationInput {
     pub external_id: Option<String>,
 }
 
-impl OrganisationInput {
-    /// Type and validate a JSON document; 422 on any failure.
-    pub fn from_json(value: serde_json::Value) -> Result<OrganisationInput, ApiError> {
-        let mut input: OrganisationInput = crate::http::extract::typed(value)?;
-        input.acronym = trim_opt(input.acronym);
-        input.country_code = validation::empty_none(input.country_code);
-        input.website = trim_opt(input.website);
-        input.external_id = trim_opt(input.external_id);
-        let mut errors = validation::errors(&input);
-        texts::check(
-            &mut errors,
-            &mut input.original_language,
-            vec![
-                Field::required("name", &mut input.name, 300),
-                Field::optional("description", &mut input.description, 10000),
-            ],
-        );
-        validation::finish(input, errors)
+impl Translated for OrganisationInput {
+    fn normalise(&mut self) {
+        self.acronym = trim_opt(self.acronym.take());
+        self.country_code = validation::empty_none(self.country_code.take());
+        self.website = trim_opt(self.website.take());
+        self.external_id = trim_opt(self.external_id.take());
     }
+    fn texts(&mut self) -> (&mut String, Vec<Field<'_>>) {
+        let fields = vec![
+            Field::required("name", &mut self.name, 300),
+            Field::optional("description", &mut self.description, 10000),
+        ];
+        (&mut self.original_language, fields)
+    }
+}
 
+impl OrganisationInput {
     /// Every reference must exist: the country.
     pub fn check_references(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
         let mut refs = References::default();

@@ -1,6 +1,5 @@
 //! Training rows, DTOs, input validation and filters.
 
-use crate::kernel::texts::{self, Field, Texts};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -11,10 +10,11 @@ use crate::http::error::{ApiError, FieldError};
 use crate::kernel::records::References;
 use crate::resources::coalitions::model::Coalition;
 use crate::resources::organisations::model::Organisation;
-use crate::resources::validation::{self, trim_opt};
+use crate::resources::validation::{self, trim_opt, Translated};
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
 use crate::store::schema::trainings;
 use crate::store::DbConnection;
+use crate::texts::{self, Field, Texts};
 
 /// A training as stored (sets and speakers live in link tables).
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -245,38 +245,36 @@ pub fn stored(ts: &DateTime<FixedOffset>) -> NaiveDateTime {
         .naive_utc()
 }
 
-impl TrainingInput {
-    /// Type, normalise and validate a JSON document; 422 on any failure.
-    pub fn from_json(value: serde_json::Value) -> Result<TrainingInput, ApiError> {
-        let mut input: TrainingInput = crate::http::extract::typed(value)?;
-        input.city = trim_opt(input.city);
-        input.country_code = validation::empty_none(input.country_code);
-        input.participants_note = trim_opt(input.participants_note);
-        input.registration_url = trim_opt(input.registration_url);
-        input.external_id = trim_opt(input.external_id);
-        for speaker in &mut input.speakers {
+impl Translated for TrainingInput {
+    fn normalise(&mut self) {
+        self.city = trim_opt(self.city.take());
+        self.country_code = validation::empty_none(self.country_code.take());
+        self.participants_note = trim_opt(self.participants_note.take());
+        self.registration_url = trim_opt(self.registration_url.take());
+        self.external_id = trim_opt(self.external_id.take());
+        for speaker in &mut self.speakers {
             speaker.name = speaker.name.trim().to_string();
             speaker.affiliation = trim_opt(speaker.affiliation.take());
         }
-        validation::set(&mut input.activity_areas);
-        validation::set(&mut input.themes);
-        validation::set(&mut input.audience_countries);
-        validation::set(&mut input.languages);
+        validation::set(&mut self.activity_areas);
+        validation::set(&mut self.themes);
+        validation::set(&mut self.audience_countries);
+        validation::set(&mut self.languages);
         // Stored with microsecond precision: compare and keep what will be read back.
-        input.starts_at = stored(&input.starts_at).and_utc().fixed_offset();
-        input.ends_at = stored(&input.ends_at).and_utc().fixed_offset();
-        let mut errors = validation::errors(&input);
-        texts::check(
-            &mut errors,
-            &mut input.original_language,
-            vec![
-                Field::required("title", &mut input.title, 300),
-                Field::optional("description", &mut input.description, 20000),
-            ],
-        );
-        validation::not_before(&mut errors, "ends_at", "starts_at", input.ends_at < input.starts_at);
-        validation::country_codes(&mut errors, "audience_countries", &input.audience_countries);
-        for (i, code) in input.languages.iter().enumerate() {
+        self.starts_at = stored(&self.starts_at).and_utc().fixed_offset();
+        self.ends_at = stored(&self.ends_at).and_utc().fixed_offset();
+    }
+    fn texts(&mut self) -> (&mut String, Vec<Field<'_>>) {
+        let fields = vec![
+            Field::required("title", &mut self.title, 300),
+            Field::optional("description", &mut self.description, 20000),
+        ];
+        (&mut self.original_language, fields)
+    }
+    fn more_checks(&self, errors: &mut Vec<FieldError>) {
+        validation::not_before(errors, "ends_at", "starts_at", self.ends_at < self.starts_at);
+        validation::country_codes(errors, "audience_countries", &self.audience_countries);
+        for (i, code) in self.languages.iter().enumerate() {
             if !(code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase())) {
                 errors.push(FieldError::new(
                     format!("languages[{i}]"),
@@ -285,9 +283,10 @@ impl TrainingInput {
                 ));
             }
         }
-        validation::finish(input, errors)
     }
+}
 
+impl TrainingInput {
     /// The coalition as stored.
     pub fn coalition(&self) -> Option<String> {
         self.coalition_id.map(|c| c.hyphenated().to_string())

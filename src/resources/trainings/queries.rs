@@ -9,7 +9,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use super::filters::TrainingFilters;
 use super::model::{Speaker, Training, TrainingRow};
 use crate::http::error::ApiError;
-use crate::kernel::{records, texts, Resource};
+use crate::kernel::{records, Resource};
 use crate::resources::coalitions::resource::Coalitions;
 use crate::resources::organisations::resource::Organisations;
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
@@ -17,6 +17,7 @@ use crate::store::decode;
 use crate::store::sql::{load_sets, Sql, Value};
 use crate::store::tables::{TRAININGS, TRAINING_AREAS, TRAINING_AUDIENCE, TRAINING_LANGUAGES, TRAINING_THEMES};
 use crate::store::DbConnection;
+use crate::texts;
 
 /// What to embed in each training.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::paging::Sort;
 use crate::kernel::read;
-use crate::kernel::{records, texts, Collection, Resource, Set, Syncable};
+use crate::kernel::{records, Collection, Resource, Set, Syncable};
 use crate::resources::content;
 use crate::store::journal::RecordType;
 use crate::store::sql::Value;
@@ -16,6 +16,7 @@ use crate::store::tables::{
     Table, TRAININGS, TRAINING_AREAS, TRAINING_AUDIENCE, TRAINING_LANGUAGES, TRAINING_SPEAKERS, TRAINING_THEMES,
 };
 use crate::store::DbConnection;
+use crate::texts;
 
 /// `/trainings`.
 pub struct Trainings;

@@ -17,7 +17,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
 
-use super::texts::FIELDS;
+use super::FIELDS;
 
 /// Marks a response (in its extensions) whose records all carry the `display` of a request
 /// that names no language: stored documents, written with it (`kernel::docs::document`). For

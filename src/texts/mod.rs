@@ -1,8 +1,9 @@
-//! Translated text, a kernel capability resources declare: a field that is a **language map**
-//! (`{"lv": "…", "en": "…"}`, keys accepted BCP 47 tags stored canonical, values non-empty),
-//! the record's `original_language`, and the read-only `display` object every response gets
-//! (one plain string per translated field, chosen along the request's language chain; see
-//! [`crate::http::language`]).
+//! Translated text, the layer under the kernel and HTTP that resources declare
+//! ([`crate::kernel::Resource::TRANSLATED`]) and the language middleware, CSV and the OpenAPI
+//! pass render: a field that is a **language map** (`{"lv": "…", "en": "…"}`, keys accepted
+//! BCP 47 tags stored canonical, values non-empty; [`languages`]), the record's
+//! `original_language`, and the read-only `display` object every response gets (one plain
+//! string per translated field, chosen along the request's language chain: [`display`]).
 //!
 //! Storage: a record's maps live together in its table's `texts` column (`{"title": {…},
 //! "summary": {…}}`), its original language in `original_language`, the title/name in the
@@ -15,13 +16,15 @@ use std::sync::{Arc, RwLock};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::http::error::FieldError;
-use crate::http::language::Languages;
 
 /// The translated fields a record may have, the title/name first: what `display` holds, in order.
 pub const FIELDS: &[&str] = &["title", "name", "summary", "description", "label"];
 
+pub mod display;
+pub mod languages;
 mod stored;
 
+pub use languages::Languages;
 pub use stored::{columns, language_filter, languages_column, Stored};
 
 static ACCEPTED: RwLock<Option<Arc<Languages>>> = RwLock::new(None);

@@ -8,7 +8,7 @@
 //! [`resources`] (one folder per resource, each declared to the kernel) → [`kernel`] (generic
 //! handlers, routes, reads and writes) → [`http`] (extraction, auth, paging, caching, CSV, the
 //! language middleware, the OpenAPI passes) → [`texts`] (translated text) and [`config`] (the
-//! settings) → [`store`] (connections, SQL, schema, journal, feed) → [`http::error`] (the one
+//! settings) → [`store`] (connections, SQL, journal, feed) → [`http::error`] (the one
 //! error type, at the base).
 
 pub mod app;

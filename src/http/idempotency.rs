@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::http::auth::JwtKeys;
 use crate::http::error::ApiError;
 use crate::http::extract;
-use crate::store::schema::idempotency_keys as keys;
+use crate::store::sql::{Sql, Value};
 use crate::store::{now, Database, DbConnection};
 
 /// The request header.
@@ -30,7 +30,20 @@ pub const HEADER: &str = "idempotency-key";
 /// The header marking a replayed response.
 pub const REPLAYED: &str = "idempotent-replayed";
 
-#[derive(Queryable)]
+diesel::table! {
+    idempotency_keys (actor, key) {
+        actor -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        location -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+#[derive(QueryableByName)]
+#[diesel(table_name = idempotency_keys)]
 struct Stored {
     request_hash: String,
     status: i32,
@@ -48,40 +61,40 @@ enum Reservation {
     },
 }
 
+/// `statement` (which ends where its `WHERE` would start) limited to the caller's key.
+fn this_key(statement: Sql, actor: &str, key: &str) -> Sql {
+    let mut sql = statement;
+    sql.push(" WHERE actor = ").bind(Value::text(actor));
+    sql.push(" AND key = ").bind(Value::text(key));
+    sql
+}
+
 fn reserve(conn: &mut DbConnection, actor: &str, key: &str, hash: &str) -> Result<Reservation, ApiError> {
     let stamp = now();
-    diesel::delete(keys::table.filter(keys::created_at.lt(stamp - Duration::hours(24)))).execute(conn)?;
-    let stored: Option<Stored> = keys::table
-        .filter(keys::actor.eq(actor))
-        .filter(keys::key.eq(key))
-        .select((
-            keys::request_hash,
-            keys::status,
-            keys::location,
-            keys::body,
-            keys::created_at,
-        ))
-        .first(conn)
-        .optional()?;
+    let mut expired = Sql::new("DELETE FROM idempotency_keys WHERE created_at < ");
+    expired.bind(Value::Timestamp(stamp - Duration::hours(24)));
+    expired.execute(conn)?;
+    let select = Sql::new("SELECT request_hash, status, location, body, created_at FROM idempotency_keys");
+    let stored: Option<Stored> = this_key(select, actor, key).load(conn)?.pop();
     match stored {
         None => {
-            diesel::insert_into(keys::table)
-                .values((
-                    keys::actor.eq(actor),
-                    keys::key.eq(key),
-                    keys::request_hash.eq(hash),
-                    keys::status.eq(0),
-                    keys::body.eq(""),
-                    keys::created_at.eq(stamp),
-                ))
-                .execute(conn)
-                .map_err(|e| match e {
-                    // A concurrent first request reserved it between our read and insert.
-                    diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                        in_progress()
-                    }
-                    other => other.into(),
-                })?;
+            let mut insert =
+                Sql::new("INSERT INTO idempotency_keys (actor, key, request_hash, status, body, created_at) VALUES ");
+            insert.bind_list(vec![
+                Value::text(actor),
+                Value::text(key),
+                Value::text(hash),
+                Value::Int(0),
+                Value::text(""),
+                Value::Timestamp(stamp),
+            ]);
+            insert.execute(conn).map_err(|e| match e {
+                // A concurrent first request reserved it between our read and insert.
+                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                    in_progress()
+                }
+                other => other.into(),
+            })?;
             Ok(Reservation::Reserved)
         }
         Some(row) if row.request_hash != hash => Err(ApiError::invalid(
@@ -92,9 +105,9 @@ fn reserve(conn: &mut DbConnection, actor: &str, key: &str, hash: &str) -> Resul
         Some(row) if row.status == 0 && row.created_at > stamp - Duration::minutes(1) => Err(in_progress()),
         Some(row) if row.status == 0 => {
             // The first request never finished (its process died): take the key over.
-            diesel::update(keys::table.filter(keys::actor.eq(actor)).filter(keys::key.eq(key)))
-                .set(keys::created_at.eq(stamp))
-                .execute(conn)?;
+            let mut take_over = Sql::new("UPDATE idempotency_keys SET created_at = ");
+            take_over.bind(Value::Timestamp(stamp));
+            this_key(take_over, actor, key).execute(conn)?;
             Ok(Reservation::Reserved)
         }
         Some(row) => Ok(Reservation::Replay {
@@ -115,21 +128,17 @@ fn finish(
     key: &str,
     outcome: Option<(u16, Option<String>, String)>,
 ) -> Result<(), ApiError> {
-    let target = keys::table.filter(keys::actor.eq(actor)).filter(keys::key.eq(key));
-    match outcome {
+    let statement = match outcome {
         Some((status, location, body)) => {
-            diesel::update(target)
-                .set((
-                    keys::status.eq(status as i32),
-                    keys::location.eq(location),
-                    keys::body.eq(body),
-                ))
-                .execute(conn)?;
+            let mut update = Sql::new("UPDATE idempotency_keys SET status = ");
+            update.bind(Value::Int(i64::from(status)));
+            update.push(", location = ").bind(Value::opt_text(location));
+            update.push(", body = ").bind(Value::Text(body));
+            update
         }
-        None => {
-            diesel::delete(target).execute(conn)?;
-        }
-    }
+        None => Sql::new("DELETE FROM idempotency_keys"),
+    };
+    this_key(statement, actor, key).execute(conn)?;
     Ok(())
 }
 

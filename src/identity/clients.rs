@@ -12,6 +12,7 @@ use crate::http::auth::Role;
 use crate::http::error::{ApiError, FieldError};
 use crate::http::paging::{ListQuery, ListRequest, Listed};
 use crate::kernel::records::{utc, References};
+use crate::resources::validation::Referenced;
 use crate::store::batch::insert_rows;
 use crate::store::journal::{self, Action, Actor, Entry, RecordType};
 use crate::store::new_id;

@@ -8,7 +8,7 @@ use utoipa::openapi::{RefOr, Schema};
 
 use crate::http::error::{ApiError, FieldError};
 use crate::store::sql::{CountRow, Sql, Value};
-use crate::store::tables::{Table, COALITIONS, COUNTRIES, ORGANISATIONS};
+use crate::store::tables::Table;
 use crate::store::DbConnection;
 
 pub use super::filters::{
@@ -167,40 +167,8 @@ struct Reference {
 }
 
 impl References {
-    /// `code` must be a known country.
-    pub fn country(&mut self, field: &str, code: &str) {
-        self.want(
-            &COUNTRIES,
-            field,
-            code,
-            "unknown_country",
-            format!("no country has the code `{code}`"),
-        );
-    }
-
-    /// `id` must be an existing organisation.
-    pub fn organisation(&mut self, field: &str, id: &str) {
-        self.want(
-            &ORGANISATIONS,
-            field,
-            id,
-            "unknown_organisation",
-            format!("no organisation has the id `{id}`"),
-        );
-    }
-
-    /// `id` must be an existing coalition.
-    pub fn coalition(&mut self, field: &str, id: &str) {
-        self.want(
-            &COALITIONS,
-            field,
-            id,
-            "unknown_coalition",
-            format!("no coalition has the id `{id}`"),
-        );
-    }
-
-    fn want(&mut self, table: &'static Table, field: &str, key: &str, code: &str, message: String) {
+    /// `key` must name a row of `table`; else the field error `code` with `message`.
+    pub fn want(&mut self, table: &'static Table, field: &str, key: &str, code: &str, message: String) {
         self.wanted.push(Reference {
             table,
             key: key.to_string(),

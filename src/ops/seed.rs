@@ -4,11 +4,10 @@
 
 use std::collections::HashSet;
 
-use diesel::prelude::*;
-
 use crate::http::error::ApiError;
+use crate::resources::countries as tables;
+use crate::store::batch::insert_rows;
 use crate::store::journal;
-use crate::store::schema::{countries, country_groups};
 use crate::store::sql::{Sql, TextRow, Value};
 use crate::store::{now, Database, DbConnection};
 
@@ -113,29 +112,21 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
         .collect();
     let stamp = now();
     let mut added = Vec::new();
+    let (mut country_rows, mut group_rows) = (Vec::new(), Vec::new());
     for (code, eu_code, name, native_name, groups) in COUNTRIES {
         if existing.contains(*code) {
             continue;
         }
-        diesel::insert_into(countries::table)
-            .values((
-                countries::code.eq(code),
-                countries::eu_code.eq(eu_code),
-                countries::name.eq(name),
-                countries::native_name.eq(native_name),
-                countries::version.eq(1i64),
-                countries::created_at.eq(stamp),
-                countries::updated_at.eq(stamp),
-            ))
-            .execute(conn)?;
-        for group in *groups {
-            diesel::insert_into(country_groups::table)
-                .values((
-                    country_groups::country_code.eq(code),
-                    country_groups::group_code.eq(group),
-                ))
-                .execute(conn)?;
-        }
+        country_rows.push(vec![
+            Value::text(*code),
+            Value::text(*eu_code),
+            Value::text(*name),
+            Value::text(*native_name),
+            Value::Int(1),
+            Value::Timestamp(stamp),
+            Value::Timestamp(stamp),
+        ]);
+        group_rows.extend(groups.iter().map(|g| vec![Value::text(*code), Value::text(*g)]));
         report.countries_added += 1;
         added.push(journal::Entry {
             record_type: crate::store::journal::RecordType::Country,
@@ -152,6 +143,18 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
             new_key: false,
         });
     }
+    let columns = [
+        "code",
+        "eu_code",
+        "name",
+        "native_name",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+    insert_rows(conn, tables::COUNTRIES.name, &columns, country_rows)?;
+    let group_columns = [tables::COUNTRY_GROUPS.owner, tables::COUNTRY_GROUPS.value];
+    insert_rows(conn, tables::COUNTRY_GROUPS.name, &group_columns, group_rows)?;
     journal::record(conn, &journal::Actor::system(), added)?;
     for resource in &crate::resources::registry::RESOURCES {
         report.documents_rendered += (resource.render_missing)(conn)?;

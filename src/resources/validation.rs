@@ -6,6 +6,10 @@ use std::borrow::Cow;
 use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
 
 use crate::http::error::{ApiError, FieldError};
+use crate::kernel::records::References;
+use crate::resources::coalitions::COALITIONS;
+use crate::resources::countries::COUNTRIES;
+use crate::resources::organisations::ORGANISATIONS;
 use crate::texts::{self, Field};
 
 /// Validate `input`, turning every failure into a field error.
@@ -18,6 +22,32 @@ pub fn check<T: Validate>(input: &T) -> Result<(), ApiError> {
             out.sort_by(|a, b| a.field.cmp(&b.field));
             Err(ApiError::Validation(out))
         }
+    }
+}
+
+/// The references resources make to each other, collected for [`References::finish`] (one
+/// statement checks them all).
+pub trait Referenced {
+    /// `code` must be a known country.
+    fn country(&mut self, field: &str, code: &str);
+    /// `id` must be an existing organisation.
+    fn organisation(&mut self, field: &str, id: &str);
+    /// `id` must be an existing coalition.
+    fn coalition(&mut self, field: &str, id: &str);
+}
+
+impl Referenced for References {
+    fn country(&mut self, field: &str, code: &str) {
+        let message = format!("no country has the code `{code}`");
+        self.want(&COUNTRIES, field, code, "unknown_country", message);
+    }
+    fn organisation(&mut self, field: &str, id: &str) {
+        let message = format!("no organisation has the id `{id}`");
+        self.want(&ORGANISATIONS, field, id, "unknown_organisation", message);
+    }
+    fn coalition(&mut self, field: &str, id: &str) {
+        let message = format!("no coalition has the id `{id}`");
+        self.want(&COALITIONS, field, id, "unknown_coalition", message);
     }
 }
 

@@ -8,7 +8,6 @@ mod errors;
 pub mod feed;
 pub mod journal;
 mod migrations;
-pub mod schema;
 pub mod size;
 pub mod sql;
 pub mod tables;

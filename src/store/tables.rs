@@ -1,6 +1,7 @@
-//! Every table the SQL builder names, declared once. Queries take these typed declarations,
-//! never a table or column name as a string of their own; diesel's `schema.rs` declares the
-//! same tables for the statements written in its DSL.
+//! What the SQL builder knows of a table: [`Table`] and [`LinkTable`], and the macros that
+//! declare them. Each resource declares its own tables once, in its folder's `mod.rs`
+//! ([`tables!`](crate::tables), [`link_tables!`](crate::link_tables)); queries take these typed
+//! declarations, never a table or column name as a string of their own.
 
 /// A resource's main table.
 #[derive(Debug)]
@@ -44,69 +45,27 @@ pub struct LinkTable {
     pub facet: Option<&'static str>,
 }
 
+/// Declare a resource's tables: `NAME = "table" as "alias", key "column", columns "…";`.
+#[macro_export]
 macro_rules! tables {
     ($($(#[$doc:meta])* $const:ident = $name:literal as $alias:literal, key $key:literal, columns $columns:literal;)*) => {
-        $($(#[$doc])* pub const $const: Table = Table { name: $name, alias: $alias, key: $key, columns: $columns };)*
+        $($(#[$doc])* pub const $const: $crate::store::tables::Table =
+            $crate::store::tables::Table { name: $name, alias: $alias, key: $key, columns: $columns };)*
     };
 }
 
+/// Declare a resource's link tables: `NAME = "table" ("owner", "member", …) facet "prefix";`.
+#[macro_export]
 macro_rules! link_tables {
     ($($(#[$doc:meta])* $const:ident = $name:literal ($owner:literal, $value:literal $(, $more:literal)*) $(facet $facet:literal)?;)*) => {
-        $($(#[$doc])* pub const $const: LinkTable = LinkTable {
+        $($(#[$doc])* pub const $const: $crate::store::tables::LinkTable = $crate::store::tables::LinkTable {
             name: $name,
             owner: $owner,
             value: $value,
             columns: &[$value $(, $more)*],
-            facet: link_tables!(@facet $($facet)?),
+            facet: $crate::link_tables!(@facet $($facet)?),
         };)*
     };
     (@facet $facet:literal) => { Some($facet) };
     (@facet) => { None };
-}
-
-tables! {
-    /// countries, by ISO code
-    COUNTRIES = "countries" as "k", key "code", columns "k.*";
-    /// coalitions
-    COALITIONS = "coalitions" as "c", key "id", columns "c.*";
-    /// organisations
-    ORGANISATIONS = "organisations" as "o", key "id", columns "o.*";
-    /// memberships of organisations in coalitions
-    MEMBERSHIPS = "memberships" as "m", key "id", columns "m.*";
-    /// initiatives (PostgreSQL's `search` column stays out of the selection)
-    INITIATIVES = "initiatives" as "i", key "id", columns "i.id, i.coalition_id, i.title, i.summary, i.description, \
-        i.sphere, i.status, i.start_date, i.end_date, i.website, i.funding, i.publication, i.external_id, \
-        i.original_language, i.texts, i.version, i.created_at, i.updated_at";
-    /// trainings and other events (PostgreSQL's `search` column stays out of the selection)
-    TRAININGS = "trainings" as "t", key "id", columns "t.id, t.coalition_id, t.title, t.description, t.kind, \
-        t.format, t.starts_at, t.ends_at, t.timezone, t.city, t.country_code, t.organiser_id, t.participants, \
-        t.participants_note, t.registration_url, t.publication, t.external_id, t.original_language, \
-        t.texts, t.version, t.created_at, t.updated_at";
-}
-
-link_tables! {
-    /// a country's groups
-    COUNTRY_GROUPS = "country_groups" ("country_code", "group_code");
-    /// a coalition's activity areas
-    COALITION_AREAS = "coalition_activity_areas" ("coalition_id", "area");
-    /// an initiative's activity areas
-    INITIATIVE_AREAS = "initiative_activity_areas" ("initiative_id", "area") facet "area";
-    /// an initiative's themes
-    INITIATIVE_THEMES = "initiative_themes" ("initiative_id", "theme") facet "theme";
-    /// an initiative's target groups
-    INITIATIVE_GROUPS = "initiative_target_groups" ("initiative_id", "target_group") facet "group";
-    /// an initiative's geographic scope
-    INITIATIVE_COUNTRIES = "initiative_countries" ("initiative_id", "country_code") facet "country";
-    /// an initiative's participating organisations
-    INITIATIVE_ORGANISATIONS = "initiative_organisations" ("initiative_id", "organisation_id", "role") facet "organisation";
-    /// an event's audience countries
-    TRAINING_AUDIENCE = "training_audience_countries" ("training_id", "country_code") facet "audience";
-    /// an event's activity areas
-    TRAINING_AREAS = "training_activity_areas" ("training_id", "area") facet "area";
-    /// an event's themes
-    TRAINING_THEMES = "training_themes" ("training_id", "theme") facet "theme";
-    /// an event's languages
-    TRAINING_LANGUAGES = "training_languages" ("training_id", "language") facet "language";
-    /// an event's speakers, in order
-    TRAINING_SPEAKERS = "training_speakers" ("training_id", "name", "affiliation", "position");
 }

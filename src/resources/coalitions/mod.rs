@@ -3,3 +3,13 @@
 pub mod api;
 pub mod model;
 pub mod resource;
+
+crate::tables! {
+    /// coalitions
+    COALITIONS = "coalitions" as "c", key "id", columns "c.*";
+}
+
+crate::link_tables! {
+    /// a coalition's activity areas
+    COALITION_AREAS = "coalition_activity_areas" ("coalition_id", "area");
+}

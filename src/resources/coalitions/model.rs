@@ -6,20 +6,43 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::{COALITIONS, COALITION_AREAS};
 use crate::http::error::ApiError;
 use crate::kernel::records::{self, References};
-use crate::resources::validation::{self, trim_opt, Translated};
+use crate::resources::validation::{self, trim_opt, Referenced, Translated};
 use crate::resources::vocabularies::{ActivityArea, CoalitionStatus};
 use crate::store::decode;
 use crate::store::journal::{self, Actor};
-use crate::store::schema::coalitions;
 use crate::store::sql::{load_sets, Sql, TextRow, Value};
-use crate::store::tables::{COALITIONS, COALITION_AREAS};
 use crate::store::DbConnection;
 use crate::texts::{self, Field, Texts};
 
+// The row's columns, for diesel's decoder (statements are built with `store::sql`).
+diesel::table! {
+    coalitions (id) {
+        id -> Text,
+        country_code -> Text,
+        name -> Text,
+        native_name -> Nullable<Text>,
+        status -> Text,
+        founded -> Nullable<Text>,
+        description -> Nullable<Text>,
+        website -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        coordinator_id -> Nullable<Text>,
+        search_text -> Text,
+        original_language -> Text,
+        texts -> Text,
+        languages -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        doc -> Nullable<Text>,
+    }
+}
+
 /// A coalition as stored.
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[derive(Debug, Clone, QueryableByName)]
 #[diesel(table_name = coalitions)]
 pub struct CoalitionRow {
     pub id: String,

@@ -1,6 +1,7 @@
 //! Coalitions as a kernel resource: one per country, with their profile.
 
 use super::model::{self, Coalition, CoalitionFilters, CoalitionInput, CoalitionRow, SORT_FIELDS};
+use super::{COALITIONS, COALITION_AREAS};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
@@ -8,7 +9,7 @@ use crate::http::paging::Sort;
 use crate::kernel::{read, records, Collection, Op, Resource, Set};
 use crate::store::journal::{Actor, RecordType};
 use crate::store::sql::Value;
-use crate::store::tables::{Table, COALITIONS, COALITION_AREAS};
+use crate::store::tables::Table;
 use crate::store::DbConnection;
 use crate::texts;
 

@@ -3,3 +3,13 @@
 pub mod api;
 pub mod model;
 pub mod resource;
+
+crate::tables! {
+    /// countries, by ISO code
+    COUNTRIES = "countries" as "k", key "code", columns "k.*";
+}
+
+crate::link_tables! {
+    /// a country's groups
+    COUNTRY_GROUPS = "country_groups" ("country_code", "group_code");
+}

@@ -6,20 +6,35 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::{COUNTRIES, COUNTRY_GROUPS};
 use crate::http::error::ApiError;
 use crate::kernel::records;
+use crate::resources::coalitions::COALITIONS;
+use crate::resources::initiatives::INITIATIVE_COUNTRIES;
+use crate::resources::organisations::ORGANISATIONS;
+use crate::resources::trainings::{TRAININGS, TRAINING_AUDIENCE};
 use crate::resources::validation;
 use crate::resources::vocabularies::CountryGroup;
 use crate::store::decode;
-use crate::store::schema::countries;
 use crate::store::sql::{load_sets, Sql};
-use crate::store::tables::{
-    COALITIONS, COUNTRIES, COUNTRY_GROUPS, INITIATIVE_COUNTRIES, ORGANISATIONS, TRAININGS, TRAINING_AUDIENCE,
-};
 use crate::store::DbConnection;
 
+// The row's columns, for diesel's decoder (statements are built with `store::sql`).
+diesel::table! {
+    countries (code) {
+        code -> Text,
+        eu_code -> Text,
+        name -> Text,
+        native_name -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        doc -> Nullable<Text>,
+    }
+}
+
 /// A country as stored.
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[derive(Debug, Clone, QueryableByName)]
 #[diesel(table_name = countries)]
 pub struct CountryRow {
     pub code: String,

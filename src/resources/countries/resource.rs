@@ -1,6 +1,7 @@
 //! Countries as a kernel resource: reference data, keyed by ISO code, written by admins.
 
 use super::model::{self, Country, CountryFilters, CountryInput, CountryRow, SORT_FIELDS};
+use super::{COUNTRIES, COUNTRY_GROUPS};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
@@ -8,7 +9,7 @@ use crate::http::paging::Sort;
 use crate::kernel::{read, records, write, Collection, Op, Resource, Set};
 use crate::store::journal::{Actor, RecordType};
 use crate::store::sql::Value;
-use crate::store::tables::{Table, COUNTRIES, COUNTRY_GROUPS};
+use crate::store::tables::Table;
 use crate::store::DbConnection;
 
 /// `/countries`.

@@ -10,16 +10,41 @@ use crate::http::error::{ApiError, FieldError};
 use crate::kernel::records::References;
 use crate::resources::coalitions::model::Coalition;
 use crate::resources::organisations::model::Organisation;
-use crate::resources::validation::{self, trim_opt, Translated};
+use crate::resources::validation::{self, trim_opt, Referenced, Translated};
 use crate::resources::vocabularies::{
     ActivityArea, InitiativeStatus, ParticipationRole, Publication, Sphere, TargetGroup, Theme,
 };
-use crate::store::schema::initiatives;
 use crate::store::DbConnection;
 use crate::texts::{self, Field, Texts};
 
+// The row's columns, for diesel's decoder (statements are built with `store::sql`).
+diesel::table! {
+    initiatives (id) {
+        id -> Text,
+        coalition_id -> Text,
+        title -> Text,
+        summary -> Nullable<Text>,
+        description -> Nullable<Text>,
+        sphere -> Text,
+        status -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        website -> Nullable<Text>,
+        funding -> Nullable<Text>,
+        publication -> Text,
+        external_id -> Nullable<Text>,
+        original_language -> Text,
+        texts -> Text,
+        languages -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        doc -> Nullable<Text>,
+    }
+}
+
 /// An initiative as stored (sets live in link tables).
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[derive(Debug, Clone, QueryableByName)]
 #[diesel(table_name = initiatives)]
 pub struct InitiativeRow {
     pub id: String,

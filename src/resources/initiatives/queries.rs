@@ -3,6 +3,9 @@
 
 use super::filters::InitiativeFilters;
 use super::model::{Initiative, InitiativeRow, Participant};
+use super::{
+    INITIATIVES, INITIATIVE_AREAS, INITIATIVE_COUNTRIES, INITIATIVE_GROUPS, INITIATIVE_ORGANISATIONS, INITIATIVE_THEMES,
+};
 use crate::http::error::ApiError;
 use crate::kernel::{records, Resource};
 use crate::resources::coalitions::resource::Coalitions;
@@ -12,9 +15,6 @@ use crate::resources::vocabularies::{
 };
 use crate::store::decode;
 use crate::store::sql::{load_sets, load_sets_of, Sql, Value};
-use crate::store::tables::{
-    INITIATIVES, INITIATIVE_AREAS, INITIATIVE_COUNTRIES, INITIATIVE_GROUPS, INITIATIVE_ORGANISATIONS, INITIATIVE_THEMES,
-};
 use crate::store::DbConnection;
 use crate::texts;
 

@@ -3,6 +3,9 @@
 use super::filters::{InitiativeFilters, SORT_FIELDS};
 use super::model::{Initiative, InitiativeInput, InitiativeRow};
 use super::queries::{self, Include};
+use super::{
+    INITIATIVES, INITIATIVE_AREAS, INITIATIVE_COUNTRIES, INITIATIVE_GROUPS, INITIATIVE_ORGANISATIONS, INITIATIVE_THEMES,
+};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::paging::Sort;
@@ -11,10 +14,7 @@ use crate::kernel::{records, Collection, Resource, Set, Syncable};
 use crate::resources::content;
 use crate::store::journal::RecordType;
 use crate::store::sql::Value;
-use crate::store::tables::{
-    Table, INITIATIVES, INITIATIVE_AREAS, INITIATIVE_COUNTRIES, INITIATIVE_GROUPS, INITIATIVE_ORGANISATIONS,
-    INITIATIVE_THEMES,
-};
+use crate::store::tables::Table;
 use crate::store::DbConnection;
 use crate::texts;
 

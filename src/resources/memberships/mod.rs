@@ -3,3 +3,8 @@
 pub mod api;
 pub mod model;
 pub mod resource;
+
+crate::tables! {
+    /// memberships of organisations in coalitions
+    MEMBERSHIPS = "memberships" as "m", key "id", columns "m.*";
+}

@@ -11,18 +11,35 @@ use crate::kernel::records;
 use crate::kernel::Resource;
 use crate::resources::coalitions::model::Coalition;
 use crate::resources::coalitions::resource::Coalitions;
+use crate::resources::coalitions::COALITIONS;
 use crate::resources::organisations::model::Organisation;
 use crate::resources::organisations::resource::Organisations;
+use crate::resources::organisations::ORGANISATIONS;
 use crate::resources::validation::{self, trim_opt};
 use crate::resources::vocabularies::MembershipRole;
 use crate::store::decode;
-use crate::store::schema::memberships;
 use crate::store::sql::{Sql, Value};
-use crate::store::tables::{COALITIONS, ORGANISATIONS};
 use crate::store::DbConnection;
 
+// The row's columns, for diesel's decoder (statements are built with `store::sql`).
+diesel::table! {
+    memberships (id) {
+        id -> Text,
+        coalition_id -> Text,
+        organisation_id -> Text,
+        role -> Text,
+        joined_on -> Nullable<Date>,
+        left_on -> Nullable<Date>,
+        commitment -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        doc -> Nullable<Text>,
+    }
+}
+
 /// A membership as stored.
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[derive(Debug, Clone, QueryableByName)]
 #[diesel(table_name = memberships)]
 pub struct MembershipRow {
     pub id: String,

@@ -3,18 +3,19 @@
 //! since both hang off a parent record.
 
 use super::model::{self, Membership, MembershipFilters, MembershipInput, MembershipRow, SORT_FIELDS};
+use super::MEMBERSHIPS;
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
 use crate::http::paging::Sort;
 use crate::kernel::records::{self, References};
 use crate::kernel::{docs, read, Resource};
+use crate::resources::validation::Referenced;
+use crate::store::batch::Batch;
 use crate::store::journal::{self, Actor, RecordType};
-use crate::store::schema::memberships;
 use crate::store::sql::Value;
-use crate::store::tables::{Table, MEMBERSHIPS};
+use crate::store::tables::Table;
 use crate::store::{now, DbConnection};
-use diesel::prelude::*;
 
 /// `/coalitions/{id}/members`.
 pub struct Memberships;
@@ -132,25 +133,27 @@ pub fn create(
         ("coalition_id".to_string(), serde_json::Value::from(coalition_id)),
     ]);
     let (membership, doc) = docs::created::<Memberships>(base, &input, stamp)?;
-    diesel::insert_into(memberships::table)
-        .values((
-            memberships::id.eq(&id),
-            memberships::coalition_id.eq(coalition_id),
-            memberships::organisation_id.eq(input.organisation()),
-            memberships::role.eq(input.role.as_str()),
-            memberships::joined_on.eq(input.joined_on),
-            memberships::left_on.eq(input.left_on),
-            memberships::commitment.eq(&input.commitment),
-            memberships::version.eq(1i64),
-            memberships::created_at.eq(stamp),
-            memberships::updated_at.eq(stamp),
-            memberships::doc.eq(doc),
-        ))
-        .execute(conn)?;
-    journal::record(
-        conn,
-        actor,
-        vec![journal::created(journal::RecordType::Membership, &id, &input).with_new_key(true)],
-    )?;
+    // The coalition comes from the path and the organisation never changes: not `fields`.
+    let mut columns = vec!["id", "coalition_id", "organisation_id"];
+    let mut row = vec![
+        Value::text(&id),
+        Value::text(coalition_id),
+        Value::text(input.organisation()),
+    ];
+    for (column, value) in Memberships::fields(&input) {
+        columns.push(column);
+        row.push(value);
+    }
+    columns.extend(["version", "created_at", "updated_at", "doc"]);
+    row.extend([
+        Value::Int(1),
+        Value::Timestamp(stamp),
+        Value::Timestamp(stamp),
+        Value::Text(doc),
+    ]);
+    let mut insert = Batch::default();
+    insert.insert(MEMBERSHIPS.name, &columns, vec![row]);
+    let entry = journal::created(RecordType::Membership, &id, &input).with_new_key(true);
+    journal::record_with(conn, actor, vec![entry], Batch::default(), insert)?;
     Ok(membership)
 }

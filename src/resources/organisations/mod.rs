@@ -3,3 +3,8 @@
 pub mod api;
 pub mod model;
 pub mod resource;
+
+crate::tables! {
+    /// organisations
+    ORGANISATIONS = "organisations" as "o", key "id", columns "o.*";
+}

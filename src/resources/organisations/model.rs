@@ -6,21 +6,44 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::ORGANISATIONS;
 use crate::http::error::ApiError;
 use crate::kernel::records::{self, References};
-use crate::resources::validation::{self, trim_opt, Translated};
+use crate::resources::coalitions::COALITIONS;
+use crate::resources::initiatives::{INITIATIVES, INITIATIVE_ORGANISATIONS};
+use crate::resources::trainings::TRAININGS;
+use crate::resources::validation::{self, trim_opt, Referenced, Translated};
 use crate::resources::vocabularies::Sector;
 use crate::store::journal::{self, Actor, RecordType};
-use crate::store::schema::organisations;
 use crate::store::sql::{PairRow, Sql, TextRow, Value};
-use crate::store::tables::{
-    LinkTable, Table, COALITIONS, INITIATIVES, INITIATIVE_ORGANISATIONS, ORGANISATIONS, TRAININGS,
-};
+use crate::store::tables::{LinkTable, Table};
 use crate::store::{now, DbConnection};
 use crate::texts::{self, Field, Texts};
 
+// The row's columns, for diesel's decoder (statements are built with `store::sql`).
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        name -> Text,
+        acronym -> Nullable<Text>,
+        sector -> Text,
+        country_code -> Nullable<Text>,
+        website -> Nullable<Text>,
+        description -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        search_text -> Text,
+        original_language -> Text,
+        texts -> Text,
+        languages -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        doc -> Nullable<Text>,
+    }
+}
+
 /// An organisation as stored.
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[derive(Debug, Clone, QueryableByName)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationRow {
     pub id: String,

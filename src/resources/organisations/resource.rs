@@ -1,6 +1,7 @@
 //! Organisations as a kernel resource: potential and actual coalition members.
 
 use super::model::{self, Organisation, OrganisationFilters, OrganisationInput, OrganisationRow, SORT_FIELDS};
+use super::ORGANISATIONS;
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::extract::NoParams;
@@ -8,7 +9,7 @@ use crate::http::paging::Sort;
 use crate::kernel::{read, records, Collection, Op, Resource, Syncable};
 use crate::store::journal::{Actor, RecordType};
 use crate::store::sql::Value;
-use crate::store::tables::{Table, ORGANISATIONS};
+use crate::store::tables::Table;
 use crate::store::DbConnection;
 use crate::texts;
 

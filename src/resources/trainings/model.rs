@@ -10,14 +10,43 @@ use crate::http::error::{ApiError, FieldError};
 use crate::kernel::records::References;
 use crate::resources::coalitions::model::Coalition;
 use crate::resources::organisations::model::Organisation;
-use crate::resources::validation::{self, trim_opt, Translated};
+use crate::resources::validation::{self, trim_opt, Referenced, Translated};
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
-use crate::store::schema::trainings;
 use crate::store::DbConnection;
 use crate::texts::{self, Field, Texts};
 
+// The row's columns, for diesel's decoder (statements are built with `store::sql`).
+diesel::table! {
+    trainings (id) {
+        id -> Text,
+        coalition_id -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        kind -> Text,
+        format -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        timezone -> Text,
+        city -> Nullable<Text>,
+        country_code -> Nullable<Text>,
+        organiser_id -> Nullable<Text>,
+        participants -> Nullable<BigInt>,
+        participants_note -> Nullable<Text>,
+        registration_url -> Nullable<Text>,
+        publication -> Text,
+        external_id -> Nullable<Text>,
+        original_language -> Text,
+        texts -> Text,
+        languages -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        doc -> Nullable<Text>,
+    }
+}
+
 /// A training as stored (sets and speakers live in link tables).
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[derive(Debug, Clone, QueryableByName)]
 #[diesel(table_name = trainings)]
 pub struct TrainingRow {
     pub id: String,

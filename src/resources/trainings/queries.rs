@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::filters::TrainingFilters;
 use super::model::{Speaker, Training, TrainingRow};
+use super::{TRAININGS, TRAINING_AREAS, TRAINING_AUDIENCE, TRAINING_LANGUAGES, TRAINING_THEMES};
 use crate::http::error::ApiError;
 use crate::kernel::{records, Resource};
 use crate::resources::coalitions::resource::Coalitions;
@@ -15,7 +16,6 @@ use crate::resources::organisations::resource::Organisations;
 use crate::resources::vocabularies::{ActivityArea, EventFormat, EventKind, Publication, Theme};
 use crate::store::decode;
 use crate::store::sql::{load_sets, Sql, Value};
-use crate::store::tables::{TRAININGS, TRAINING_AREAS, TRAINING_AUDIENCE, TRAINING_LANGUAGES, TRAINING_THEMES};
 use crate::store::DbConnection;
 use crate::texts;
 

@@ -4,6 +4,7 @@
 use super::filters::{TrainingFilters, SORT_FIELDS};
 use super::model::{stored, Training, TrainingInput, TrainingRow};
 use super::queries::{self, Include};
+use super::{TRAININGS, TRAINING_AREAS, TRAINING_AUDIENCE, TRAINING_LANGUAGES, TRAINING_SPEAKERS, TRAINING_THEMES};
 use crate::http::auth::{Caller, Principal};
 use crate::http::error::ApiError;
 use crate::http::paging::Sort;
@@ -12,9 +13,7 @@ use crate::kernel::{records, Collection, Resource, Set, Syncable};
 use crate::resources::content;
 use crate::store::journal::RecordType;
 use crate::store::sql::Value;
-use crate::store::tables::{
-    Table, TRAININGS, TRAINING_AREAS, TRAINING_AUDIENCE, TRAINING_LANGUAGES, TRAINING_SPEAKERS, TRAINING_THEMES,
-};
+use crate::store::tables::Table;
 use crate::store::DbConnection;
 use crate::texts;
 

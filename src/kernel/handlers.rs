@@ -56,14 +56,14 @@ pub async fn list<R: Collection>(caller: Caller, req: HttpRequest, db: Db) -> Re
 }
 
 /// The path segments of a record's URL (named in the route), typed.
-pub fn path_args<R: Resource>(req: &HttpRequest) -> Result<R::PathArgs, ApiError> {
+pub fn path_args<R: Resource>(req: &HttpRequest) -> Result<R::Key, ApiError> {
     req.match_info()
-        .load::<R::PathArgs>()
+        .load::<R::Key>()
         .map_err(|_| ApiError::NotFound(format!("no resource at {}", req.path())))
 }
 
 /// `GET /<resources>/{key}`: one record the caller may see, with its version's `ETag`.
-pub async fn get<R: Resource>(caller: Caller, args: R::PathArgs, req: HttpRequest, db: Db) -> Reply {
+pub async fn get<R: Resource>(caller: Caller, args: R::Key, req: HttpRequest, db: Db) -> Reply {
     let params: R::GetParams = crate::http::extract::query(req.query_string())?;
     let include = R::get_include(&params)?;
     let key = R::key(args)?;
@@ -119,7 +119,7 @@ pub enum Body {
 /// `PUT` and `PATCH /<resources>/{key}`: 200 with the record and its new `ETag`.
 pub async fn update<R: Resource>(
     caller: Caller,
-    args: R::PathArgs,
+    args: R::Key,
     if_match: IfMatch,
     body: JsonBody,
     db: Db,
@@ -145,7 +145,7 @@ pub async fn update<R: Resource>(
 }
 
 /// `DELETE /<resources>/{key}`: 204.
-pub async fn delete<R: Resource>(caller: Caller, args: R::PathArgs, if_match: IfMatch, db: Db) -> Reply {
+pub async fn delete<R: Resource>(caller: Caller, args: R::Key, if_match: IfMatch, db: Db) -> Reply {
     let principal = caller.require()?.clone();
     R::may(&principal, Op::Delete)?;
     let key = R::key(args)?;

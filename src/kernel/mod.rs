@@ -114,10 +114,9 @@ pub trait Resource: Sized + Send + Sync + 'static {
     type GetParams: DeserializeOwned + Send + 'static;
     /// Related records a read can embed (`()` when none).
     type Include: Copy + Default + PartialEq + Send + 'static;
-    /// What a URL names a record by (an id, a country code, a coalition and membership id).
-    type Key: Key + Send + 'static;
-    /// The path segments a key is parsed from (`String`, or a tuple for nested routes).
-    type PathArgs: DeserializeOwned + Send + 'static;
+    /// What a URL names a record by (an id, a country code, a coalition and membership id),
+    /// as its path segments (`String`, or a tuple for nested routes).
+    type Key: Key + DeserializeOwned + Send + 'static;
 
     /// The row as stored (sets live in link tables), for rendering documents from the tables.
     type Row: QueryableByName<MultiBackend> + Listable + Send + 'static;
@@ -133,8 +132,9 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// Whether the records have translated fields ([`crate::texts`]): their table has `texts`.
     const TRANSLATED: bool = false;
 
-    /// The key a URL names (404 for anything that cannot name a record).
-    fn key(args: Self::PathArgs) -> Result<Self::Key, ApiError>;
+    /// The key a URL's segments name, checked and as stored (404 for anything that cannot
+    /// name a record).
+    fn key(args: Self::Key) -> Result<Self::Key, ApiError>;
     /// The record's version (its `ETag`).
     fn version(record: &Self::Record) -> i64 {
         record.version()

@@ -25,7 +25,6 @@ impl Resource for Coalitions {
     type GetParams = NoParams;
     type Include = ();
     type Key = String;
-    type PathArgs = String;
 
     const KIND: RecordType = RecordType::Coalition;
     const TABLE: &'static Table = &COALITIONS;

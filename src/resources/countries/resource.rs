@@ -24,7 +24,6 @@ impl Resource for Countries {
     type GetParams = NoParams;
     type Include = ();
     type Key = String;
-    type PathArgs = String;
 
     const KIND: RecordType = RecordType::Country;
     const TABLE: &'static Table = &COUNTRIES;

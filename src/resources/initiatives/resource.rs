@@ -39,7 +39,6 @@ impl Resource for Initiatives {
     type GetParams = InitiativeInclude;
     type Include = Include;
     type Key = String;
-    type PathArgs = String;
 
     const KIND: RecordType = RecordType::Initiative;
     const TABLE: &'static Table = &INITIATIVES;

@@ -30,7 +30,6 @@ impl Resource for Memberships {
     type Row = MembershipRow;
     /// (coalition id, membership id)
     type Key = (String, String);
-    type PathArgs = (String, String);
 
     const KIND: RecordType = RecordType::Membership;
     const TABLE: &'static Table = &MEMBERSHIPS;

@@ -25,7 +25,6 @@ impl Resource for Organisations {
     type GetParams = NoParams;
     type Include = ();
     type Key = String;
-    type PathArgs = String;
 
     const KIND: RecordType = RecordType::Organisation;
     const TABLE: &'static Table = &ORGANISATIONS;

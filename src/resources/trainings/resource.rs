@@ -38,7 +38,6 @@ impl Resource for Trainings {
     type GetParams = TrainingInclude;
     type Include = Include;
     type Key = String;
-    type PathArgs = String;
 
     const KIND: RecordType = RecordType::Training;
     const TABLE: &'static Table = &TRAININGS;

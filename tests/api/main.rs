@@ -42,6 +42,7 @@ mod paging;
 mod search;
 mod service;
 mod statistics;
+mod sync_client;
 mod sync_writes;
 
 mod trainings;

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use crate::http::error::ApiError;
-use crate::resources::countries as tables;
+use crate::resources::countries;
 use crate::store::batch::insert_rows;
 use crate::store::journal;
 use crate::store::sql::{Sql, TextRow, Value};
@@ -152,9 +152,9 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
         "created_at",
         "updated_at",
     ];
-    insert_rows(conn, tables::COUNTRIES.name, &columns, country_rows)?;
-    let group_columns = [tables::COUNTRY_GROUPS.owner, tables::COUNTRY_GROUPS.value];
-    insert_rows(conn, tables::COUNTRY_GROUPS.name, &group_columns, group_rows)?;
+    insert_rows(conn, countries::COUNTRIES.name, &columns, country_rows)?;
+    let group_columns = [countries::COUNTRY_GROUPS.owner, countries::COUNTRY_GROUPS.value];
+    insert_rows(conn, countries::COUNTRY_GROUPS.name, &group_columns, group_rows)?;
     journal::record(conn, &journal::Actor::system(), added)?;
     for resource in &crate::resources::registry::RESOURCES {
         report.documents_rendered += (resource.render_missing)(conn)?;

@@ -234,7 +234,7 @@ fn read_page(
     let rows: Vec<ChangeRow> = sql.load(conn)?;
     let mut wanted: HashMap<RecordType, Vec<String>> = HashMap::new();
     for row in rows.iter().filter(|r| r.written.action != "deleted") {
-        if let Some(kind) = RecordType::parse(&row.written.record_type) {
+        if let Some(kind) = crate::resources::registry::feed_kind(&row.written.record_type) {
             wanted.entry(kind).or_default().push(row.written.record_id.clone());
         }
     }

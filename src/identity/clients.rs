@@ -248,7 +248,7 @@ pub fn add(conn: &mut DbConnection, actor: &Actor, new: NewClient) -> Result<Iss
         conn,
         actor,
         vec![Entry {
-            record_type: RecordType::Client,
+            record_type: RecordType::CLIENT,
             record_id: client.id.clone(),
             action: Action::Created,
             version: None,
@@ -296,7 +296,7 @@ pub fn revoke(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Option
             conn,
             actor,
             vec![Entry {
-                record_type: RecordType::Client,
+                record_type: RecordType::CLIENT,
                 record_id: id.to_string(),
                 action: Action::Updated,
                 version: None,

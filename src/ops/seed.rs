@@ -129,7 +129,7 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
         group_rows.extend(groups.iter().map(|g| vec![Value::text(*code), Value::text(*g)]));
         report.countries_added += 1;
         added.push(journal::Entry {
-            record_type: crate::store::journal::RecordType::Country,
+            record_type: crate::resources::countries::KIND,
             record_id: code.to_string(),
             action: journal::Action::Created,
             version: Some(1),

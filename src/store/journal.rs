@@ -3,8 +3,7 @@
 //! (memberships removed with their coalition, a coordinator cleared with its organisation)
 //! are recorded as writes of the same actor.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use serde::Serialize;
 
 use crate::http::error::ApiError;
 use crate::store::batch::Batch;
@@ -25,76 +24,47 @@ pub struct Written {
     pub action: String,
 }
 
-/// Kinds of records the journal knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordType {
-    /// countries
-    Country,
-    /// coalitions
-    Coalition,
-    /// organisations
-    Organisation,
-    /// memberships
-    Membership,
-    /// initiatives
-    Initiative,
-    /// trainings and events
-    Training,
-    /// machine clients of the token endpoint: in the audit trail only, never in the change feed
-    Client,
+/// A kind of record the journal knows: its name in the API and in the journal. Each resource
+/// declares its own (`Resource::KIND`, listed by `crate::resources::registry`, which also
+/// gives this type its schema); [`RecordType::CLIENT`] is the service's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecordType {
+    name: &'static str,
+    in_feed: bool,
 }
 
 impl RecordType {
-    /// Every kind, in the order the API documents them.
-    pub const ALL: [RecordType; 6] = [
-        RecordType::Country,
-        RecordType::Coalition,
-        RecordType::Organisation,
-        RecordType::Membership,
-        RecordType::Initiative,
-        RecordType::Training,
-    ];
+    /// Machine clients of the token endpoint: in the audit trail only, never in the change feed.
+    pub const CLIENT: RecordType = RecordType {
+        name: "client",
+        in_feed: false,
+    };
 
-    /// The kind with this stored name.
-    pub fn parse(name: &str) -> Option<RecordType> {
-        RecordType::ALL.into_iter().find(|k| k.as_str() == name)
+    /// A kind of public records (the change feed carries them) with this name.
+    pub const fn new(name: &'static str) -> RecordType {
+        RecordType { name, in_feed: true }
     }
 
     /// The name used in the API and stored in the journal.
     pub fn as_str(self) -> &'static str {
-        match self {
-            RecordType::Country => "country",
-            RecordType::Coalition => "coalition",
-            RecordType::Organisation => "organisation",
-            RecordType::Membership => "membership",
-            RecordType::Initiative => "initiative",
-            RecordType::Training => "training",
-            RecordType::Client => "client",
-        }
+        self.name
     }
 
     /// Whether the change feed carries records of this kind (the public ones do).
     pub fn in_feed(self) -> bool {
-        self != RecordType::Client
+        self.in_feed
     }
 }
 
-/// A kind of record the change feed carries: [`RecordType::ALL`] (without the audit-only
-/// kinds, machine clients), for the document.
+impl Serialize for RecordType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name)
+    }
+}
+
+/// A kind of record the change feed carries, for the document (its schema lists the
+/// registered resources' kinds: `crate::resources::registry`).
 pub struct FeedType;
-
-impl utoipa::PartialSchema for FeedType {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("A kind of record the change feed carries."))
-            .enum_values(Some(RecordType::ALL.map(RecordType::as_str)))
-            .into()
-    }
-}
-
-impl ToSchema for FeedType {}
 
 /// Who is writing.
 #[derive(Debug, Clone)]

@@ -312,7 +312,7 @@ async fn a_late_commit_is_never_skipped(app: TestApp) {
     let slow = std::thread::spawn(move || {
         db.write_blocking(|conn| {
             let entry = coalition_registry::store::journal::deleted(
-                coalition_registry::store::journal::RecordType::Organisation,
+                coalition_registry::resources::organisations::KIND,
                 "00000000-0000-7000-8000-000000000001",
             );
             coalition_registry::store::journal::record(

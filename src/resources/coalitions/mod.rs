@@ -4,6 +4,9 @@ pub mod api;
 pub mod model;
 pub mod resource;
 
+/// The kind of its records in the journal, the feed and the audit trail.
+pub const KIND: crate::store::journal::RecordType = crate::store::journal::RecordType::new("coalition");
+
 crate::tables! {
     /// coalitions
     COALITIONS = "coalitions" as "c", key "id", columns "c.*";

@@ -286,9 +286,9 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), Ap
     crate::kernel::write::delete_row(conn, &COALITIONS, id)?;
     let mut entries: Vec<journal::Entry> = members
         .iter()
-        .map(|m| journal::deleted(journal::RecordType::Membership, m))
+        .map(|m| journal::deleted(crate::resources::memberships::KIND, m))
         .collect();
-    entries.push(journal::deleted(journal::RecordType::Coalition, id));
+    entries.push(journal::deleted(super::KIND, id));
     journal::record(conn, actor, entries)?;
     Ok(())
 }

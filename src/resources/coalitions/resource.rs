@@ -26,7 +26,7 @@ impl Resource for Coalitions {
     type Include = ();
     type Key = String;
 
-    const KIND: RecordType = RecordType::Coalition;
+    const KIND: RecordType = super::KIND;
     const TABLE: &'static Table = &COALITIONS;
     const COLLECTION: &'static str = "coalitions";
     const TRANSLATED: bool = true;

@@ -25,7 +25,7 @@ impl Resource for Countries {
     type Include = ();
     type Key = String;
 
-    const KIND: RecordType = RecordType::Country;
+    const KIND: RecordType = super::KIND;
     const TABLE: &'static Table = &COUNTRIES;
     const COLLECTION: &'static str = "countries";
     const CSV_COLUMNS: &'static [&'static str] = &[

@@ -6,6 +6,9 @@ pub mod model;
 pub mod queries;
 pub mod resource;
 
+/// The kind of its records in the journal, the feed and the audit trail.
+pub const KIND: crate::store::journal::RecordType = crate::store::journal::RecordType::new("initiative");
+
 crate::tables! {
     /// initiatives (PostgreSQL's `search` column stays out of the selection)
     INITIATIVES = "initiatives" as "i", key "id", columns "i.id, i.coalition_id, i.title, i.summary, i.description, \

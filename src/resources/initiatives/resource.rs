@@ -40,7 +40,7 @@ impl Resource for Initiatives {
     type Include = Include;
     type Key = String;
 
-    const KIND: RecordType = RecordType::Initiative;
+    const KIND: RecordType = super::KIND;
     const TABLE: &'static Table = &INITIATIVES;
     const COLLECTION: &'static str = "initiatives";
     const TRANSLATED: bool = true;

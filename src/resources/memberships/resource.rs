@@ -31,7 +31,7 @@ impl Resource for Memberships {
     /// (coalition id, membership id)
     type Key = (String, String);
 
-    const KIND: RecordType = RecordType::Membership;
+    const KIND: RecordType = super::KIND;
     const TABLE: &'static Table = &MEMBERSHIPS;
     const COLLECTION: &'static str = "memberships";
     const CSV_COLUMNS: &'static [&'static str] = &[
@@ -152,7 +152,7 @@ pub fn create(
     ]);
     let mut insert = Batch::default();
     insert.insert(MEMBERSHIPS.name, &columns, vec![row]);
-    let entry = journal::created(RecordType::Membership, &id, &input).with_new_key(true);
+    let entry = journal::created(super::KIND, &id, &input).with_new_key(true);
     journal::record_with(conn, actor, vec![entry], Batch::default(), insert)?;
     Ok(membership)
 }

@@ -261,10 +261,10 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<(), Ap
     let mut members = Sql::new("SELECT id AS value FROM memberships WHERE organisation_id = ");
     members.bind(Value::Text(id.to_string()));
     for member in members.load::<TextRow>(conn)? {
-        entries.push(journal::deleted(RecordType::Membership, &member.value));
+        entries.push(journal::deleted(crate::resources::memberships::KIND, &member.value));
     }
     crate::kernel::write::delete_row(conn, &ORGANISATIONS, id)?;
-    entries.push(journal::deleted(RecordType::Organisation, id));
+    entries.push(journal::deleted(super::KIND, id));
     journal::record(conn, actor, entries)
 }
 
@@ -286,19 +286,19 @@ struct Referrer {
 
 const REFERRERS: [Referrer; 3] = [
     Referrer {
-        kind: RecordType::Coalition,
+        kind: crate::resources::coalitions::KIND,
         table: &COALITIONS,
         reference: Reference::Column("coordinator_id"),
         field: "coordinator_id",
     },
     Referrer {
-        kind: RecordType::Initiative,
+        kind: crate::resources::initiatives::KIND,
         table: &INITIATIVES,
         reference: Reference::Link(&INITIATIVE_ORGANISATIONS),
         field: "organisations",
     },
     Referrer {
-        kind: RecordType::Training,
+        kind: crate::resources::trainings::KIND,
         table: &TRAININGS,
         reference: Reference::Column("organiser_id"),
         field: "organiser_id",

@@ -26,7 +26,7 @@ impl Resource for Organisations {
     type Include = ();
     type Key = String;
 
-    const KIND: RecordType = RecordType::Organisation;
+    const KIND: RecordType = super::KIND;
     const TABLE: &'static Table = &ORGANISATIONS;
     const COLLECTION: &'static str = "organisations";
     const TRANSLATED: bool = true;

@@ -7,6 +7,9 @@ pub mod model;
 pub mod queries;
 pub mod resource;
 
+/// The kind of its records in the journal, the feed and the audit trail.
+pub const KIND: crate::store::journal::RecordType = crate::store::journal::RecordType::new("training");
+
 crate::tables! {
     /// trainings and other events (PostgreSQL's `search` column stays out of the selection)
     TRAININGS = "trainings" as "t", key "id", columns "t.id, t.coalition_id, t.title, t.description, t.kind, \

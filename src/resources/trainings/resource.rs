@@ -39,7 +39,7 @@ impl Resource for Trainings {
     type Include = Include;
     type Key = String;
 
-    const KIND: RecordType = RecordType::Training;
+    const KIND: RecordType = super::KIND;
     const TABLE: &'static Table = &TRAININGS;
     const COLLECTION: &'static str = "trainings";
     const TRANSLATED: bool = true;

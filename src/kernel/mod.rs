@@ -129,6 +129,8 @@ pub trait Resource: Sized + Send + Sync + 'static {
     const COLLECTION: &'static str;
     /// Columns of the CSV export, in order.
     const CSV_COLUMNS: &'static [&'static str];
+    /// Whether its list hangs off another record's URL (memberships) rather than the API root.
+    const NESTED: bool = false;
     /// Whether the records have translated fields ([`crate::texts`]): their table has `texts`.
     const TRANSLATED: bool = false;
 

@@ -18,6 +18,8 @@ pub type LoadVisible = fn(&mut DbConnection, &Caller, &[String]) -> Result<Vec<F
 pub struct Registered {
     /// its feed and journal kind
     pub kind: RecordType,
+    /// its list at the API root (`initiatives`), for the service index; none when nested
+    pub collection: Option<&'static str>,
     /// the records with these keys that `caller` may see, as a GET shows them
     pub load_visible: LoadVisible,
     /// registers the resource's routes
@@ -32,6 +34,7 @@ pub struct Registered {
 pub const fn registered<R: Resource>(routes: fn(&mut utoipa_actix_web::service_config::ServiceConfig)) -> Registered {
     Registered {
         kind: R::KIND,
+        collection: if R::NESTED { None } else { Some(R::COLLECTION) },
         load_visible: load_visible::<R>,
         routes,
         render_missing: super::docs::render_missing::<R>,

@@ -1,6 +1,5 @@
 //! Service information: the API root, health, and the controlled vocabularies.
 
-use crate::texts::Texts;
 use std::collections::BTreeMap;
 
 use actix_web::{get, HttpResponse};
@@ -12,7 +11,10 @@ use crate::http::error::ApiError;
 use crate::http::extract::NoQuery;
 use crate::http::openapi::ListProblems;
 use crate::http::{Db, Reply};
+use crate::kernel::records::BASE;
+use crate::resources::registry::RESOURCES;
 use crate::store::sql::Sql;
+use crate::texts::Texts;
 
 /// What `GET /api/v1` returns.
 #[derive(Debug, Serialize, ToSchema)]
@@ -30,22 +32,21 @@ pub struct ServiceInfo {
 #[utoipa::path(tag = "service", responses((status = 200, description = "Service information", body = ServiceInfo)))]
 #[get("")]
 pub async fn index() -> HttpResponse {
-    let links = [
+    let mut links: BTreeMap<String, String> = [
         ("openapi", "/api/v1/openapi.json"),
         ("docs", "/docs/"),
         ("health", "/api/v1/health"),
         ("vocabularies", "/api/v1/vocabularies"),
-        ("countries", "/api/v1/countries"),
-        ("coalitions", "/api/v1/coalitions"),
-        ("organisations", "/api/v1/organisations"),
-        ("initiatives", "/api/v1/initiatives"),
-        ("trainings", "/api/v1/trainings"),
         ("stats", "/api/v1/stats"),
         ("changes", "/api/v1/changes"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
+    // Every registered resource's list at the API root.
+    for collection in RESOURCES.iter().filter_map(|r| r.collection) {
+        links.insert(collection.to_string(), format!("{BASE}/{collection}"));
+    }
     HttpResponse::Ok().json(ServiceInfo {
         name: env!("CARGO_PKG_NAME").into(),
         version: env!("CARGO_PKG_VERSION").into(),

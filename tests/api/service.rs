@@ -11,6 +11,27 @@ async fn root_links_to_contract_and_docs(app: TestApp) {
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(body["links"]["openapi"], "/api/v1/openapi.json");
     assert_eq!(body["links"]["docs"], "/docs/");
+    // Every list at the API root, from the registry; nested memberships are not one.
+    let links: Vec<&String> = body["links"].as_object().unwrap().keys().collect();
+    let expected = [
+        "changes",
+        "coalitions",
+        "countries",
+        "docs",
+        "health",
+        "initiatives",
+        "openapi",
+        "organisations",
+        "stats",
+        "trainings",
+        "vocabularies",
+    ];
+    assert_eq!(links, expected);
+    for list in ["countries", "coalitions", "organisations", "initiatives", "trainings"] {
+        let href = body["links"][list].as_str().unwrap();
+        assert_eq!(href, format!("/api/v1/{list}"));
+        app.get(&href["/api/v1".len()..]).await.ok(200);
+    }
 }
 
 async fn health_reports_database(app: TestApp) {

@@ -34,6 +34,7 @@ impl Resource for Memberships {
     const KIND: RecordType = super::KIND;
     const TABLE: &'static Table = &MEMBERSHIPS;
     const COLLECTION: &'static str = "memberships";
+    const NESTED: bool = true;
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
         "coalition_id",

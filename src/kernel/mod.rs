@@ -198,6 +198,12 @@ pub trait Resource: Sized + Send + Sync + 'static {
         Self::may_write(principal, input)
     }
 
+    /// Index for search the records written before their search column existed (at start-up,
+    /// after [`docs::render_missing`]); how many. Resources nothing searches keep the default.
+    fn index_missing(_conn: &mut DbConnection) -> Result<usize, ApiError> {
+        Ok(0)
+    }
+
     /// Replace a record's fields: [`write::update`] (version-guarded, journaled; unchanged
     /// keeps the version).
     fn update(

@@ -26,6 +26,8 @@ pub struct Registered {
     pub routes: fn(&mut utoipa_actix_web::service_config::ServiceConfig),
     /// renders the documents of records that have none; how many
     pub render_missing: fn(&mut DbConnection) -> Result<usize, ApiError>,
+    /// indexes for search the records that are not yet; how many
+    pub index_missing: fn(&mut DbConnection) -> Result<usize, ApiError>,
     /// the keys of records whose document differs from their tables
     pub stale: fn(&mut DbConnection) -> Result<Vec<String>, ApiError>,
 }
@@ -38,6 +40,7 @@ pub const fn registered<R: Resource>(routes: fn(&mut utoipa_actix_web::service_c
         load_visible: load_visible::<R>,
         routes,
         render_missing: super::docs::render_missing::<R>,
+        index_missing: R::index_missing,
         stale: super::docs::stale::<R>,
     }
 }

@@ -159,12 +159,9 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
     for resource in &crate::resources::registry::RESOURCES {
         report.documents_rendered += (resource.render_missing)(conn)?;
     }
-    use crate::resources::content;
-    report.search_indexed += content::index_missing(conn, "initiatives", content::INITIATIVE_SEARCH)?;
-    report.search_indexed += content::index_missing(conn, "trainings", content::TRAINING_SEARCH)?;
-    use crate::resources::{coalitions::resource::Coalitions, organisations::resource::Organisations};
-    report.search_indexed += content::search_text_missing::<Organisations>(conn)?;
-    report.search_indexed += content::search_text_missing::<Coalitions>(conn)?;
+    for resource in &crate::resources::registry::RESOURCES {
+        report.search_indexed += (resource.index_missing)(conn)?;
+    }
     Sql::new("DELETE FROM vocabulary_terms").execute(conn)?;
     let mut insert = Sql::new("INSERT INTO vocabulary_terms (vocabulary, code, label, position) VALUES ");
     let mut first = true;

@@ -100,6 +100,9 @@ impl Resource for Coalitions {
         ]);
         fields
     }
+    fn index_missing(conn: &mut DbConnection) -> Result<usize, ApiError> {
+        crate::resources::content::search_text_missing::<Self>(conn)
+    }
     fn sets(input: &CoalitionInput) -> Vec<Set> {
         vec![Set::of(
             &COALITION_AREAS,

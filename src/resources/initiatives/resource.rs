@@ -94,6 +94,9 @@ impl Resource for Initiatives {
         ]);
         fields
     }
+    fn index_missing(conn: &mut DbConnection) -> Result<usize, ApiError> {
+        content::index_missing(conn, super::INITIATIVES.name, content::INITIATIVE_SEARCH)
+    }
     fn sets(input: &InitiativeInput) -> Vec<Set> {
         let participants = input.organisations.iter().map(|p| {
             vec![

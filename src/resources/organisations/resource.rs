@@ -73,6 +73,9 @@ impl Resource for Organisations {
     ) -> Result<(), ApiError> {
         input.check_references(conn)
     }
+    fn index_missing(conn: &mut DbConnection) -> Result<usize, ApiError> {
+        crate::resources::content::search_text_missing::<Self>(conn)
+    }
     fn delete(conn: &mut DbConnection, actor: &Actor, current: &Organisation) -> Result<(), ApiError> {
         model::delete(conn, actor, &current.id)
     }

@@ -101,6 +101,9 @@ impl Resource for Trainings {
         ]);
         fields
     }
+    fn index_missing(conn: &mut DbConnection) -> Result<usize, ApiError> {
+        content::index_missing(conn, super::TRAININGS.name, content::TRAINING_SEARCH)
+    }
     fn sets(input: &TrainingInput) -> Vec<Set> {
         let speakers = input.speakers.iter().enumerate().map(|(position, speaker)| {
             vec![

@@ -4,8 +4,10 @@ pub mod api;
 pub mod model;
 pub mod resource;
 
+use crate::store::journal::RecordType;
+
 /// The kind of its records in the journal, the feed and the audit trail.
-pub const KIND: crate::store::journal::RecordType = crate::store::journal::RecordType::new("country");
+pub const KIND: RecordType = RecordType::new("country");
 
 crate::tables! {
     /// countries, by ISO code

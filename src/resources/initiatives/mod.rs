@@ -6,8 +6,10 @@ pub mod model;
 pub mod queries;
 pub mod resource;
 
+use crate::store::journal::RecordType;
+
 /// The kind of its records in the journal, the feed and the audit trail.
-pub const KIND: crate::store::journal::RecordType = crate::store::journal::RecordType::new("initiative");
+pub const KIND: RecordType = RecordType::new("initiative");
 
 crate::tables! {
     /// initiatives (PostgreSQL's `search` column stays out of the selection)

@@ -4,8 +4,10 @@ pub mod api;
 pub mod model;
 pub mod resource;
 
+use crate::store::journal::RecordType;
+
 /// The kind of its records in the journal, the feed and the audit trail.
-pub const KIND: crate::store::journal::RecordType = crate::store::journal::RecordType::new("organisation");
+pub const KIND: RecordType = RecordType::new("organisation");
 
 crate::tables! {
     /// organisations

@@ -7,8 +7,10 @@ pub mod model;
 pub mod queries;
 pub mod resource;
 
+use crate::store::journal::RecordType;
+
 /// The kind of its records in the journal, the feed and the audit trail.
-pub const KIND: crate::store::journal::RecordType = crate::store::journal::RecordType::new("training");
+pub const KIND: RecordType = RecordType::new("training");
 
 crate::tables! {
     /// trainings and other events (PostgreSQL's `search` column stays out of the selection)

@@ -36,7 +36,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(service::index)
         .service(service::health)
         .service(service::vocabularies);
-    for resource in &RESOURCES {
+    for resource in RESOURCES {
         (resource.routes)(cfg);
     }
     cfg.service(stats::stats)

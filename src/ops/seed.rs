@@ -156,10 +156,10 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
     let group_columns = [countries::COUNTRY_GROUPS.owner, countries::COUNTRY_GROUPS.value];
     insert_rows(conn, countries::COUNTRY_GROUPS.name, &group_columns, group_rows)?;
     journal::record(conn, &journal::Actor::system(), added)?;
-    for resource in &crate::resources::registry::RESOURCES {
+    for resource in crate::resources::registry::RESOURCES {
         report.documents_rendered += (resource.render_missing)(conn)?;
     }
-    for resource in &crate::resources::registry::RESOURCES {
+    for resource in crate::resources::registry::RESOURCES {
         report.search_indexed += (resource.index_missing)(conn)?;
     }
     Sql::new("DELETE FROM vocabulary_terms").execute(conn)?;
@@ -191,7 +191,7 @@ fn seed_in(conn: &mut DbConnection) -> Result<SeedReport, ApiError> {
 pub fn stale_documents(db: &Database) -> Result<Vec<String>, ApiError> {
     db.read_blocking(|conn| {
         let mut stale = Vec::new();
-        for resource in &crate::resources::registry::RESOURCES {
+        for resource in crate::resources::registry::RESOURCES {
             let kind = resource.kind.as_str();
             stale.extend((resource.stale)(conn)?.into_iter().map(|key| format!("{kind}/{key}")));
         }

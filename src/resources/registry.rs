@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// Every resource, in the order the feed documents them.
-pub static RESOURCES: [Registered; 6] = [
+pub static RESOURCES: &[Registered] = &[
     registered::<countries::resource::Countries>(countries::api::routes),
     registered::<coalitions::resource::Coalitions>(coalitions::api::routes),
     registered::<organisations::resource::Organisations>(organisations::api::routes),

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::{auth::Caller, error::ApiError, openapi::SubListProblems, Db, Reply};
+use crate::resources::registry::{feed_kind, feed_kinds};
 pub use crate::store::feed::{compact, start_new_epoch};
 use crate::store::feed::{position, Position};
 use crate::store::journal::{FeedType, RecordType, Written};
@@ -234,7 +235,7 @@ fn read_page(
     let rows: Vec<ChangeRow> = sql.load(conn)?;
     let mut wanted: HashMap<RecordType, Vec<String>> = HashMap::new();
     for row in rows.iter().filter(|r| r.written.action != "deleted") {
-        if let Some(kind) = crate::resources::registry::feed_kind(&row.written.record_type) {
+        if let Some(kind) = feed_kind(&row.written.record_type) {
             wanted.entry(kind).or_default().push(row.written.record_id.clone());
         }
     }
@@ -341,18 +342,11 @@ pub async fn changes(caller: Caller, req: HttpRequest, db: Db) -> Reply {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|name| {
-            serde_json::from_value::<RecordType>(serde_json::Value::String(name.into()))
-                .ok()
-                .filter(|t| t.in_feed())
-                .ok_or_else(|| {
-                    ApiError::bad_param(
-                        "types",
-                        "invalid_value",
-                        format!(
-                            "`{name}` is not one of country, coalition, organisation, membership, initiative, training"
-                        ),
-                    )
-                })
+            feed_kind(name).ok_or_else(|| {
+                let kinds: Vec<&str> = feed_kinds().map(RecordType::as_str).collect();
+                let detail = format!("`{name}` is not one of {}", kinds.join(", "));
+                ApiError::bad_param("types", "invalid_value", detail)
+            })
         })
         .collect::<Result<_, _>>()?;
     let deadline = Instant::now() + Duration::from_secs(wait as u64);
